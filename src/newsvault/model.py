@@ -1,0 +1,60 @@
+"""The data that flows between stages.
+
+A feed of any format becomes a :class:`ParsedFeed` of :class:`Entry` values (the
+adapters in ``feeds/``); after that nothing downstream knows which format an item
+came from. The store turns entries into archived articles.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Entry:
+    """One feed item, format-independent, as the feed gave it."""
+
+    title: str
+    url: str | None = None  # absolute, resolved against xml:base / the feed URL
+    guid: str | None = None
+    author: str | None = None
+    published_raw: str | None = None  # the date text exactly as the feed said
+    published_ms: int | None = None  # the same, parsed: UTC epoch milliseconds
+    content_html: str = ""  # the fullest content the item carries
+    summary: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ParsedFeed:
+    format: str  # "rss", "rdf", "atom", "json"
+    entries: list[Entry]
+    title: str | None = None
+    site_url: str | None = None
+    recovered: bool = False  # not well-formed; the lenient parser recovered what it could
+
+
+@dataclass(slots=True)
+class Source:
+    name: str
+    url: str
+    tags: list[str] = field(default_factory=list)
+    id: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    retry_after_ms: int | None = None  # no request before this time (429/503 Retry-After)
+    dead: bool = False  # answered 410 Gone
+    consecutive_failures: int = 0
+
+
+@dataclass(slots=True)
+class FetchOutcome:
+    """What one source's fetch came to, for the store's fetch-run log and the report."""
+
+    source: str
+    status: str  # "ok", "not_modified", "error", "skipped"
+    http_status: int | None = None
+    bytes: int = 0
+    items: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    error: str | None = None
