@@ -1,0 +1,162 @@
+"""newsvault.toml → typed settings.
+
+The file is the user's: newsvault reads it, and only ever appends ``[[sources]]``
+blocks to it (``add``, ``opml import``), so comments and layout survive.
+"""
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from newsvault.errors import ConfigError
+
+CONFIG_NAME = "newsvault.toml"
+DATABASE_NAME = "newsvault.db"
+DEFAULT_USER_AGENT = "newsvault/0.1 (+https://github.com/newsvault/newsvault)"
+
+
+@dataclass(slots=True)
+class FetchSettings:
+    concurrency: int = 16  # requests in flight, all hosts together
+    per_host: int = 4  # requests in flight to one host
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 120.0  # one request, redirects and retries included
+    max_body_bytes: int = 20 * 1024 * 1024  # on the wire and once decompressed
+    max_redirects: int = 5
+    retries: int = 2  # extra attempts after a 503 or a network error
+    backoff: float = 1.0  # seconds before the first retry; doubles each time
+    user_agent: str = DEFAULT_USER_AGENT
+
+
+@dataclass(slots=True)
+class SourceSettings:
+    name: str
+    url: str
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class JekyllExportSettings:
+    enabled: bool = True
+    out: str = "_posts"
+    raw: bool = False
+
+
+@dataclass(slots=True)
+class Settings:
+    title: str = "newsvault"
+    timezone: str = "Asia/Shanghai"
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    jekyll: JekyllExportSettings = field(default_factory=JekyllExportSettings)
+    sources: list[SourceSettings] = field(default_factory=list)
+
+
+def load_settings(path: Path) -> Settings:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"no {CONFIG_NAME} in {path.parent}; create an archive with `newsvault init DIR` "
+            "or name one with --archive DIR"
+        ) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    return settings_from_dict(data, origin=str(path))
+
+
+def settings_from_dict(data: dict, origin: str = CONFIG_NAME) -> Settings:
+    reader = _Reader(origin)
+    site = reader.table(data, "site")
+    settings = Settings(
+        title=reader.value(site, "site.title", str, "newsvault"),
+        timezone=reader.value(site, "site.timezone", str, "Asia/Shanghai"),
+        fetch=_fetch_settings(reader, reader.table(data, "fetch")),
+        jekyll=_jekyll_settings(reader, reader.table(reader.table(data, "export"), "jekyll")),
+        sources=_sources(reader, data.get("sources", [])),
+    )
+    try:
+        ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{origin}: site.timezone = {settings.timezone!r} is not a time zone; "
+            "use an IANA name such as 'Asia/Shanghai' or 'UTC'"
+        ) from None
+    return settings
+
+
+def _fetch_settings(reader: "_Reader", table: dict) -> FetchSettings:
+    default = FetchSettings()
+    number = (int, float)
+    max_mb = reader.value(table, "fetch.max_body_mb", number, default.max_body_bytes / 2**20)
+    return FetchSettings(
+        concurrency=reader.positive(table, "fetch.concurrency", default.concurrency),
+        per_host=reader.positive(table, "fetch.per_host", default.per_host),
+        connect_timeout=reader.value(table, "fetch.connect_timeout", number, default.connect_timeout),
+        read_timeout=reader.value(table, "fetch.read_timeout", number, default.read_timeout),
+        total_timeout=reader.value(table, "fetch.total_timeout", number, default.total_timeout),
+        max_body_bytes=int(max_mb * 2**20),
+        max_redirects=reader.value(table, "fetch.max_redirects", int, default.max_redirects),
+        retries=reader.value(table, "fetch.retries", int, default.retries),
+        backoff=reader.value(table, "fetch.backoff", number, default.backoff),
+        user_agent=reader.value(table, "fetch.user_agent", str, default.user_agent),
+    )
+
+
+def _jekyll_settings(reader: "_Reader", table: dict) -> JekyllExportSettings:
+    return JekyllExportSettings(
+        enabled=reader.value(table, "export.jekyll.enabled", bool, True),
+        out=reader.value(table, "export.jekyll.out", str, "_posts"),
+        raw=reader.value(table, "export.jekyll.raw", bool, False),
+    )
+
+
+def _sources(reader: "_Reader", entries: object) -> list[SourceSettings]:
+    if not isinstance(entries, list):
+        raise ConfigError(f"{reader.origin}: `sources` must be an array of tables ([[sources]])")
+    sources, seen = [], set()
+    for index, entry in enumerate(entries, start=1):
+        where = f"sources #{index}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{reader.origin}: {where} must be a table")
+        name = reader.value(entry, f"{where}.name", str, None)
+        url = reader.value(entry, f"{where}.url", str, None)
+        if not name or not url:
+            raise ConfigError(f"{reader.origin}: {where} needs both `name` and `url`")
+        if name in seen:
+            raise ConfigError(f"{reader.origin}: two sources are named {name!r}; names must be unique")
+        seen.add(name)
+        tags = reader.value(entry, f"{where}.tags", list, [])
+        sources.append(SourceSettings(name=name, url=url, tags=[str(tag) for tag in tags]))
+    return sources
+
+
+class _Reader:
+    """Reads typed values and says exactly which key is wrong."""
+
+    def __init__(self, origin: str):
+        self.origin = origin
+
+    def table(self, data: dict, key: str) -> dict:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            raise ConfigError(f"{self.origin}: `{key}` must be a table ([{key}])")
+        return value
+
+    def value(self, table: dict, dotted: str, kind, default):
+        key = dotted.rsplit(".", 1)[-1]
+        if key not in table:
+            return default
+        value = table[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool)):
+            expected = " or ".join(k.__name__ for k in kinds)
+            raise ConfigError(f"{self.origin}: `{dotted}` must be {expected}, not {value!r}")
+        return value
+
+    def positive(self, table: dict, dotted: str, default: int) -> int:
+        value = self.value(table, dotted, int, default)
+        if value < 1:
+            raise ConfigError(f"{self.origin}: `{dotted}` must be at least 1, not {value}")
+        return value
