@@ -1,0 +1,77 @@
+"""The values the store takes and gives back (besides model.Entry and model.Source)."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class IngestCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(slots=True)
+class FetchRecord:
+    """One source's fetch, as written to the fetch-run log."""
+
+    started_ms: int
+    finished_ms: int
+    status: str  # ok | not_modified | error | skipped
+    http_status: int | None = None
+    bytes: int = 0
+    items: int = 0
+    error: str | None = None
+    moved_to: str | None = None  # new URL after a permanent redirect
+
+
+@dataclass(slots=True)
+class ArchivedVersion:
+    seen_ms: int
+    title: str
+    content_html: str
+
+
+@dataclass(slots=True)
+class ArchivedArticle:
+    """An article brought in from an existing archive; ``versions`` oldest first."""
+
+    source_id: int
+    url: str | None
+    author: str | None
+    published_ms: int | None
+    first_seen_ms: int
+    tags: list[str]
+    versions: list[ArchivedVersion]
+    post_name: str | None = None
+    post_layout: dict = field(default_factory=dict)
+    published_raw: str | None = None
+
+
+@dataclass(slots=True)
+class ExportRow:
+    id: int
+    source_name: str
+    source_tags: list[str]
+    title: str
+    url: str | None
+    published_ms: int | None
+    first_seen_ms: int
+    content_html: str
+    post_name: str | None
+    post_layout: dict | None  # how an imported post is written back; None for fetched ones
+    change_seq: int
+
+
+@dataclass(slots=True)
+class SourceStatus:
+    name: str
+    url: str
+    configured: int
+    dead: bool
+    consecutive_failures: int
+    retry_after_ms: int | None
+    articles: int
+    last_fetch_ms: int | None
+    last_status: str | None
+    last_error: str | None
+    last_http_status: int | None

@@ -1,0 +1,94 @@
+"""The schema, as an ordered list of migrations.
+
+``PRAGMA user_version`` records how many have been applied; each runs in its own
+transaction, so a killed migration leaves the previous version intact.
+"""
+
+MIGRATIONS: list[str] = [
+    # 1: sources, articles, revisions, fetch runs, export state
+    """
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        url TEXT NOT NULL,                 -- as configured
+        current_url TEXT,                  -- after a permanent redirect of `url`
+        tags TEXT NOT NULL DEFAULT '[]',   -- JSON list
+        configured INTEGER NOT NULL DEFAULT 1,  -- 0: known only from imported posts
+        etag TEXT,
+        last_modified TEXT,
+        retry_after_ms INTEGER,
+        dead INTEGER NOT NULL DEFAULT 0,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        created_ms INTEGER NOT NULL
+    );
+
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        guid TEXT,                  -- identity within the source
+        url TEXT,                   -- the link as the feed gave it
+        url_key TEXT,               -- canonical link: identity across sources
+        title TEXT NOT NULL,
+        author TEXT,
+        published_raw TEXT,         -- exactly as the feed said
+        published_ms INTEGER,
+        first_seen_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL, -- when the current version was first seen
+        content_html TEXT NOT NULL,
+        summary TEXT,
+        content_hash TEXT NOT NULL, -- of title and content: tells versions apart
+        tags TEXT NOT NULL DEFAULT '[]',
+        revisions INTEGER NOT NULL DEFAULT 1,  -- distinct versions seen, this one included
+        change_seq INTEGER NOT NULL,           -- bumped on every change: incremental exports
+        post_name TEXT UNIQUE,      -- Jekyll file name, fixed once given
+        post_layout TEXT            -- JSON: how an imported post is written back
+    );
+    CREATE UNIQUE INDEX articles_source_guid ON articles(source_id, guid);
+    CREATE UNIQUE INDEX articles_url_key ON articles(url_key);
+    CREATE INDEX articles_change_seq ON articles(change_seq);
+
+    -- earlier versions of an article (the current one lives in `articles`)
+    CREATE TABLE revisions (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        seen_ms INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        content_html TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        published_raw TEXT,
+        published_ms INTEGER
+    );
+    CREATE INDEX revisions_article ON revisions(article_id);
+
+    -- other sources whose feeds carried an already archived article
+    CREATE TABLE also_in (
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        first_seen_ms INTEGER NOT NULL,
+        PRIMARY KEY (article_id, source_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE fetch_runs (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        started_ms INTEGER NOT NULL,
+        finished_ms INTEGER NOT NULL,
+        status TEXT NOT NULL,       -- ok | not_modified | error | skipped
+        http_status INTEGER,
+        bytes INTEGER NOT NULL DEFAULT 0,
+        items INTEGER NOT NULL DEFAULT 0,
+        new INTEGER NOT NULL DEFAULT 0,
+        updated INTEGER NOT NULL DEFAULT 0,
+        error TEXT
+    );
+    CREATE INDEX fetch_runs_source ON fetch_runs(source_id, id);
+
+    CREATE TABLE exports (
+        target TEXT PRIMARY KEY,    -- e.g. "jekyll:/abs/path/_posts"
+        last_seq INTEGER NOT NULL
+    );
+
+    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT INTO counters VALUES ('change_seq', 0);
+    """,
+]

@@ -1,0 +1,384 @@
+"""SQLite, the store of record. Every SQL statement newsvault runs is in this module.
+
+One connection per thread. Each source's fetch results, and each import batch, are
+committed in one transaction; WAL mode makes a killed process leave a consistent file.
+"""
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from newsvault.config import SourceSettings
+from newsvault.errors import NewsvaultError
+from newsvault.model import Entry, Source
+from newsvault.store.identity import canonical_url, content_hash, entry_guid, unique_entries
+from newsvault.store.records import (
+    ArchivedArticle,
+    ExportRow,
+    FetchRecord,
+    IngestCounts,
+    SourceStatus,
+)
+from newsvault.store.schema import MIGRATIONS
+
+_SQLITE_MAX_PARAMS = 500  # per IN (...) list; far below SQLite's limit
+
+
+class StoreError(NewsvaultError):
+    pass
+
+
+class SqliteStore:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA busy_timeout=10000")
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"store: cannot open {self.path}: {error}") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- schema ---------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"store: {self.path} was written by a newer newsvault (schema {version}); upgrade"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            # executescript commits first; BEGIN/COMMIT inside makes the step atomic
+            self._db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
+
+    @contextmanager
+    def _transaction(self):
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def integrity_check(self) -> str:
+        return self._db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # -- sources --------------------------------------------------------------------------
+
+    def sync_sources(self, configured: list[SourceSettings], now_ms: int) -> None:
+        """Make the source table follow newsvault.toml (by name); keep unlisted ones' history."""
+        with self._transaction() as db:
+            known = {row[0]: row[1] for row in db.execute("SELECT name, url FROM sources")}
+            for source in configured:
+                tags = json.dumps(source.tags, ensure_ascii=False)
+                if source.name not in known:
+                    db.execute(
+                        "INSERT INTO sources (name, url, tags, configured, created_ms)"
+                        " VALUES (?, ?, ?, 1, ?)",
+                        (source.name, source.url, tags, now_ms),
+                    )
+                elif known[source.name] != source.url:
+                    # the user changed the URL: forget what we learned about the old one
+                    db.execute(
+                        "UPDATE sources SET url = ?, tags = ?, configured = 1, current_url = NULL,"
+                        " etag = NULL, last_modified = NULL, retry_after_ms = NULL, dead = 0"
+                        " WHERE name = ?",
+                        (source.url, tags, source.name),
+                    )
+                else:
+                    db.execute(
+                        "UPDATE sources SET tags = ?, configured = 1 WHERE name = ?",
+                        (tags, source.name),
+                    )
+            names = [source.name for source in configured]
+            db.execute(
+                f"UPDATE sources SET configured = 0 WHERE name NOT IN ({_marks(names)})", names
+            )
+
+    def ensure_source(self, name: str, url: str, now_ms: int) -> int:
+        """A source known only from imported posts (not fetched unless configured)."""
+        row = self._db.execute("SELECT id FROM sources WHERE name = ?", (name,)).fetchone()
+        if row:
+            return row[0]
+        cursor = self._db.execute(
+            "INSERT INTO sources (name, url, configured, created_ms) VALUES (?, ?, 0, ?)",
+            (name, url, now_ms),
+        )
+        return cursor.lastrowid
+
+    def configured_sources(self) -> list[Source]:
+        rows = self._db.execute(
+            "SELECT id, name, COALESCE(current_url, url), tags, etag, last_modified,"
+            " retry_after_ms, dead, consecutive_failures FROM sources WHERE configured = 1"
+            " ORDER BY id"
+        )
+        return [
+            Source(
+                id=row[0], name=row[1], url=row[2], tags=json.loads(row[3]), etag=row[4],
+                last_modified=row[5], retry_after_ms=row[6], dead=bool(row[7]),
+                consecutive_failures=row[8],
+            )
+            for row in rows
+        ]
+
+    # -- fetch results --------------------------------------------------------------------
+
+    def save_fetch(self, source: Source, entries: list[Entry], record: FetchRecord) -> IngestCounts:
+        """Store one source's items and its new state, all in one transaction."""
+        with self._transaction() as db:
+            counts = self._ingest(db, source.id, unique_entries(entries), record.finished_ms)
+            self._update_source_state(db, source, record, failed=False)
+            self._insert_fetch_run(db, source.id, record, counts)
+        return counts
+
+    def save_fetch_failure(self, source: Source, record: FetchRecord) -> None:
+        with self._transaction() as db:
+            self._update_source_state(db, source, record, failed=record.status == "error")
+            self._insert_fetch_run(db, source.id, record, IngestCounts())
+
+    def _update_source_state(self, db, source: Source, record: FetchRecord, failed: bool):
+        failures = source.consecutive_failures + 1 if failed else 0
+        if record.status == "skipped":
+            failures = source.consecutive_failures
+        db.execute(
+            "UPDATE sources SET etag = ?, last_modified = ?, retry_after_ms = ?, dead = ?,"
+            " consecutive_failures = ?, current_url = COALESCE(?, current_url) WHERE id = ?",
+            (source.etag, source.last_modified, source.retry_after_ms, int(source.dead),
+             failures, record.moved_to, source.id),
+        )
+
+    def _insert_fetch_run(self, db, source_id: int, record: FetchRecord, counts: IngestCounts):
+        db.execute(
+            "INSERT INTO fetch_runs (source_id, started_ms, finished_ms, status, http_status,"
+            " bytes, items, new, updated, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (source_id, record.started_ms, record.finished_ms, record.status, record.http_status,
+             record.bytes, record.items, counts.new, counts.updated, record.error),
+        )
+
+    def _ingest(self, db, source_id: int, entries: list[Entry], now_ms: int) -> IngestCounts:
+        keyed = [(entry, entry_guid(entry), canonical_url(entry.url)) for entry in entries]
+        by_guid = self._articles_by_guid(db, source_id, [guid for _, guid, _ in keyed])
+        by_url = self._articles_by_url_key(db, [key for _, _, key in keyed if key])
+        counts = IngestCounts()
+        for entry, guid, url_key in keyed:
+            found = by_guid.get(guid) or (by_url.get(url_key) if url_key else None)
+            if found is None:
+                article_id = self._insert_article(db, source_id, entry, guid, url_key, now_ms)
+                if url_key:
+                    by_url[url_key] = (article_id, source_id, None, 1)
+                counts.new += 1
+            elif found[1] != source_id:
+                db.execute(
+                    "INSERT OR IGNORE INTO also_in (article_id, source_id, first_seen_ms)"
+                    " VALUES (?, ?, ?)",
+                    (found[0], source_id, now_ms),
+                )
+                counts.unchanged += 1
+            elif self._revise(db, found, entry, now_ms):
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        return counts
+
+    def _articles_by_guid(self, db, source_id: int, guids: list[str]) -> dict:
+        found = {}
+        for chunk in _chunks(guids):
+            rows = db.execute(
+                "SELECT guid, id, source_id, content_hash, revisions FROM articles"
+                f" WHERE source_id = ? AND guid IN ({_marks(chunk)})",
+                (source_id, *chunk),
+            )
+            found.update((row[0], row[1:]) for row in rows)
+        return found
+
+    def _articles_by_url_key(self, db, url_keys: list[str]) -> dict:
+        found = {}
+        for chunk in _chunks(url_keys):
+            rows = db.execute(
+                "SELECT url_key, id, source_id, content_hash, revisions FROM articles"
+                f" WHERE url_key IN ({_marks(chunk)})",
+                chunk,
+            )
+            found.update((row[0], row[1:]) for row in rows)
+        return found
+
+    def _insert_article(self, db, source_id, entry: Entry, guid, url_key, now_ms) -> int:
+        cursor = db.execute(
+            "INSERT INTO articles (source_id, guid, url, url_key, title, author, published_raw,"
+            " published_ms, first_seen_ms, updated_ms, content_html, summary, content_hash,"
+            " tags, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (source_id, guid, entry.url, url_key, entry.title, entry.author, entry.published_raw,
+             entry.published_ms, now_ms, now_ms, entry.content_html, entry.summary,
+             content_hash(entry.title, entry.content_html),
+             json.dumps(entry.tags, ensure_ascii=False), self._next_seq(db)),
+        )
+        return cursor.lastrowid
+
+    def _revise(self, db, found: tuple, entry: Entry, now_ms: int) -> bool:
+        """A changed title or content becomes a new revision; the old one is kept."""
+        article_id, _, old_hash, _ = found
+        new_hash = content_hash(entry.title, entry.content_html)
+        if new_hash == old_hash:
+            return False
+        db.execute(
+            "INSERT INTO revisions (article_id, seen_ms, title, content_html, content_hash,"
+            " published_raw, published_ms) SELECT id, updated_ms, title, content_html,"
+            " content_hash, published_raw, published_ms FROM articles WHERE id = ?",
+            (article_id,),
+        )
+        db.execute(
+            "UPDATE articles SET title = ?, content_html = ?, summary = ?, content_hash = ?,"
+            " published_raw = COALESCE(?, published_raw), published_ms = COALESCE(?, published_ms),"
+            " updated_ms = ?, revisions = revisions + 1, change_seq = ? WHERE id = ?",
+            (entry.title, entry.content_html, entry.summary, new_hash, entry.published_raw,
+             entry.published_ms, now_ms, self._next_seq(db), article_id),
+        )
+        return True
+
+    def _next_seq(self, db) -> int:
+        return db.execute(
+            "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value"
+        ).fetchone()[0]
+
+    # -- import ---------------------------------------------------------------------------
+
+    def import_articles(self, articles: Iterable[ArchivedArticle]) -> int:
+        """Add articles read from an existing archive; those whose link is known are skipped.
+
+        Returns how many were added. One transaction for the whole batch.
+        """
+        added = 0
+        with self._transaction() as db:
+            for article in articles:
+                added += self._import_one(db, article)
+        return added
+
+    def _import_one(self, db, article: ArchivedArticle) -> int:
+        url_key = canonical_url(article.url)
+        if url_key and db.execute(
+            "SELECT 1 FROM articles WHERE url_key = ?", (url_key,)
+        ).fetchone():
+            return 0
+        current = article.versions[-1]
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO articles (source_id, guid, url, url_key, title, author,"
+            " published_raw, published_ms, first_seen_ms, updated_ms, content_html,"
+            " content_hash, tags, revisions, change_seq, post_name, post_layout)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (article.source_id, article.url or current.title, article.url, url_key,
+             current.title, article.author, article.published_raw, article.published_ms,
+             article.first_seen_ms, current.seen_ms, current.content_html,
+             content_hash(current.title, current.content_html),
+             json.dumps(article.tags, ensure_ascii=False), len(article.versions),
+             self._next_seq(db), article.post_name,
+             json.dumps(article.post_layout, ensure_ascii=False)),
+        )
+        if not cursor.rowcount:
+            return 0
+        db.executemany(
+            "INSERT INTO revisions (article_id, seen_ms, title, content_html, content_hash)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(cursor.lastrowid, version.seen_ms, version.title, version.content_html,
+              content_hash(version.title, version.content_html))
+             for version in article.versions[:-1]],
+        )
+        return 1
+
+    def taken_post_names(self) -> set[str]:
+        rows = self._db.execute("SELECT post_name FROM articles WHERE post_name IS NOT NULL")
+        return {row[0] for row in rows}
+
+    # -- export ---------------------------------------------------------------------------
+
+    def current_seq(self) -> int:
+        return self._db.execute(
+            "SELECT value FROM counters WHERE name = 'change_seq'"
+        ).fetchone()[0]
+
+    def export_seq(self, target: str) -> int:
+        row = self._db.execute("SELECT last_seq FROM exports WHERE target = ?", (target,))
+        found = row.fetchone()
+        return found[0] if found else 0
+
+    def set_export_seq(self, target: str, seq: int) -> None:
+        self._db.execute(
+            "INSERT INTO exports (target, last_seq) VALUES (?, ?)"
+            " ON CONFLICT (target) DO UPDATE SET last_seq = excluded.last_seq",
+            (target, seq),
+        )
+
+    def export_rows(self, after_seq: int = 0, only_ids: list[int] | None = None) -> Iterator[ExportRow]:
+        """Articles changed after ``after_seq`` (or those named), oldest change first."""
+        query = (
+            "SELECT a.id, s.name, s.tags, a.title, a.url, a.published_ms, a.first_seen_ms,"
+            " a.content_html, a.post_name, a.post_layout, a.change_seq"
+            " FROM articles a JOIN sources s ON s.id = a.source_id"
+        )
+        if only_ids is not None:
+            batches = (
+                self._db.execute(f"{query} WHERE a.id IN ({_marks(chunk)})", chunk)
+                for chunk in _chunks(only_ids)
+            )
+            rows = (row for batch in batches for row in batch)
+        else:
+            rows = self._db.execute(f"{query} WHERE a.change_seq > ? ORDER BY a.change_seq",
+                                    (after_seq,))
+        for row in rows:
+            yield ExportRow(
+                id=row[0], source_name=row[1], source_tags=json.loads(row[2]), title=row[3],
+                url=row[4], published_ms=row[5], first_seen_ms=row[6], content_html=row[7],
+                post_name=row[8], post_layout=json.loads(row[9]) if row[9] else None,
+                change_seq=row[10],
+            )
+
+    def post_names(self) -> list[tuple[int, str]]:
+        return self._db.execute(
+            "SELECT id, post_name FROM articles WHERE post_name IS NOT NULL"
+        ).fetchall()
+
+    def set_post_names(self, names: list[tuple[str, int]]) -> None:
+        with self._transaction() as db:
+            db.executemany("UPDATE articles SET post_name = ? WHERE id = ?", names)
+
+    # -- status ---------------------------------------------------------------------------
+
+    def source_statuses(self) -> list[SourceStatus]:
+        rows = self._db.execute(
+            """
+            SELECT s.name, COALESCE(s.current_url, s.url), s.configured, s.dead,
+                   s.consecutive_failures, s.retry_after_ms,
+                   (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id),
+                   r.finished_ms, r.status, r.error, r.http_status
+            FROM sources s
+            LEFT JOIN fetch_runs r ON r.id = (
+                SELECT MAX(id) FROM fetch_runs WHERE source_id = s.id)
+            ORDER BY s.configured DESC, s.id
+            """
+        )
+        return [SourceStatus(*row[:3], bool(row[3]), *row[4:]) for row in rows]
+
+    def totals(self) -> dict[str, int]:
+        articles, revisions = self._db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(revisions), 0) FROM articles"
+        ).fetchone()
+        sources = self._db.execute("SELECT COUNT(*) FROM sources").fetchone()[0]
+        runs = self._db.execute("SELECT COUNT(*) FROM fetch_runs").fetchone()[0]
+        return {"sources": sources, "articles": articles, "versions": revisions,
+                "fetch_runs": runs}
+
+
+def _marks(values: list) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _chunks(values: list, size: int = _SQLITE_MAX_PARAMS) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
