@@ -4,6 +4,7 @@ The file is the user's: newsvault reads it, and only ever appends ``[[sources]]`
 blocks to it (``add``, ``opml import``), so comments and layout survive.
 """
 
+import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,3 +161,67 @@ class _Reader:
         if value < 1:
             raise ConfigError(f"{self.origin}: `{dotted}` must be at least 1, not {value}")
         return value
+
+
+DEFAULT_SOURCES = [
+    SourceSettings("联合早报", "https://rsshub.app/zaobao/realtime/china"),
+    SourceSettings("BBC 中文", "https://feeds.bbci.co.uk/zhongwen/simp/rss.xml"),
+    SourceSettings("DW 中文", "https://rss.dw.com/xml/rss-chi-all"),
+    SourceSettings("RFI 中文", "https://www.rfi.fr/cn/rss"),
+    SourceSettings("纽约时报中文网", "https://cn.nytimes.com/rss/"),
+]
+
+CONFIG_TEMPLATE = """\
+# newsvault archive settings. Reference: README.md, section "newsvault.toml".
+
+[site]
+title = {title}
+timezone = {timezone}    # IANA name; dates in pages are shown in this zone
+
+[fetch]
+concurrency = 16         # requests in flight, all hosts together
+per_host = 4             # requests in flight to one host
+connect_timeout = 10     # seconds
+read_timeout = 30        # seconds without a byte
+total_timeout = 120      # seconds for one request, redirects and retries included
+max_body_mb = 20         # cap on a response, on the wire and decompressed
+max_redirects = 5
+retries = 2              # extra attempts after a 503 or a network error
+backoff = 1.0            # seconds before the first retry, doubled each time
+# user_agent = "newsvault/0.1"
+
+[export.jekyll]
+enabled = true           # `newsvault run` writes Jekyll posts after fetching
+out = "_posts"           # folder, relative to this file
+raw = false              # true: the HTML exactly as the source gave it
+
+# One [[sources]] block per feed. `name` is the post's author, tag and category.
+"""
+
+
+def toml_string(value: str) -> str:
+    # a JSON string is a valid TOML basic string (same escapes, \\uXXXX included)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def source_block(source: SourceSettings) -> str:
+    lines = ["", "[[sources]]", f"name = {toml_string(source.name)}",
+             f"url = {toml_string(source.url)}"]
+    if source.tags:
+        lines.append(f"tags = [{', '.join(toml_string(tag) for tag in source.tags)}]")
+    return "\n".join(lines) + "\n"
+
+
+def new_config_text(title: str, timezone: str, sources: list[SourceSettings]) -> str:
+    text = CONFIG_TEMPLATE.format(title=toml_string(title), timezone=toml_string(timezone))
+    return text + "".join(source_block(source) for source in sources)
+
+
+def append_sources(path: Path, sources: list[SourceSettings]) -> None:
+    """Add sources at the end of the user's file, leaving the rest of it as it is."""
+    text = path.read_text(encoding="utf-8")
+    if text and not text.endswith("\n"):
+        text += "\n"
+    text += "".join(source_block(source) for source in sources)
+    settings_from_dict(tomllib.loads(text), origin=str(path))  # never write a broken file
+    path.write_text(text, encoding="utf-8")

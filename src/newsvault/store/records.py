@@ -53,6 +53,7 @@ class ExportRow:
     source_name: str
     source_tags: list[str]
     title: str
+    author: str | None
     url: str | None
     published_ms: int | None
     first_seen_ms: int

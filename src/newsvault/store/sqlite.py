@@ -318,7 +318,7 @@ class SqliteStore:
     def export_rows(self, after_seq: int = 0, only_ids: list[int] | None = None) -> Iterator[ExportRow]:
         """Articles changed after ``after_seq`` (or those named), oldest change first."""
         query = (
-            "SELECT a.id, s.name, s.tags, a.title, a.url, a.published_ms, a.first_seen_ms,"
+            "SELECT a.id, s.name, s.tags, a.title, a.author, a.url, a.published_ms, a.first_seen_ms,"
             " a.content_html, a.post_name, a.post_layout, a.change_seq"
             " FROM articles a JOIN sources s ON s.id = a.source_id"
         )
@@ -334,9 +334,9 @@ class SqliteStore:
         for row in rows:
             yield ExportRow(
                 id=row[0], source_name=row[1], source_tags=json.loads(row[2]), title=row[3],
-                url=row[4], published_ms=row[5], first_seen_ms=row[6], content_html=row[7],
-                post_name=row[8], post_layout=json.loads(row[9]) if row[9] else None,
-                change_seq=row[10],
+                author=row[4], url=row[5], published_ms=row[6], first_seen_ms=row[7],
+                content_html=row[8], post_name=row[9],
+                post_layout=json.loads(row[10]) if row[10] else None, change_seq=row[11],
             )
 
     def post_names(self) -> list[tuple[int, str]]:

@@ -1,0 +1,300 @@
+"""The command line: parse options, call a stage, show the result. Nothing else lives here."""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from newsvault import __version__
+from newsvault.archive import open_archive, run_lock
+from newsvault.config import SourceSettings, append_sources
+from newsvault.errors import ArchiveLockedError, ConfigError, NewsvaultError
+from newsvault.export.jekyll import export_jekyll
+from newsvault.export.jekyll_import import import_jekyll
+from newsvault.feeds.opml import OpmlOutline, read_opml, write_opml
+from newsvault.pipeline import running
+from newsvault.pipeline.adding import find_feed
+from newsvault.pipeline.status import status_report
+from newsvault.report import FetchProgress, outcome_summary, outcome_table, when
+from newsvault.scaffold import create_archive
+
+EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_LOCKED = 1, 2, 3
+
+out = Console(highlight=False, soft_wrap=True)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except ConfigError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except ArchiveLockedError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_LOCKED)
+    except NewsvaultError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="newsvault")
+@click.option("--archive", "archive_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=".", show_default="the current folder", help="The archive folder.")
+@click.pass_context
+def cli(ctx, archive_dir: Path):
+    """newsvault keeps news from disappearing: feeds → SQLite archive → Jekyll posts."""
+    ctx.obj = archive_dir
+
+
+def _archive(ctx):
+    archive = open_archive(ctx.obj)
+    ctx.call_on_close(archive.close)
+    return archive
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--empty", is_flag=True, help="No sources (default: a few Chinese-language outlets).")
+@click.option("--github-actions", is_flag=True, help="Also write an hourly GitHub Actions workflow.")
+@click.option("--title", default="newsvault", show_default=True, help="The site's title.")
+def init(directory: Path, empty: bool, github_actions: bool, title: str):
+    """Create an archive folder with its newsvault.toml."""
+    for path in create_archive(directory, title=title, empty=empty, github_actions=github_actions):
+        out.print(f"wrote {path}")
+    out.print(f"next: cd {directory} && newsvault run")
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--name", help="Name (author/tag/category in posts); default: the feed's title.")
+@click.option("--tag", "tags", multiple=True, help="A tag for its posts; repeatable.")
+@click.option("--no-check", is_flag=True, help="Add without fetching the URL first.")
+@click.pass_context
+def add(ctx, url: str, name: str | None, tags: tuple[str, ...], no_check: bool):
+    """Add a source: a feed URL, or a page that links to its feed."""
+    archive = _archive(ctx)
+    if not no_check:
+        found = find_feed(url, archive.settings.fetch)
+        url, name = found.url, name or found.title
+    if not name:
+        raise ConfigError("give the source a name with --name (the feed has no title)")
+    _check_new_sources(archive, [SourceSettings(name, url, list(tags))])
+    append_sources(archive.config_path, [SourceSettings(name, url, list(tags))])
+    out.print(f"added {name} <{url}>")
+
+
+def _check_new_sources(archive, sources: list[SourceSettings]) -> None:
+    names = {source.name for source in archive.settings.sources}
+    for source in sources:
+        if source.name in names:
+            raise ConfigError(f"a source named {source.name!r} exists already; pick another --name")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def sources(ctx, as_json: bool):
+    """List the sources."""
+    archive = _archive(ctx)
+    rows = [{"name": source.name, "url": source.url, "tags": source.tags}
+            for source in archive.settings.sources]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table("name", "url", "tags")
+    for row in rows:
+        table.add_row(row["name"], row["url"], ", ".join(row["tags"]))
+    out.print(table)
+
+
+@cli.group()
+def opml():
+    """Sources in and out as OPML 2.0 (what feed readers exchange)."""
+
+
+@opml.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def opml_import(ctx, file: Path):
+    """Add the feeds listed in an OPML file (those already present are left alone)."""
+    archive = _archive(ctx)
+    known_urls = {source.url for source in archive.settings.sources}
+    known_names = {source.name for source in archive.settings.sources}
+    new = []
+    for outline in read_opml(file.read_bytes()):
+        if outline.url in known_urls:
+            continue
+        name = _unique_name(outline.name, known_names)
+        known_names.add(name)
+        known_urls.add(outline.url)
+        new.append(SourceSettings(name, outline.url, outline.tags))
+    if new:
+        append_sources(archive.config_path, new)
+    out.print(f"added {len(new)} sources from {file}")
+
+
+def _unique_name(name: str, taken: set[str]) -> str:
+    candidate, number = name, 2
+    while candidate in taken:
+        candidate, number = f"{name} ({number})", number + 1
+    return candidate
+
+
+@opml.command("export")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@click.pass_context
+def opml_export(ctx, out_file: Path | None):
+    """Write the sources as OPML 2.0."""
+    archive = _archive(ctx)
+    outlines = [OpmlOutline(source.name, source.url, source.tags)
+                for source in archive.settings.sources]
+    data = write_opml(outlines, title=archive.settings.title)
+    if out_file:
+        out_file.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+def _fetch_options(command):
+    command = click.option("--source", "names", multiple=True,
+                           help="Only this source (repeatable); also retries a dead one.")(command)
+    command = click.option("--strict", is_flag=True, help="Exit 1 if any source failed.")(command)
+    return click.option("--wait", is_flag=True,
+                        help="Wait for another run on this archive to finish.")(command)
+
+
+@cli.command()
+@_fetch_options
+@click.pass_context
+def fetch(ctx, names, strict: bool, wait: bool):
+    """Fetch the sources and archive new and changed articles."""
+    archive = _archive(ctx)
+    with run_lock(archive.root, wait=wait):
+        with FetchProgress(_source_count(archive, names)) as progress:
+            outcomes = running.fetch(archive, names, on_outcome=progress.advance)
+    _show_outcomes(outcomes)
+    if strict and any(outcome.status == "error" for outcome in outcomes):
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
+@cli.command()
+@_fetch_options
+@click.option("--every", "interval", help="Keep running on this schedule, e.g. 1h, 30m, 90s.")
+@click.pass_context
+def run(ctx, names, strict: bool, wait: bool, interval: str | None):
+    """Fetch, then the exports configured in newsvault.toml."""
+    archive = _archive(ctx)
+
+    def once():
+        with run_lock(archive.root, wait=wait):
+            with FetchProgress(_source_count(archive, names)) as progress:
+                report = running.run_once(archive, names, on_outcome=progress.advance)
+        _show_outcomes(report.outcomes)
+        if report.jekyll:
+            out.print(f"jekyll: {report.jekyll.written} posts written to {report.jekyll.out}")
+        return report
+
+    if interval:
+        running.every(_seconds(interval), lambda: _tick(once))
+        return
+    if once().failed and strict:
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
+def _tick(once) -> None:
+    try:
+        once()
+    except ArchiveLockedError as error:  # a scheduled tick never queues behind another run
+        click.echo(f"skipped this tick: {error}", err=True)
+
+
+def _seconds(interval: str) -> float:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", interval)
+    if not match or float(match.group(1)) <= 0:
+        raise ConfigError(f"--every {interval!r}: use a number with s, m, h or d, e.g. 1h")
+    return float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+
+
+def _source_count(archive, names) -> int:
+    return len(names) or len(archive.settings.sources)
+
+
+def _show_outcomes(outcomes) -> None:
+    if outcomes:
+        out.print(outcome_table(outcomes))
+    out.print(outcome_summary(outcomes))
+
+
+@cli.group("export")
+def export_group():
+    """Write the archive out."""
+
+
+@export_group.command("jekyll")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the posts (default: export.jekyll.out, _posts).")
+@click.option("--raw", is_flag=True, help="The HTML exactly as the source gave it.")
+@click.option("--full", is_flag=True, help="Rewrite every post, not only new or changed ones.")
+@click.pass_context
+def export_jekyll_command(ctx, out_dir: Path | None, raw: bool, full: bool):
+    """Jekyll posts in the old system's format; only new or changed ones are written."""
+    archive = _archive(ctx)
+    target = out_dir or archive.resolve(archive.settings.jekyll.out)
+    report = export_jekyll(archive.store, target, raw=raw or archive.settings.jekyll.raw, full=full)
+    out.print(f"jekyll: {report.written} posts written, {report.unchanged} unchanged, in {report.out}")
+
+
+@cli.group("import")
+def import_group():
+    """Bring an existing archive in."""
+
+
+@import_group.command("jekyll")
+@click.argument("posts_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_context
+def import_jekyll_command(ctx, posts_dir: Path):
+    """Import a Jekyll _posts folder (the old system's format and its variants)."""
+    archive = _archive(ctx)
+    with run_lock(archive.root, wait=True):
+        report = import_jekyll(archive.store, posts_dir)
+    out.print(f"read {report.files} files: {report.imported} articles imported, "
+              f"{report.already_archived} already in the archive, "
+              f"{report.merged_files} files merged into {report.merged_articles} articles "
+              f"(their versions are kept as revisions)")
+    for old, new in report.renamed:
+        out.print(f"renamed (unsafe file name): {old!r} → {new}")
+    for name, reason in report.skipped:
+        out.print(f"not imported: {name}: {reason}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts and monitoring.")
+@click.pass_context
+def status(ctx, as_json: bool):
+    """Per source: last fetch, last result, articles, failures; and archive totals."""
+    report = status_report(_archive(ctx).store)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    table = Table("source", "last fetch", "result", "articles", "failures", "reason")
+    for source in report["sources"]:
+        table.add_row(source["name"], when(source["last_fetch_ms"]), source["last_status"] or "-",
+                      str(source["articles"]), str(source["consecutive_failures"]),
+                      source["last_error"] or ("dead" if source["dead"] else ""))
+    out.print(table)
+    totals = report["totals"]
+    out.print(f"{totals['articles']} articles ({totals['versions']} versions) "
+              f"from {totals['sources']} sources; {totals['fetch_runs']} fetches logged")

@@ -1,0 +1,124 @@
+"""Jekyll posts out of the archive, in the old system's format (see export/post.py).
+
+Incremental: each output folder remembers the last change it has seen, so a run writes
+only new or changed articles (and any post file that went missing). Atomic: every file
+is written to a temporary name and renamed. File names are given once and kept, so an
+article whose title is later edited keeps its file.
+"""
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsvault.clock import iso_ms
+from newsvault.export.filenames import post_filename
+from newsvault.export.post import Post, render_post
+from newsvault.store import ExportRow, SqliteStore
+
+
+@dataclass(slots=True)
+class ExportReport:
+    written: int = 0  # files created or changed
+    unchanged: int = 0  # rendered, identical to the file on disk
+    out: str = ""
+
+
+def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
+                  full: bool = False) -> ExportReport:
+    """Write the articles changed since the last export into ``out_dir`` (all with ``full``).
+
+    ``raw`` writes the HTML exactly as the source gave it. Until the cleaning stage
+    exists both forms are the same, but they are tracked as separate outputs.
+    """
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = f"jekyll{':raw' if raw else ''}:{out_dir}"
+    seq = store.current_seq()
+    on_disk = set(os.listdir(out_dir))
+    rows = _rows_to_write(store, on_disk, 0 if full else store.export_seq(target))
+    _name_new_posts(store, rows, on_disk)
+    report = ExportReport(out=str(out_dir))
+    for row in rows:
+        if _write_if_changed(out_dir / row.post_name, render_post(post_for(row))):
+            report.written += 1
+        else:
+            report.unchanged += 1
+    store.set_export_seq(target, seq)
+    return report
+
+
+def _rows_to_write(store: SqliteStore, on_disk: set[str], after_seq: int) -> list[ExportRow]:
+    rows = list(store.export_rows(after_seq=after_seq))
+    chosen = {row.id for row in rows}
+    missing = [article_id for article_id, name in store.post_names()
+               if name not in on_disk and article_id not in chosen]
+    if missing:
+        rows.extend(store.export_rows(only_ids=missing))
+    return rows
+
+
+def _name_new_posts(store: SqliteStore, rows: list[ExportRow], on_disk: set[str]) -> None:
+    """Give file names to posts that have none, and record them before any file is written,
+    so a run killed half-way gives the same names next time."""
+    unnamed = [row for row in rows if not row.post_name]
+    if not unnamed:
+        return
+    taken = store.taken_post_names() | on_disk
+    for row in unnamed:
+        row.post_name = post_filename(post_day(row), row.title, taken)
+    store.set_post_names([(row.post_name, row.id) for row in unnamed])
+
+
+def post_date_ms(row: ExportRow) -> int:
+    """The published time, unless the feed gave none or one later than when we first saw it."""
+    published = row.published_ms
+    if published is None or published > row.first_seen_ms:
+        return row.first_seen_ms
+    return published
+
+
+def post_day(row: ExportRow) -> str:
+    return post_for(row).date_text[:10]
+
+
+def post_for(row: ExportRow) -> Post:
+    # the comment keeps the feed's own time, even a future one; never NaN
+    comment_ms = row.published_ms if row.published_ms is not None else row.first_seen_ms
+    layout = row.post_layout
+    if layout:  # imported: written back the way the old system wrote it
+        if layout.get("comment_ms") is not None:
+            comment_ms = layout["comment_ms"]
+        return Post(
+            title=row.title, date_text=layout["date"], author=row.author or "",
+            url=row.url or "", tags=layout["tags"], categories=layout["categories"],
+            html=row.content_html, extra=[tuple(pair) for pair in layout.get("extra", [])],
+            comment_ms=comment_ms, verbatim=layout.get("verbatim", False),
+        )
+    return Post(
+        title=row.title, date_text=iso_ms(post_date_ms(row)), author=row.source_name,
+        url=row.url or "", tags=[row.source_name, *row.source_tags],
+        categories=[row.source_name], html=row.content_html, comment_ms=comment_ms,
+    )
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    data = text.encode("utf-8")
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    write_atomic(path, data)
+    return True
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".md")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

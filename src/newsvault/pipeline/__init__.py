@@ -1,0 +1,1 @@
+"""Orchestration: runs the stages (fetch → feeds → store → export) for the commands."""

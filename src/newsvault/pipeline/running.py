@@ -1,0 +1,65 @@
+"""``newsvault run``: fetch, then the configured exports; once, or on a schedule."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from newsvault.archive import Archive
+from newsvault.errors import ConfigError
+from newsvault.export.jekyll import ExportReport, export_jekyll
+from newsvault.model import FetchOutcome
+from newsvault.pipeline.fetching import OnOutcome, fetch_sources
+
+
+@dataclass
+class RunReport:
+    outcomes: list[FetchOutcome] = field(default_factory=list)
+    jekyll: ExportReport | None = None
+
+    @property
+    def failed(self) -> bool:
+        return any(outcome.status == "error" for outcome in self.outcomes)
+
+
+def select_sources(archive: Archive, names: tuple[str, ...]):
+    sources = archive.store.configured_sources()
+    if not names:
+        return sources
+    by_name = {source.name: source for source in sources}
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        raise ConfigError(
+            f"no source named {', '.join(map(repr, unknown))}; "
+            f"known: {', '.join(by_name) or 'none'} (see `newsvault sources`)"
+        )
+    return [by_name[name] for name in names]
+
+
+def fetch(archive: Archive, names: tuple[str, ...] = (), on_outcome: OnOutcome | None = None):
+    sources = select_sources(archive, names)
+    return fetch_sources(archive.store, archive.settings.fetch, sources,
+                         forced=bool(names), on_outcome=on_outcome)
+
+
+def run_once(archive: Archive, names: tuple[str, ...] = (),
+             on_outcome: OnOutcome | None = None) -> RunReport:
+    report = RunReport(outcomes=fetch(archive, names, on_outcome))
+    jekyll = archive.settings.jekyll
+    if jekyll.enabled:
+        report.jekyll = export_jekyll(archive.store, archive.resolve(jekyll.out), raw=jekyll.raw)
+    return report
+
+
+def every(interval_s: float, tick: Callable[[], None], ticks: int | None = None,
+          sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
+    """Call ``tick`` on a fixed schedule. Ticks missed while one ran long are dropped,
+    never run late in a burst, and never overlap (one process, one tick at a time)."""
+    start = clock()
+    done = 0
+    while ticks is None or done < ticks:
+        tick()
+        done += 1
+        elapsed = clock() - start
+        next_slot = (int(elapsed // interval_s) + 1) * interval_s
+        if ticks is None or done < ticks:
+            sleep(next_slot - elapsed)

@@ -1,0 +1,27 @@
+"""``newsvault status``: per-source health and archive totals, for people and scripts."""
+
+from newsvault.store import SqliteStore
+
+
+def status_report(store: SqliteStore) -> dict:
+    sources = []
+    for status in store.source_statuses():
+        sources.append({
+            "name": status.name,
+            "url": status.url,
+            "configured": bool(status.configured),
+            "last_fetch_ms": status.last_fetch_ms,
+            "last_status": _last_status(status.last_status),
+            "last_http_status": status.last_http_status,
+            "last_error": status.last_error,
+            "articles": status.articles,
+            "consecutive_failures": status.consecutive_failures,
+            "dead": status.dead,
+            "retry_after_ms": status.retry_after_ms,
+        })
+    return {"sources": sources, "totals": store.totals()}
+
+
+def _last_status(status: str | None) -> str | None:
+    # a skipped run (dead, rate limited) reports as the error it stands for
+    return "error" if status == "skipped" else status
