@@ -1,0 +1,145 @@
+"""The store of record: identity, revisions, duplicates, the fetch log, migrations."""
+
+import sqlite3
+
+import pytest
+
+from newsvault.config import SourceSettings
+from newsvault.model import Entry
+from newsvault.store import ArchivedArticle, ArchivedVersion, FetchRecord, open_store
+from newsvault.store.identity import canonical_url
+from newsvault.store.schema import MIGRATIONS
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = open_store(tmp_path / "newsvault.db")
+    store.sync_sources([SourceSettings("甲", "http://a.test/feed"),
+                        SourceSettings("乙", "http://b.test/feed")], now_ms=1)
+    yield store
+    store.close()
+
+
+def sources(store):
+    return {source.name: source for source in store.configured_sources()}
+
+
+def save(store, source_name, entries, at=1000):
+    source = sources(store)[source_name]
+    return store.save_fetch(source, entries, FetchRecord(at, at, "ok", 200, items=len(entries)))
+
+
+def item(n, **changes):
+    values = dict(title=f"标题 {n}", url=f"http://a.test/story/{n}", guid=f"guid-{n}",
+                  content_html=f"<p>正文 {n}</p>", published_ms=1_600_000_000_000 + n)
+    values.update(changes)
+    return Entry(**values)
+
+
+def test_new_items_are_archived_once_and_a_rerun_adds_nothing(store):
+    first = save(store, "甲", [item(1), item(2)])
+    again = save(store, "甲", [item(1), item(2)], at=2000)
+    assert (first.new, first.updated) == (2, 0)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 2)
+    assert store.totals()["articles"] == 2
+
+
+def test_duplicated_guids_and_links_inside_one_feed_make_one_article(store):
+    same_guid = item(1, url="http://a.test/other")
+    same_link = item(1, guid="another-guid", title="另一个标题")
+    counts = save(store, "甲", [item(1), same_guid, same_link])
+    assert counts.new == 1
+    assert store.totals() == {"sources": 2, "articles": 1, "versions": 1, "fetch_runs": 1}
+
+
+def test_a_changed_title_or_content_becomes_a_revision_and_keeps_the_old_one(store):
+    save(store, "甲", [item(1)], at=1000)
+    counts = save(store, "甲", [item(1, title="改过的标题")], at=2000)
+    save(store, "甲", [item(1, title="改过的标题", content_html="<p>新正文</p>")], at=3000)
+    assert counts.updated == 1
+    [row] = list(store.export_rows())
+    assert (row.title, row.content_html) == ("改过的标题", "<p>新正文</p>")
+    db = sqlite3.connect(store.path)
+    old = db.execute("SELECT seen_ms, title, content_html FROM revisions ORDER BY id").fetchall()
+    assert old == [(1000, "标题 1", "<p>正文 1</p>"), (2000, "改过的标题", "<p>正文 1</p>")]
+    assert store.totals()["versions"] == 3
+
+
+def test_an_article_seen_in_a_second_source_keeps_its_first_source(store):
+    save(store, "甲", [item(1)])
+    counts = save(store, "乙", [item(1, guid="b-1", url="HTTP://A.test/story/1?utm_source=x#top")])
+    assert (counts.new, counts.unchanged) == (0, 1)
+    [row] = list(store.export_rows())
+    assert row.source_name == "甲"
+    db = sqlite3.connect(store.path)
+    assert db.execute("SELECT COUNT(*) FROM also_in").fetchone()[0] == 1
+
+
+def test_items_without_guid_or_link_are_told_apart_by_their_text(store):
+    counts = save(store, "甲", [item(1, guid=None, url=None), item(2, guid=None, url=None)])
+    again = save(store, "甲", [item(1, guid=None, url=None)])
+    assert counts.new == 2 and again.unchanged == 1
+
+
+def test_canonical_url_drops_only_what_does_not_change_the_page():
+    assert canonical_url("HTTPS://Example.COM:443/a?b=1&utm_medium=x#frag") == "https://example.com/a?b=1"
+    assert canonical_url("http://example.com/a?id=7") == "http://example.com/a?id=7"
+    assert canonical_url("http://example.com:8080") == "http://example.com:8080/"
+    assert canonical_url(None) is None
+
+
+def test_source_state_and_failures_are_logged(store):
+    source = sources(store)["甲"]
+    for at in (1, 2):
+        store.save_fetch_failure(source, FetchRecord(at, at, "error", 500, error="fetch: boom"))
+        source = sources(store)["甲"]
+    assert source.consecutive_failures == 2
+    status = {row.name: row for row in store.source_statuses()}["甲"]
+    assert (status.last_status, status.last_error) == ("error", "fetch: boom")
+    source.etag = '"v1"'
+    store.save_fetch(source, [item(1)], FetchRecord(3, 3, "ok", 200, moved_to="http://a.test/new"))
+    source = sources(store)["甲"]
+    assert (source.consecutive_failures, source.etag, source.url) == (0, '"v1"', "http://a.test/new")
+
+
+def test_changing_a_source_url_in_the_config_forgets_the_old_state(store):
+    source = sources(store)["甲"]
+    source.etag, source.dead = '"x"', True
+    store.save_fetch_failure(source, FetchRecord(1, 1, "error", 410, error="gone"))
+    store.sync_sources([SourceSettings("甲", "http://a.test/moved")], now_ms=2)
+    fresh = store.configured_sources()
+    assert [(s.name, s.url, s.etag, s.dead) for s in fresh] == [("甲", "http://a.test/moved", None, False)]
+
+
+def test_imported_articles_keep_their_versions_and_are_not_imported_twice(store):
+    source_id = store.ensure_source("旧站", "", now_ms=1)
+    article = ArchivedArticle(
+        source_id=source_id, url="http://old.test/1", author="作者", published_ms=5,
+        first_seen_ms=5, tags=["旧站"], post_name="2020-01-01-x.md",
+        versions=[ArchivedVersion(5, "v1", "<p>1</p>"), ArchivedVersion(9, "v2", "<p>2</p>")],
+    )
+    assert store.import_articles([article]) == 1
+    assert store.import_articles([article]) == 0
+    [row] = list(store.export_rows())
+    assert (row.title, row.post_name) == ("v2", "2020-01-01-x.md")
+    assert store.totals()["versions"] == 2
+
+
+def test_migrations_are_recorded_and_a_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "newsvault.db"
+    open_store(path).close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.execute(f"PRAGMA user_version={len(MIGRATIONS) + 1}")
+    db.close()
+    with pytest.raises(Exception, match="newer newsvault"):
+        open_store(path)
+
+
+def test_change_sequence_drives_incremental_exports(store):
+    save(store, "甲", [item(1), item(2)])
+    seq = store.current_seq()
+    save(store, "甲", [item(2, title="变了"), item(3)], at=2000)
+    changed = [row.title for row in store.export_rows(after_seq=seq)]
+    assert changed == ["变了", "标题 3"]
