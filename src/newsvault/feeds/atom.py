@@ -1,0 +1,149 @@
+"""Atom 1.0 (and the older 0.3, same shape in another namespace), adapted to
+:class:`~newsvault.model.Entry`."""
+
+from lxml import etree
+
+from newsvault.feeds.dates import parse_date
+from newsvault.feeds.namespaces import ATOM, ATOM_03, XHTML
+from newsvault.feeds.text import (
+    distinct_summary, first_text, html_to_text, looks_like_html, text_to_html, trimmed,
+)
+from newsvault.feeds.xml import XmlDocument, absolute_url, resolve_base
+from newsvault.model import Entry, ParsedFeed
+
+ATOM_ROOTS = frozenset((ATOM + "feed", ATOM_03 + "feed", "feed"))
+# Atom 0.3 called published "issued" and updated "modified".
+_DATE_FIELDS = ("published", "updated", "issued", "modified", "created")
+_ENTRY_FIELDS = ("title", "id", "content", "summary", "author") + _DATE_FIELDS
+
+
+def parse_atom(doc: XmlDocument, url: str) -> ParsedFeed:
+    root = doc.root
+    namespace = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+    base = resolve_base(root, url)
+    title = feed_author = None
+    links, entry_elements = [], []
+    for child in root:
+        name = _local_in(child.tag, namespace)
+        if name == "entry":
+            entry_elements.append(child)
+        elif name == "link":
+            links.append(child)
+        elif name == "title" and title is None:
+            title = text_construct(doc, child) or None
+        elif name == "author" and feed_author is None:
+            feed_author = _person_name(doc, child, namespace)
+    entries = [
+        _read_entry(doc, element, namespace, resolve_base(element, base), feed_author)
+        for element in entry_elements
+    ]
+    return ParsedFeed(format="atom", entries=entries, title=title,
+                      site_url=_alternate_link(links, base))
+
+
+def _read_entry(doc: XmlDocument, entry: etree._Element, namespace: str, base: str,
+                feed_author: str | None) -> Entry:
+    fields: dict[str, etree._Element] = {}
+    links, categories = [], []
+    for child in entry:
+        name = _local_in(child.tag, namespace)
+        if name == "link":
+            links.append(child)
+        elif name == "category":
+            categories.append(child)
+        elif name in _ENTRY_FIELDS and name not in fields:
+            fields[name] = child
+    published_raw = first_text(*(_trimmed_text(doc, fields.get(name)) for name in _DATE_FIELDS))
+    summary = content_construct(doc, fields["summary"]) if "summary" in fields else None
+    content = first_text(content_construct(doc, fields["content"]) if "content" in fields else None,
+                         summary) or ""
+    author = _person_name(doc, fields["author"], namespace) if "author" in fields else None
+    return Entry(
+        title=text_construct(doc, fields["title"]) if "title" in fields else "",
+        url=_alternate_link(links, base),
+        guid=_trimmed_text(doc, fields.get("id")),
+        author=author or feed_author,
+        published_raw=published_raw,
+        published_ms=parse_date(published_raw),
+        content_html=content,
+        summary=distinct_summary(summary, content),
+        tags=_terms(categories),
+    )
+
+
+def text_construct(doc: XmlDocument, element: etree._Element) -> str:
+    """A title-like Atom text construct as plain text, trimmed."""
+    kind = _construct_kind(element)
+    if kind == "xhtml":
+        return " ".join(doc.text(_xhtml_div(element)).split())
+    if kind == "html":
+        return html_to_text(doc.text(element))
+    return doc.text(element).strip()
+
+
+def content_construct(doc: XmlDocument, element: etree._Element) -> str | None:
+    """Atom content or summary as HTML: html exactly as given, xhtml as the markup inside
+    its div, text escaped into paragraphs."""
+    kind = _construct_kind(element)
+    if kind == "xhtml":
+        return doc.markup(_xhtml_div(element))
+    if kind == "html":
+        return doc.markup(element)
+    text = doc.text(element)
+    # No type at all, yet markup inside: far more often HTML than text about tags.
+    if element.get("type") is None and looks_like_html(text):
+        return text
+    return text_to_html(text) if text.strip() else None
+
+
+def _construct_kind(element: etree._Element) -> str:
+    kind = (element.get("type") or "text").strip().lower()
+    if "xhtml" in kind:
+        return "xhtml"
+    return "html" if "html" in kind else "text"
+
+
+def _xhtml_div(element: etree._Element) -> etree._Element:
+    for child in element:
+        if child.tag == XHTML + "div":
+            return child
+    return element
+
+
+def _alternate_link(links: list[etree._Element], base: str) -> str | None:
+    """The rel=alternate (or rel-less) link, preferring an HTML one."""
+    alternates = [link for link in links
+                  if link.get("rel", "alternate").strip() == "alternate" and link.get("href")]
+    if not alternates:
+        return None
+    chosen = next((link for link in alternates if link.get("type", "").startswith("text/html")),
+                  alternates[0])
+    return absolute_url(chosen.get("href"), resolve_base(chosen, base))
+
+
+def _person_name(doc: XmlDocument, person: etree._Element, namespace: str) -> str | None:
+    for child in person:
+        if _local_in(child.tag, namespace) == "name":
+            return trimmed(doc.text(child))
+    return trimmed(doc.text(person)) if len(person) == 0 else None  # <author>Name</author>, sloppy
+
+
+def _terms(categories: list[etree._Element]) -> list[str]:
+    tags: list[str] = []
+    for category in categories:
+        term = trimmed(category.get("term") or category.get("label"))
+        if term and term not in tags:
+            tags.append(term)
+    return tags
+
+
+def _trimmed_text(doc: XmlDocument, element: etree._Element | None) -> str | None:
+    return trimmed(doc.text(element)) if element is not None else None
+
+
+def _local_in(tag, namespace: str) -> str | None:
+    """The tag's local name if it is in ``namespace``, else None."""
+    if isinstance(tag, str) and tag.startswith(namespace):
+        name = tag[len(namespace):]
+        return None if name.startswith("{") else name
+    return None

@@ -1,0 +1,138 @@
+"""Feed dates to UTC epoch milliseconds.
+
+Two regular expressions cover nearly every feed: ISO 8601 / RFC 3339 and RFC 822 (as
+written in the wild: no weekday, no seconds, two-digit years, "+08:00", "GMT+8").
+``email.utils.parsedate_tz`` catches the rest (asctime-like forms). No zone means UTC.
+"""
+
+import re
+from email.utils import parsedate_tz
+
+_ZONE = r"(?P<zone>[Zz]|(?:UTC|GMT|UT)?\s*[+-]\d{1,2}(?::?\d{2})?|[A-Za-z]{1,5})?"
+_ISO = re.compile(
+    r"(?P<year>\d{4})(?P<sep>[-/.]?)(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})"
+    r"(?:(?:[Tt]|\s+)(?P<hour>\d{1,2}):?(?P<minute>\d{2})"
+    r"(?::?(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?)?"
+    r"\s*" + _ZONE + r"\s*$"
+)
+_CHINESE = re.compile(
+    r"(?P<year>\d{4})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"
+    r"(?:\s*(?P<hour>\d{1,2})[:：](?P<minute>\d{2})"
+    r"(?:[:：](?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?)?"
+    r"\s*" + _ZONE + r"\s*$"
+)
+_RFC822 = re.compile(
+    r"(?:[A-Za-z]+\.?,?\s*)?"  # weekday
+    r"(?P<day>\d{1,2})[\s-]+(?P<month>[A-Za-z]{3,9})\.?,?[\s-]+(?P<year>\d{2,4})"
+    r"(?:,?\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})"
+    r"(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?)?"
+    r"\s*" + _ZONE + r"\s*(?:\([^)]*\))?\s*$"
+)
+_FIELDS = ("year", "day", "hour", "minute", "second", "fraction", "zone")
+_EPOCH = re.compile(r"(\d{9,10}|\d{12,13})$")
+
+_MONTHS = {name: number for number, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+# RFC 822 names; "CST" stays US Central as the RFC says, though some Chinese sites mean +08:00.
+_ZONE_HOURS = {
+    "Z": 0, "UT": 0, "UTC": 0, "GMT": 0, "WET": 0,
+    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+    "AKST": -9, "AKDT": -8, "HST": -10, "AST": -4, "ADT": -3, "NST": -3.5,
+    "BST": 1, "CET": 1, "CEST": 2, "MET": 1, "MEST": 2, "EET": 2, "EEST": 3, "MSK": 3,
+    "IST": 5.5, "SGT": 8, "HKT": 8, "AWST": 8, "JST": 9, "KST": 9,
+    "ACST": 9.5, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
+}
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_MS_PER_DAY = 86_400_000
+
+
+def parse_date(text: str | None) -> int | None:
+    """UTC epoch milliseconds, or None when ``text`` is no date we can read."""
+    if not text:
+        return None
+    text = text.strip()
+    if not text:
+        return None
+    if text[0].isdigit():
+        match = _ISO.match(text) or _CHINESE.match(text)
+        millis = _from_fields(match, int(match["month"])) if match else None
+        if millis is not None:
+            return millis
+        if _EPOCH.match(text):
+            return int(text) * (1000 if len(text) <= 10 else 1)
+    match = _RFC822.match(text)
+    if match:
+        month = _MONTHS.get(match["month"][:3].lower())
+        return _from_fields(match, month, two_digit_years=True) if month else None
+    return _from_email_utils(text)
+
+
+def _from_fields(match: re.Match, month: int, two_digit_years: bool = False) -> int | None:
+    year, day, hour, minute, second, fraction, zone = match.group(*_FIELDS)
+    year, day = int(year), int(day)
+    if two_digit_years and year < 1000:
+        year += 2000 if year < 50 else 1900  # RFC 2822 section 4.3
+    hour = int(hour) if hour else 0
+    minute = int(minute) if minute else 0
+    second = min(int(second), 59) if second else 0  # a leap second is the one before
+    offset = _zone_offset_ms(zone) if zone else 0
+    if offset is None or not _valid(year, month, day, hour, minute):
+        return None
+    millis = int(fraction[:3].ljust(3, "0")) if fraction else 0
+    return (_days_from_civil(year, month, day) * _MS_PER_DAY
+            + ((hour * 60 + minute) * 60 + second) * 1000 + millis - offset)
+
+
+def _valid(year: int, month: int, day: int, hour: int, minute: int) -> bool:
+    if not (1 <= year <= 9999 and 1 <= month <= 12 and hour <= 24 and minute <= 59):
+        return False
+    if month == 2 and day == 29:
+        return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return 1 <= day <= _DAYS_IN_MONTH[month - 1]
+
+
+def _zone_offset_ms(zone: str) -> int | None:
+    """Milliseconds east of UTC; None for a zone that is no zone."""
+    sign_at = zone.find("+")
+    if sign_at < 0:
+        sign_at = zone.find("-")
+    if sign_at < 0:
+        hours = _ZONE_HOURS.get(zone.upper())
+        if hours is None:
+            # RFC 2822: military zones and unknown names count as UTC; longer words are no zone.
+            return 0 if len(zone) <= 5 and zone.isalpha() else None
+        return int(hours * 3_600_000)
+    digits = zone[sign_at + 1 :].replace(":", "").strip()
+    if len(digits) <= 2:
+        hours, minutes = int(digits), 0
+    else:
+        hours, minutes = int(digits[:-2]), int(digits[-2:])
+    if hours > 14 or minutes > 59:
+        return None
+    offset = (hours * 60 + minutes) * 60_000
+    return -offset if zone[sign_at] == "-" else offset
+
+
+def _from_email_utils(text: str) -> int | None:
+    try:
+        parsed = parsedate_tz(text)
+    except (ValueError, IndexError, TypeError, OverflowError):  # it raises on some junk
+        return None
+    if parsed is None:
+        return None
+    year, month, day, hour, minute, second = parsed[:6]
+    if not _valid(year, month, day, hour, minute):
+        return None
+    offset_seconds = parsed[9] or 0
+    return (_days_from_civil(year, month, day) * _MS_PER_DAY
+            + ((hour * 60 + minute) * 60 + min(second, 59) - offset_seconds) * 1000)
+
+
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    """Days since 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's algorithm)."""
+    year -= month <= 2
+    era = year // 400
+    year_of_era = year - era * 400
+    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return era * 146097 + day_of_era - 719468

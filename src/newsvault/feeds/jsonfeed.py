@@ -1,0 +1,82 @@
+"""JSON Feed 1.0 and 1.1, adapted to :class:`~newsvault.model.Entry`.
+
+Feeds in the wild put numbers where strings belong and objects where lists do; a field of
+the wrong type counts as missing rather than failing the feed.
+"""
+
+import json
+
+from newsvault.errors import FeedError
+from newsvault.feeds.dates import parse_date
+from newsvault.feeds.text import distinct_summary, first_text, text_to_html, trimmed
+from newsvault.feeds.xml import absolute_url
+from newsvault.model import Entry, ParsedFeed
+
+
+def parse_json_feed(data: bytes, url: str) -> ParsedFeed:
+    try:
+        document = json.loads(data)
+    except UnicodeDecodeError:
+        raise  # not UTF-8: the caller decodes it another way
+    except ValueError as error:  # JSONDecodeError
+        raise FeedError(f"parser: invalid JSON Feed ({error})") from None
+    is_feed = isinstance(document, dict) and (
+        isinstance(document.get("items"), list)
+        or "jsonfeed.org" in _string(document.get("version")))
+    if not is_feed:
+        raise FeedError("parser: the JSON document is not a JSON Feed (no version, no items)")
+    feed_author = _author_name(document)
+    entries = [_read_item(item, url, feed_author)
+               for item in document.get("items") or () if isinstance(item, dict)]
+    return ParsedFeed(
+        format="json",
+        entries=entries,
+        title=trimmed(_string(document.get("title"))),
+        site_url=absolute_url(_string(document.get("home_page_url")), url),
+    )
+
+
+def _read_item(item: dict, url: str, feed_author: str | None) -> Entry:
+    published_raw = trimmed(_string(item.get("date_published"))) or trimmed(
+        _string(item.get("date_modified")))
+    summary = _string(item.get("summary")) or None
+    text = first_text(_string(item.get("content_text")), summary)
+    content = first_text(_string(item.get("content_html"))) or (text_to_html(text) if text else "")
+    item_id = item.get("id")
+    return Entry(
+        title=_string(item.get("title")).strip(),
+        url=absolute_url(_string(item.get("url")) or _string(item.get("external_url")), url),
+        guid=trimmed(str(item_id)) if isinstance(item_id, (str, int, float)) else None,
+        author=_author_name(item) or feed_author,
+        published_raw=published_raw,
+        published_ms=parse_date(published_raw),
+        content_html=content,
+        summary=distinct_summary(summary, content),
+        tags=_tags(item.get("tags")),
+    )
+
+
+def _author_name(holder: dict) -> str | None:
+    """1.1's ``authors[0].name``, else 1.0's ``author.name``."""
+    authors = holder.get("authors")
+    if isinstance(authors, list) and authors and isinstance(authors[0], dict):
+        name = trimmed(_string(authors[0].get("name")))
+        if name:
+            return name
+    author = holder.get("author")
+    return trimmed(_string(author.get("name"))) if isinstance(author, dict) else None
+
+
+def _tags(value) -> list[str]:
+    if not isinstance(value, list):
+        return []
+    tags: list[str] = []
+    for tag in value:
+        tag = trimmed(_string(tag))
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def _string(value) -> str:
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,12 @@
+"""XML namespaces of the feed formats and their common extensions, in lxml's ``{uri}`` form."""
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+ATOM_03 = "{http://purl.org/atom/ns#}"
+RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+RSS_10 = "{http://purl.org/rss/1.0/}"
+RSS_090 = "{http://my.netscape.com/rdf/simple/0.9/}"
+RSS_USERLAND = "{http://backend.userland.com/rss2}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
+MEDIA = "{http://search.yahoo.com/mrss/}"
+XHTML = "{http://www.w3.org/1999/xhtml}"

@@ -1,0 +1,156 @@
+"""RSS 0.9x / 2.0, adapted to :class:`~newsvault.model.Entry`.
+
+The item reader also serves RSS 1.0 (``rdf.py``): element names are looked up without
+regard to which RSS namespace (none, RSS 1.0, 0.90, UserLand) the feed put them in.
+"""
+
+from lxml import etree
+
+from newsvault.feeds.dates import parse_date
+from newsvault.feeds.namespaces import ATOM, CONTENT, DC, MEDIA, RSS_090, RSS_10, RSS_USERLAND
+from newsvault.feeds.text import distinct_summary, has_text, trimmed
+from newsvault.feeds.xml import XmlDocument, absolute_url, local_name, resolve_base
+from newsvault.model import Entry, ParsedFeed
+
+_RSS_NAMESPACES = ("", RSS_10, RSS_090, RSS_USERLAND)
+_ITEM_FIELDS = {
+    namespace + name: name
+    for namespace in _RSS_NAMESPACES
+    for name in ("title", "link", "description", "guid", "author", "pubDate", "category")
+}
+_ITEM_FIELDS.update({
+    DC + "creator": "dc:creator",
+    DC + "date": "dc:date",
+    DC + "subject": "category",
+    CONTENT + "encoded": "content:encoded",
+    MEDIA + "group": "media:group",
+    MEDIA + "description": "media:description",
+    ATOM + "link": "atom:link",
+})
+_REPEATED_FIELDS = frozenset(("category", "atom:link"))
+_ITEM_TAGS = frozenset(namespace + "item" for namespace in _RSS_NAMESPACES)
+
+
+def parse_rss(doc: XmlDocument, url: str) -> ParsedFeed:
+    root = doc.root
+    base = resolve_base(root, url)
+    channel = find_channel(root)
+    channel_base = resolve_base(channel, base) if channel is not None else base
+    items = [child for child in (channel if channel is not None else ()) if is_item(child)]
+    items += [child for child in root if is_item(child)]  # some RSS 0.9x put items beside channel
+    title, site_url = channel_title_and_link(doc, channel, channel_base)
+    entries = [read_item(doc, item, resolve_base(item, channel_base)) for item in items]
+    return ParsedFeed(format="rss", entries=entries, title=title, site_url=site_url)
+
+
+def read_item(doc: XmlDocument, item: etree._Element, base: str,
+              fallback_guid: str | None = None) -> Entry:
+    """One RSS (or RDF) item as an Entry; ``base`` is the item's resolved xml:base."""
+    fields = _item_fields(item)
+    guid = trimmed(_text(doc, fields, "guid"))
+    description = _markup(doc, fields, "description")
+    content = _content(doc, fields, description)
+    published_raw = trimmed(_text(doc, fields, "pubDate")) or trimmed(_text(doc, fields, "dc:date"))
+    return Entry(
+        title=(_text(doc, fields, "title") or "").strip(),
+        url=_item_url(doc, fields, guid, base),
+        guid=guid or fallback_guid,
+        author=trimmed(_text(doc, fields, "author")) or trimmed(_text(doc, fields, "dc:creator")),
+        published_raw=published_raw,
+        published_ms=parse_date(published_raw),
+        content_html=content or "",
+        summary=distinct_summary(description, content or ""),
+        tags=_tags(doc, fields.get("category", ())),
+    )
+
+
+def _item_fields(item: etree._Element) -> dict:
+    """The item's known children by field name: the first of each, or a list for repeated ones."""
+    fields: dict = {}
+    for child in item:
+        field = _ITEM_FIELDS.get(child.tag)
+        if field is None:
+            continue
+        if field in _REPEATED_FIELDS:
+            fields.setdefault(field, []).append(child)
+        elif field not in fields:
+            fields[field] = child
+    return fields
+
+
+def _content(doc: XmlDocument, fields: dict, description: str | None) -> str | None:
+    """The fullest content: content:encoded, then media descriptions, then the description."""
+    for candidate in ("content:encoded", "media:group", "media:description"):
+        element = fields.get(candidate)
+        if element is None:
+            continue
+        if candidate == "media:group":
+            element = element.find(MEDIA + "description")
+            if element is None:
+                continue
+        markup = doc.markup(element)
+        if has_text(markup):
+            return markup
+    return description if has_text(description) else None
+
+
+def _item_url(doc: XmlDocument, fields: dict, guid: str | None, base: str) -> str | None:
+    link = fields.get("link")
+    link_text = doc.text(link) if link is not None else None
+    if has_text(link_text):
+        return absolute_url(link_text, resolve_base(link, base))
+    for atom_link in fields.get("atom:link", ()):
+        if atom_link.get("rel", "alternate") == "alternate" and atom_link.get("href"):
+            return absolute_url(atom_link.get("href"), resolve_base(atom_link, base))
+    permalink = guid and fields["guid"].get("isPermaLink", "true").lower() != "false"
+    if permalink and _looks_like_url(guid):
+        return absolute_url(guid, base)
+    return None
+
+
+def _looks_like_url(text: str) -> bool:
+    return text.startswith(("http://", "https://", "//"))
+
+
+def _tags(doc: XmlDocument, categories) -> list[str]:
+    tags: list[str] = []
+    for category in categories:
+        tag = doc.text(category).strip()
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def _text(doc: XmlDocument, fields: dict, name: str) -> str | None:
+    element = fields.get(name)
+    return doc.text(element) if element is not None else None
+
+
+def _markup(doc: XmlDocument, fields: dict, name: str) -> str | None:
+    element = fields.get(name)
+    return doc.markup(element) if element is not None else None
+
+
+def channel_title_and_link(doc: XmlDocument, channel: etree._Element | None,
+                           base: str) -> tuple[str | None, str | None]:
+    title = site_url = None
+    for child in channel if channel is not None else ():
+        if not isinstance(child.tag, str):
+            continue
+        name = _ITEM_FIELDS.get(child.tag)
+        if name == "title" and title is None:
+            title = trimmed(doc.text(child))
+        elif name == "link" and site_url is None:
+            site_url = absolute_url(doc.text(child), resolve_base(child, base))
+    return title, site_url
+
+
+def find_channel(root: etree._Element) -> etree._Element | None:
+    for child in root:
+        if isinstance(child.tag, str) and local_name(child.tag) == "channel":
+            return child
+    return None
+
+
+def is_item(element: etree._Element) -> bool:
+    return element.tag in _ITEM_TAGS

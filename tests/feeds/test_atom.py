@@ -1,0 +1,58 @@
+from newsvault.feeds.dates import parse_date
+
+from .helpers import parse_fixture, titles
+
+
+def test_atom10_basic_fields():
+    feed = parse_fixture("atom10-basic.xml")
+    assert (feed.format, feed.title, feed.site_url) == ("atom", "Atom 日报", "https://atom.example.com/")
+    ship, updated_only = feed.entries
+    assert ship.title == "港口迎来第一艘新船"
+    assert ship.url == "https://atom.example.com/ship"  # the text/html alternate
+    assert ship.guid == "tag:atom.example.com,2024:ship"
+    assert ship.author == "陈记者"
+    assert ship.published_raw == "2024-01-07T08:00:00+08:00"  # published before updated
+    assert ship.published_ms == parse_date("2024-01-07T00:00:00Z")
+    assert ship.tags == ["港口", "经济"]
+    assert ship.content_html == "<p>新船在早上靠岸，<b>码头</b>很热闹。</p>"
+    assert ship.summary == "<p>新船靠岸。</p>"
+    assert updated_only.author == "编辑部"  # the feed's author
+    assert updated_only.published_raw == "2024-01-06T23:59:59.250Z"
+    assert updated_only.published_ms == 1704585599250
+    assert updated_only.content_html == "<p>CDATA html</p>"
+
+
+def test_atom_xml_base_resolution():
+    feed = parse_fixture("atom-xml-base.xml")
+    assert feed.site_url == "https://base.example.com/blog/"
+    assert [entry.url for entry in feed.entries] == [
+        "https://base.example.com/blog/posts/one",
+        "https://base.example.com/blog/2024/two",
+        "https://elsewhere.example.org/a/b/c",
+    ]
+    assert feed.entries[0].content_html == '<a href="relative/img">not rewritten</a>'
+
+
+def test_atom_xhtml_content_and_html_titles():
+    feed = parse_fixture("atom-xhtml-content.xml")
+    assert feed.title == "Marked up & escaped"
+    assert titles(feed) == ["春天 & 花", "An xhtml title"]
+    assert feed.entries[0].content_html == "<p>花开了，<b>很美</b>。</p><br/>tail &amp; more"
+    assert feed.entries[1].content_html == "<p>Only a summary.</p>"  # summary when no content
+    assert feed.entries[1].summary is None
+
+
+def test_atom_text_content_is_escaped_into_paragraphs():
+    plain, untyped = parse_fixture("atom-text-content.xml").entries
+    assert plain.title == "Title with <tags> kept as text"  # type text: not stripped
+    assert plain.content_html == "<p>Plain text: 1 &lt; 2 &amp; 3 &gt; 2.</p><p>Second paragraph.</p>"
+    assert untyped.content_html == "<p>Looks like HTML</p>"
+
+
+def test_atom03():
+    feed = parse_fixture("atom03.xml")
+    assert (feed.format, feed.site_url) == ("atom", "http://old-atom.example.com/")
+    entry = feed.entries[0]
+    assert (entry.title, entry.url) == ("Old format entry", "http://old-atom.example.com/e1")
+    assert entry.published_raw == "2004-01-01T10:00:00+01:00"  # issued
+    assert entry.content_html == "<p>hi</p>"

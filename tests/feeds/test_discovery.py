@@ -1,0 +1,30 @@
+from newsvault.feeds import discover_feed_urls
+
+from .helpers import fixture_bytes
+
+
+def test_discovers_feed_links_in_document_order():
+    page = fixture_bytes("discovery-page.html")
+    urls = discover_feed_urls(page, "https://site.example.com/zh/index.html")
+    assert urls == [
+        "https://site.example.com/zh/feed.xml",  # resolved against <base href>
+        "https://site.example.com/atom.xml",
+        "https://site.example.com/feed.json",
+        "https://cdn.example.net/feed.json",
+    ]
+
+
+def test_relative_to_the_page_without_base():
+    html = b'<html><head><link rel="alternate" type="application/atom+xml" href="atom"></head></html>'
+    assert discover_feed_urls(html, "https://a.example/blog/post") == ["https://a.example/blog/atom"]
+
+
+def test_page_without_feeds_and_empty_input():
+    assert discover_feed_urls(b"<html><body>nothing</body></html>", "https://a.example/") == []
+    assert discover_feed_urls(b"", "https://a.example/") == []
+
+
+def test_gbk_page():
+    html = ('<html><head><meta charset="gbk"><title>中文</title>'
+            '<link rel="alternate" type="application/rss+xml" title="订阅" href="/rss"></head></html>')
+    assert discover_feed_urls(html.encode("gbk"), "https://a.example/") == ["https://a.example/rss"]

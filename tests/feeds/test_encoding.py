@@ -1,0 +1,80 @@
+import pytest
+
+from newsvault.feeds import parse_feed
+from newsvault.feeds.encoding import to_utf8
+
+from .helpers import parse_fixture
+
+GB_TITLE = "经济新闻：粮食丰收，农民笑了"
+BIG5_TITLE = "繁體新聞：港口繁忙，船隻進出"
+
+
+@pytest.mark.parametrize(("fixture", "content_type", "title"), [
+    ("utf8-bom.xml", None, "带BOM的标题"),
+    ("utf8-bom.xml", "text/xml; charset=gbk", "带BOM的标题"),
+    ("utf16-bom.xml", None, "UTF-16 标题"),
+    ("utf16le-no-bom.xml", None, "UTF-16LE 无BOM"),
+    ("gbk-declared-in-xml.xml", None, GB_TITLE),
+    ("gbk-declared-in-xml.xml", "application/rss+xml; charset=UTF-8", GB_TITLE),
+    ("gb2312-declared-in-xml.xml", None, GB_TITLE),
+    ("gbk-no-declaration.xml", None, GB_TITLE),  # invalid UTF-8: GB18030
+    ("big5-declared-in-xml.xml", None, BIG5_TITLE),
+    ("big5-wrong-http-charset.xml", "text/xml; charset=gb2312", BIG5_TITLE),
+    ("big5-wrong-http-charset.xml", "text/xml; charset=utf-8", BIG5_TITLE),
+    ("big5-http-charset-only.xml", 'text/xml; charset="big5"', BIG5_TITLE),
+    ("utf8-declared-gbk.xml", None, "其实是UTF-8"),  # valid UTF-8 beats a wrong prolog
+    ("gbk-declared-utf8.xml", None, GB_TITLE),  # a false UTF-8 prolog: GB18030
+    ("gbk-declared-utf8.xml", "text/xml; charset=gbk", GB_TITLE),
+    ("windows-1252-declared.xml", None, "Café – “quoted”"),
+    ("iso-8859-1-declared.xml", None, "Crème brûlée"),
+])
+def test_titles_come_out_right(fixture, content_type, title):
+    feed = parse_fixture(fixture, content_type=content_type)
+    assert feed.recovered is False
+    assert [entry.title for entry in feed.entries] == [title]
+    assert feed.entries[0].content_html == title
+
+
+def test_big5_with_an_invalid_byte_stays_big5():
+    feed = parse_fixture("big5-invalid-byte.xml")
+    assert feed.entries[0].title == BIG5_TITLE
+    assert feed.title == "繁體新聞：港口\ufffd繁忙，船隻進出"  # one replacement, not GB18030 mojibake
+
+
+def test_big5hkscs_characters_decode():
+    title = "香港用字：㗎嘅"  # characters only in HKSCS
+    body = (f'<?xml version="1.0" encoding="big5"?>'
+            f"<rss><channel><item><title>{title}</title></item></channel></rss>")
+    feed = parse_feed(body.encode("big5hkscs"), url="https://x.example/")
+    assert feed.entries[0].title == title
+
+
+def test_to_utf8_keeps_utf8_bodies_as_they_are():
+    body = '<?xml version="1.0"?><rss/>'.encode()
+    assert to_utf8(body) is body
+
+
+def test_gbk_without_declaration_in_a_broken_feed():
+    body = f"<rss><channel><title>A & B</title><item><title>{GB_TITLE}</title></item></channel></rss>"
+    feed = parse_feed(body.encode("gbk"), url="https://x.example/")
+    assert feed.recovered is True
+    assert feed.entries[0].title == GB_TITLE
+
+
+def test_gbk_bytes_in_a_large_cdata_section_of_a_gbk_feed():
+    content = "<p>" + "长篇正文。" * 100 + "</p>"
+    body = (f"<rss><channel><item><title>{GB_TITLE}</title>"
+            f"<description><![CDATA[{content}]]></description></item></channel></rss>")
+    feed = parse_feed(body.encode("gbk"), url="https://x.example/")
+    assert (feed.entries[0].title, feed.entries[0].content_html) == (GB_TITLE, content)
+
+
+@pytest.mark.parametrize("declaration", ['<?xml version="1.0" encoding="utf-8"?>', ""])
+def test_utf8_with_a_stray_bad_byte_stays_utf8(declaration):
+    content = "<p>" + "正文" * 100 + "</p>"
+    body = (f"{declaration}<rss><channel><item><title>{GB_TITLE}</title>"
+            f"<description><![CDATA[{content}]]></description></item></channel></rss>").encode()
+    body = body.replace("正文".encode(), b"\xff", 1)
+    feed = parse_feed(body, url="https://x.example/")
+    assert feed.entries[0].title == GB_TITLE
+    assert feed.entries[0].content_html == content.replace("正文", "\ufffd", 1)

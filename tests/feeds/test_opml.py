@@ -1,0 +1,57 @@
+import pytest
+from hypothesis import given, strategies as st
+
+from newsvault.errors import FeedError
+from newsvault.feeds.opml import OpmlOutline, read_opml, write_opml
+
+from .helpers import fixture_bytes
+
+
+def test_read_nested_opml():
+    assert read_opml(fixture_bytes("opml-nested.opml")) == [
+        OpmlOutline("晨报", "https://news.example.com/feed.xml", ["新闻"]),
+        OpmlOutline("World Desk", "https://world.example.com/rss", ["新闻", "国际"]),
+        OpmlOutline("https://bare.example.com/atom.xml", "https://bare.example.com/atom.xml", []),
+        OpmlOutline("Tagged by category", "https://cat.example.com/feed", ["Tech", "Science"]),
+    ]
+
+
+@pytest.mark.parametrize("body", [b"<rss><channel/></rss>", b"not xml at all", b""])
+def test_not_opml(body):
+    with pytest.raises(FeedError, match=r"^opml: "):
+        read_opml(body)
+
+
+def test_write_opml_shape():
+    data = write_opml([OpmlOutline("晨报 & Co", "https://n.example/feed?a=1&b=2", ["新闻"])])
+    assert data.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
+    assert b'<opml version="2.0">' in data
+    assert b"<title>newsvault sources</title>" in data
+    assert ('<outline type="rss" text="晨报 &amp; Co" title="晨报 &amp; Co" '
+            'xmlUrl="https://n.example/feed?a=1&amp;b=2"').encode() in data
+
+
+def test_round_trip_keeps_order_and_tags():
+    outlines = [
+        OpmlOutline("A", "https://a.example/feed", ["news"]),
+        OpmlOutline("B", "https://b.example/feed", ["news", "中文"]),
+        OpmlOutline("C", "https://c.example/feed", []),
+        OpmlOutline("D", "https://d.example/feed", ["news"]),
+    ]
+    assert read_opml(write_opml(outlines, title="Mine")) == outlines
+
+
+names = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20).filter(
+    lambda s: s.strip() == s and s.strip())
+tags = names.filter(lambda s: "," not in s and not s.startswith("/") and not s.endswith("/"))
+
+
+@given(st.lists(st.builds(OpmlOutline, names, names.map(lambda s: "https://x.example/" + s),
+                          st.lists(tags, max_size=3, unique=True)), max_size=6))
+def test_round_trip_property(outlines):
+    assert read_opml(write_opml(outlines)) == outlines
+
+
+def test_read_opml_with_a_bare_ampersand():
+    data = b'<opml version="2.0"><body><outline text="Tom & Jerry" xmlUrl="https://t.example/rss?a=1&b=2"/></body></opml>'
+    assert read_opml(data) == [OpmlOutline("Tom & Jerry", "https://t.example/rss?a=1&b=2", [])]

@@ -1,0 +1,116 @@
+from newsvault.feeds.dates import parse_date
+
+from .helpers import parse_fixture, titles
+
+
+def test_rss20_basic_fields():
+    feed = parse_fixture("rss20-basic.xml")
+    assert (feed.format, feed.title) == ("rss", "晨报 Morning Desk")
+    assert feed.site_url == "https://news.example.com/"
+    assert feed.recovered is False
+    assert titles(feed) == ["城市新公园今日开放", "Rain expected over the weekend", "图书馆延长开放时间"]
+    park, rain, library = feed.entries
+    assert park.url == "https://news.example.com/2024/park-opens"
+    assert park.guid == "https://news.example.com/2024/park-opens"
+    assert park.author == "desk@example.com (王小明)"
+    assert park.published_raw == "Tue, 02 Jan 2024 08:30:00 +0800"
+    assert park.published_ms == 1704155400000  # 2024-01-02T00:30:00Z
+    assert park.tags == ["城市", "生活"]
+    assert park.content_html == "<p>市民在新公园里散步。</p>"  # escaped HTML, unescaped once
+    assert park.summary is None
+    assert rain.guid == "rain-2024-01-03"
+    assert rain.content_html == "<p>Bring an umbrella.</p>"
+    assert library.published_ms == parse_date("2024-01-05T01:15:00Z")  # 20:15 EST
+    assert library.content_html == "Plain text description & more"
+
+
+def test_content_encoded_is_returned_byte_for_byte():
+    feed = parse_fixture("rss20-content-encoded.xml")
+    town, same = feed.entries
+    assert town.content_html == (
+        '\n<div class="article">\n  <p>小镇沿河而建，早上雾气很重。</p>\n\n'
+        '\t<p>Tabs, &nbsp; entities &amp; <b>markup</b> stay exactly as written.</p>\n'
+        '  <img src="/img/river.jpg" alt="河">\n</div>\n'
+    )
+    assert town.summary == "小镇的简短介绍。"
+    assert same.content_html == "<p>Identical.</p>"
+    assert same.summary is None  # not distinct from the content
+
+
+def test_dc_creator_and_dc_date():
+    slow, both = parse_fixture("rss20-dc-creator-date.xml").entries
+    assert (slow.author, slow.published_raw) == ("李华", "2024-01-05T10:20:30+08:00")
+    assert slow.published_ms == parse_date("2024-01-05T02:20:30Z")
+    assert both.author == "editor@example.net"  # author before dc:creator
+    assert both.published_raw == "Fri, 05 Jan 2024 12:00:00 +0000"  # pubDate before dc:date
+
+
+def test_guid_is_the_url_only_when_a_permalink_that_looks_like_one():
+    entries = parse_fixture("rss20-guid-permalink.xml").entries
+    assert [entry.url for entry in entries] == [
+        "https://guid.example.com/a", None, None, "https://guid.example.com/d-link",
+    ]
+    assert [entry.guid for entry in entries] == [
+        "https://guid.example.com/a", "https://guid.example.com/b",
+        "tag:guid.example.com,2024:c", "https://guid.example.com/d-guid",
+    ]
+
+
+def test_media_group_description_then_media_description():
+    grouped, loose = parse_fixture("rss20-media-description.xml").entries
+    assert grouped.content_html == "雾从山谷升起。"
+    assert grouped.summary == "short"
+    assert loose.content_html == "A description outside any group."
+
+
+def test_relative_links_follow_inherited_xml_base():
+    feed = parse_fixture("rss20-relative-links.xml")
+    assert feed.site_url == "https://base.example.com/news/"
+    assert [entry.url for entry in feed.entries] == [
+        "https://base.example.com/news/zh/story-1.html",
+        "https://other.example.org/section/story-2.html",
+        "https://base.example.com/top.html",
+    ]
+    assert feed.entries[0].content_html == '<a href="/keep/me">left alone</a>'
+
+
+def test_relative_links_without_base_use_the_feed_url():
+    feed = parse_fixture("rss20-relative-links-no-base.xml", url="https://feeds.example.com/a/b.xml")
+    assert feed.entries[0].url == "https://feeds.example.com/a/articles/42"
+
+
+def test_rss091_with_netscape_doctype():
+    feed = parse_fixture("rss091.xml")
+    assert feed.recovered is False  # the external DTD is neither fetched nor needed
+    assert titles(feed) == ["First post"]
+    assert feed.entries[0].content_html == "Hello from 1999."
+
+
+def test_unescaped_html_in_description_is_kept_as_markup():
+    entry = parse_fixture("rss20-html-in-description.xml").entries[0]
+    assert entry.content_html == 'Lead <b>bold</b> and <a href="/x">link</a> tail'
+
+
+def test_duplicate_items_are_returned_as_they_are():
+    feed = parse_fixture("rss20-duplicate-items.xml")
+    assert titles(feed) == ["Twice", "Twice", ""]
+    assert feed.entries[0] == feed.entries[1]
+
+
+def test_rdf_rss10():
+    feed = parse_fixture("rdf-rss10.xml")
+    assert (feed.format, feed.title, feed.site_url) == ("rdf", "RDF 站点", "https://rdf.example.jp/")
+    first, second = feed.entries
+    assert first.title == "第一条"
+    assert first.guid == "https://rdf.example.jp/a"  # rdf:about
+    assert first.author == "张三"
+    assert first.published_ms == parse_date("2024-01-05T22:00:00Z")
+    assert (first.content_html, first.summary) == ("<p>全文</p>", "摘要")
+    assert first.tags == ["科技"]
+    assert (second.title, second.url) == ("Second", "https://rdf.example.jp/b")
+
+
+def test_rdf_rss090():
+    feed = parse_fixture("rdf-rss090.xml")
+    assert (feed.format, feed.title) == ("rdf", "Netscape 0.90")
+    assert [(e.title, e.url) for e in feed.entries] == [("Ancient item", "http://ns.example.com/ancient")]
