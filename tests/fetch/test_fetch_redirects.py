@@ -1,0 +1,91 @@
+"""Redirects, followed by hand: permanent_url, loops, the hop limit, relative Locations."""
+
+import pytest
+
+from newsvault.errors import FetchError, TooManyRedirectsError
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def test_chain_301_302_200_keeps_the_301_target_as_permanent_url(feed_server, fetch):
+    feed_server.redirect("/old", feed_server.url("/moved"), 301)
+    feed_server.redirect("/moved", feed_server.url("/today"), 302)
+    feed_server.route("/today", body=b"<rss/>")
+    response = fetch(feed_server.url("/old"))
+    assert response.body == b"<rss/>"
+    assert response.url == feed_server.url("/today")
+    assert response.permanent_url == feed_server.url("/moved")
+
+
+def test_consecutive_permanent_redirects_give_the_last_permanent_target(feed_server, fetch):
+    feed_server.redirect("/a", feed_server.url("/b"), 301)
+    feed_server.redirect("/b", feed_server.url("/c"), 308)
+    feed_server.redirect("/c", feed_server.url("/d"), 307)
+    feed_server.route("/d", body=b"<rss/>")
+    assert fetch(feed_server.url("/a")).permanent_url == feed_server.url("/c")
+
+
+def test_308_alone_sets_permanent_url(feed_server, fetch):
+    feed_server.redirect("/old", feed_server.url("/new"), 308)
+    feed_server.route("/new", body=b"<rss/>")
+    assert fetch(feed_server.url("/old")).permanent_url == feed_server.url("/new")
+
+
+def test_302_leaves_permanent_url_unset(feed_server, fetch):
+    feed_server.redirect("/old", feed_server.url("/new"), 302)
+    feed_server.route("/new", body=b"<rss/>")
+    response = fetch(feed_server.url("/old"))
+    assert (response.url, response.permanent_url) == (feed_server.url("/new"), None)
+
+
+def test_a_permanent_redirect_after_a_temporary_one_does_not_count(feed_server, fetch):
+    feed_server.redirect("/a", feed_server.url("/b"), 302)
+    feed_server.redirect("/b", feed_server.url("/c"), 301)
+    feed_server.route("/c", body=b"<rss/>")
+    assert fetch(feed_server.url("/a")).permanent_url is None
+
+
+def test_relative_location_is_resolved(feed_server, fetch):
+    feed_server.redirect("/feeds/old.xml", "new.xml?x=1", 301)
+    feed_server.route("/feeds/new.xml", body=b"<rss/>")
+    response = fetch(feed_server.url("/feeds/old.xml"))
+    assert response.url == feed_server.url("/feeds/new.xml?x=1")
+    assert feed_server.last("/feeds/new.xml").query == "x=1"
+
+
+def test_redirect_loop(feed_server, fetch):
+    feed_server.redirect("/a", "/b")
+    feed_server.redirect("/b", "/a")
+    with pytest.raises(TooManyRedirectsError) as caught:
+        fetch(feed_server.url("/a"))
+    assert str(caught.value) == f"fetch: redirect loop at {feed_server.url('/a')}"
+    assert (feed_server.count("/a"), feed_server.count("/b")) == (1, 1)
+
+
+def test_too_many_redirects(feed_server, fetch, make_settings):
+    for hop in range(10):
+        feed_server.redirect(f"/hop{hop}", f"/hop{hop + 1}")
+    with pytest.raises(TooManyRedirectsError, match=r"^fetch: too many redirects \(more than 5\)$"):
+        fetch(feed_server.url("/hop0"), make_settings(max_redirects=5))
+    assert feed_server.count("/hop*") == 6
+
+
+def test_exactly_max_redirects_is_fine(feed_server, fetch, make_settings):
+    for hop in range(3):
+        feed_server.redirect(f"/hop{hop}", f"/hop{hop + 1}")
+    feed_server.route("/hop3", body=b"<rss/>")
+    assert fetch(feed_server.url("/hop0"), make_settings(max_redirects=3)).body == b"<rss/>"
+
+
+def test_redirect_to_another_scheme_is_refused(feed_server, fetch):
+    feed_server.redirect("/feed.xml", "ftp://example.org/feed.xml")
+    with pytest.raises(FetchError, match=r"^fetch: redirect to a URL that is not http\(s\)"):
+        fetch(feed_server.url("/feed.xml"))
+
+
+def test_validators_follow_the_redirect(feed_server, fetch):
+    feed_server.redirect("/old", "/new", 301)
+    feed_server.conditional("/new", b"<rss/>", etag='"v1"')
+    response = fetch(feed_server.url("/old"), etag='"v1"')
+    assert response.not_modified
+    assert response.permanent_url == feed_server.url("/new")

@@ -1,0 +1,223 @@
+"""HttpFetcher against a real loopback server: answers, statuses, retries, headers."""
+
+import asyncio
+import gzip
+import zlib
+from datetime import datetime, timezone
+
+import pytest
+from support.server import Response, closed_port_url
+
+from newsvault.errors import (
+    FetchError,
+    GoneError,
+    HTTPStatusError,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+)
+from newsvault.fetch import HttpFetcher
+
+NOW_MS = 1_700_000_000_000  # the clock the ``fetch`` fixture gives HttpFetcher
+pytestmark = pytest.mark.timeout(30)
+
+
+def test_ok_200_returns_body_and_headers(feed_server, fetch):
+    feed_server.route("/feed.xml", body=b"<rss/>", headers={
+        "Content-Type": "application/rss+xml; charset=utf-8", "ETag": '"v1"',
+        "Last-Modified": "Tue, 14 Nov 2023 22:00:00 GMT"})
+    response = fetch(feed_server.url("/feed.xml"))
+    assert (response.status, response.body, response.not_modified) == (200, b"<rss/>", False)
+    assert response.url == feed_server.url("/feed.xml")
+    assert response.content_type == "application/rss+xml; charset=utf-8"
+    assert response.etag == '"v1"'
+    assert response.last_modified == "Tue, 14 Nov 2023 22:00:00 GMT"
+    assert response.permanent_url is None
+    assert response.wire_bytes == len(b"<rss/>")
+
+
+def test_conditional_get_sends_validators_and_gets_304(feed_server, fetch):
+    modified = "Tue, 14 Nov 2023 22:00:00 GMT"
+    feed_server.conditional("/feed.xml", b"<rss/>", etag='"v1"', last_modified=modified)
+    response = fetch(feed_server.url("/feed.xml"), etag='"v1"', last_modified=modified)
+    assert (response.status, response.body, response.not_modified) == (304, b"", True)
+    assert (response.etag, response.last_modified, response.wire_bytes) == ('"v1"', modified, 0)
+    sent = feed_server.last("/feed.xml").headers
+    assert sent["if-none-match"] == '"v1"'
+    assert sent["if-modified-since"] == modified
+
+
+def test_conditional_get_with_changed_etag_gets_the_new_body(feed_server, fetch):
+    feed_server.conditional("/feed.xml", b"<rss>new</rss>", etag='"v2"')
+    response = fetch(feed_server.url("/feed.xml"), etag='"v1"')
+    assert (response.status, response.body, response.etag) == (200, b"<rss>new</rss>", '"v2"')
+
+
+def test_no_validators_no_conditional_headers(feed_server, fetch):
+    feed_server.route("/feed.xml", body=b"<rss/>")
+    fetch(feed_server.url("/feed.xml"))
+    sent = feed_server.last("/feed.xml").headers
+    assert "if-none-match" not in sent and "if-modified-since" not in sent
+
+
+def test_404_raises_not_found(feed_server, fetch):
+    with pytest.raises(NotFoundError, match=r"^fetch: not found \(404 status code\)") as caught:
+        fetch(feed_server.url("/missing.xml"))
+    assert caught.value.status == 404
+    assert feed_server.count("/missing.xml") == 1
+
+
+def test_410_raises_gone(feed_server, fetch):
+    feed_server.route("/dead.xml", status=410)
+    with pytest.raises(GoneError, match=r"^fetch: gone \(410 status code\)"):
+        fetch(feed_server.url("/dead.xml"))
+
+
+def test_429_with_retry_after_seconds(feed_server, fetch):
+    feed_server.route("/feed.xml", status=429, headers={"Retry-After": "120"})
+    with pytest.raises(RateLimitedError, match=r"^fetch: too many requests \(429") as caught:
+        fetch(feed_server.url("/feed.xml"))
+    assert (caught.value.status, caught.value.retry_at_ms) == (429, NOW_MS + 120_000)
+    assert feed_server.count("/feed.xml") == 1
+
+
+def test_429_with_retry_after_http_date(feed_server, fetch):
+    feed_server.route("/feed.xml", status=429,
+                      headers={"Retry-After": "Wed, 15 Nov 2023 08:00:00 GMT"})
+    with pytest.raises(RateLimitedError) as caught:
+        fetch(feed_server.url("/feed.xml"))
+    expected = datetime(2023, 11, 15, 8, 0, tzinfo=timezone.utc).timestamp() * 1000
+    assert caught.value.retry_at_ms == expected
+
+
+def test_429_without_retry_after_has_no_retry_time(feed_server, fetch):
+    feed_server.route("/feed.xml", status=429)
+    with pytest.raises(RateLimitedError) as caught:
+        fetch(feed_server.url("/feed.xml"))
+    assert caught.value.retry_at_ms is None
+
+
+def test_503_with_retry_after_is_rate_limited_after_one_request(feed_server, fetch):
+    feed_server.route("/feed.xml", status=503, headers={"Retry-After": "30"})
+    with pytest.raises(RateLimitedError, match=r"^fetch: service unavailable \(503") as caught:
+        fetch(feed_server.url("/feed.xml"))
+    assert (caught.value.status, caught.value.retry_at_ms) == (503, NOW_MS + 30_000)
+    assert feed_server.count("/feed.xml") == 1
+
+
+def test_503_then_200_is_retried(feed_server, fetch):
+    feed_server.sequence("/feed.xml", [Response(503), Response(503), Response(200, b"<rss/>")])
+    response = fetch(feed_server.url("/feed.xml"))
+    assert response.body == b"<rss/>"
+    assert feed_server.count("/feed.xml") == 3
+
+
+def test_500_exhausts_retries(feed_server, fetch, make_settings):
+    feed_server.route("/feed.xml", status=500)
+    with pytest.raises(ServerError, match=r"^fetch: server error \(500 status code\)$"):
+        fetch(feed_server.url("/feed.xml"), make_settings(retries=3))
+    assert feed_server.count("/feed.xml") == 3 + 1
+
+
+def test_backoff_that_would_pass_the_total_timeout_is_not_waited(feed_server, fetch,
+                                                                 make_settings):
+    feed_server.route("/feed.xml", status=502)
+    settings = make_settings(retries=5, backoff=30.0, total_timeout=1.0)
+    with pytest.raises(ServerError):
+        fetch(feed_server.url("/feed.xml"), settings)
+    assert feed_server.count("/feed.xml") == 1
+
+
+def test_other_4xx_raises_http_status_error(feed_server, fetch):
+    feed_server.route("/feed.xml", status=403)
+    with pytest.raises(HTTPStatusError, match=r"^fetch: forbidden \(403 status code\)$") as caught:
+        fetch(feed_server.url("/feed.xml"))
+    assert caught.value.status == 403
+    assert feed_server.count("/feed.xml") == 1
+
+
+def test_connection_refused_is_network_error_after_retries(fetch, make_settings):
+    url = closed_port_url("/feed.xml")
+    host = url.split("/")[2]
+    with pytest.raises(NetworkError) as caught:
+        fetch(url, make_settings(retries=2, backoff=0.01))
+    assert str(caught.value) == f"fetch: cannot connect to {host} (connection refused)"
+
+
+def test_a_dropped_connection_is_retried(feed_server, fetch):
+    answers = iter([None, Response(200, b"<rss/>")])  # None: close without answering
+    feed_server.route("/feed.xml", handler=lambda request: next(answers))
+    assert fetch(feed_server.url("/feed.xml")).body == b"<rss/>"
+    assert feed_server.count("/feed.xml") == 2
+
+
+def test_user_agent_and_accept_headers_are_sent(feed_server, fetch, make_settings):
+    feed_server.route("/feed.xml", body=b"<rss/>")
+    fetch(feed_server.url("/feed.xml"), make_settings(user_agent="newsvault-test/1.0"))
+    sent = feed_server.last("/feed.xml").headers
+    assert sent["user-agent"] == "newsvault-test/1.0"
+    assert sent["accept"].startswith("application/rss+xml, application/atom+xml")
+    assert sent["accept-encoding"] == "gzip, deflate"
+
+
+def test_gzip_body_is_decompressed(feed_server, fetch):
+    body = "<rss>新闻</rss>".encode() * 1000
+    feed_server.gzip("/feed.xml", body)
+    response = fetch(feed_server.url("/feed.xml"))
+    assert response.body == body
+    assert response.wire_bytes == len(gzip.compress(body))
+
+
+def test_deflate_body_with_or_without_zlib_header_is_decompressed(feed_server, fetch):
+    body = b"<rss>" + b"item " * 1000 + b"</rss>"
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    feed_server.route("/zlib", body=zlib.compress(body), headers={"Content-Encoding": "deflate"})
+    feed_server.route("/raw", body=raw.compress(body) + raw.flush(),
+                      headers={"Content-Encoding": "deflate"})
+    assert fetch(feed_server.url("/zlib")).body == body
+    assert fetch(feed_server.url("/raw")).body == body
+
+
+def test_corrupt_gzip_is_a_fetch_error(feed_server, fetch):
+    feed_server.route("/feed.xml", body=b"not gzip at all", headers={"Content-Encoding": "gzip"})
+    with pytest.raises(FetchError, match=r"^fetch: cannot decompress the body \(gzip\)"):
+        fetch(feed_server.url("/feed.xml"))
+
+
+def test_a_url_that_is_not_http_is_refused_without_a_request(fetch):
+    with pytest.raises(FetchError, match=r"^fetch: not an http\(s\) URL: ftp://"):
+        fetch("ftp://example.org/feed.xml")
+
+
+def test_stacked_content_encodings_are_undone_last_first(feed_server, fetch):
+    body = b"<rss>" + b"item " * 1000 + b"</rss>"
+    feed_server.route("/feed.xml", body=gzip.compress(zlib.compress(body)),
+                      headers={"Content-Encoding": "deflate, gzip"})
+    assert fetch(feed_server.url("/feed.xml")).body == body
+
+
+def test_an_encoding_that_was_not_offered_is_a_fetch_error(feed_server, fetch):
+    feed_server.route("/feed.xml", body=b"\x0b\x02\x80", headers={"Content-Encoding": "br"})
+    with pytest.raises(FetchError, match=r"cannot decode the body \(Content-Encoding: br\)$"):
+        fetch(feed_server.url("/feed.xml"))
+
+
+def test_a_gzip_body_of_several_members_is_decompressed_whole(feed_server, fetch):
+    feed_server.route("/feed.xml", body=gzip.compress(b"<rss>") + gzip.compress(b"</rss>"),
+                      headers={"Content-Encoding": "gzip"})
+    assert fetch(feed_server.url("/feed.xml")).body == b"<rss></rss>"
+
+
+def test_retry_after_uses_newsvault_now_by_default(feed_server, monkeypatch, make_settings):
+    monkeypatch.setenv("NEWSVAULT_NOW", "2022-01-27T09:36:52.404Z")
+    feed_server.route("/feed.xml", status=429, headers={"Retry-After": "60"})
+
+    async def go():
+        async with HttpFetcher(make_settings()) as fetcher:
+            await fetcher.get(feed_server.url("/feed.xml"))
+
+    with pytest.raises(RateLimitedError) as caught:
+        asyncio.run(go())
+    fixed = datetime(2022, 1, 27, 9, 36, 52, 404000, tzinfo=timezone.utc).timestamp() * 1000
+    assert caught.value.retry_at_ms == round(fixed) + 60_000
