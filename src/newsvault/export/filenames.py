@@ -1,0 +1,120 @@
+"""Post file names: ``YYYY-MM-DD-<title>.md``, safe on Linux, macOS and Windows, and unique.
+
+The title part is the title with:
+
+- the characters Windows forbids, ``/ \\ : * ? " < > |``, replaced by their full-width
+  look-alikes ``／ ＼ ： ＊ ？ ＂ ＜ ＞ ｜`` (readable, and common in Chinese titles already);
+- line breaks and tabs turned into spaces; control characters, lone surrogates,
+  U+FFFE/U+FFFF and the bidirectional overrides/isolates (U+202A-202E, U+2066-2069) dropped;
+- a run of two or more dots turned into "…" (no ``..`` in a name);
+- leading and trailing spaces and dots stripped;
+- cut to 50 characters, as the old system did, and further (on a character boundary) when the
+  whole name would pass 255 bytes of UTF-8; ``untitled`` when nothing is left.
+
+A name already in ``taken`` (compared case-insensitively and after NFC normalisation, as
+macOS and Windows compare) gets ``-2``, ``-3``… before ``.md``. Keeping a post's name when
+its title changes is the caller's job: it stores the name.
+"""
+
+import re
+import unicodedata
+
+MAX_TITLE_CHARS = 50
+MAX_NAME_BYTES = 255
+SUFFIX = ".md"
+
+_LOOKALIKES = str.maketrans({
+    "/": "／", "\\": "＼", ":": "：", "*": "＊", "?": "？", '"': "＂", "<": "＜", ">": "＞",
+    "|": "｜", "\t": " ", "\n": " ", "\r": " ", "\x0b": " ", "\x0c": " ", "\x85": " ",
+    "\u2028": " ", "\u2029": " ",
+})
+_DROPPED = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+_DOTS = re.compile(r"\.{2,}")
+_EDGES = re.compile(r"\A[\s.]+|[\s.]+\Z")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+_UNSAFE = re.compile(
+    '[/\\\\:*?"<>|\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]|\\.\\.'
+)
+_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+    + [f"{port}{n}" for port in ("COM", "LPT") for n in (*"123456789", "¹", "²", "³")]
+)
+
+
+def _clean_part(text: str) -> str:
+    text = _DROPPED.sub("", text.translate(_LOOKALIKES))
+    return _EDGES.sub("", _DOTS.sub("…", text))
+
+
+def _cut_bytes(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` bytes of UTF-8, on a character boundary."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    return data[:max(limit, 0)].decode("utf-8", "ignore")
+
+
+def _fold(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+# The folded names of the last ``taken`` set seen, so that naming n posts is O(n), not O(n²).
+# It is rebuilt whenever the set or its size changes (the callers only ever add names).
+_folded_cache: tuple[set[str], int, set[str]] | None = None
+
+
+def _folded(taken: set[str]) -> set[str]:
+    global _folded_cache
+    cached = _folded_cache
+    if cached is not None and cached[0] is taken and cached[1] == len(taken):
+        return cached[2]
+    folded = {_fold(name) for name in taken}
+    _folded_cache = (taken, len(taken), folded)
+    return folded
+
+
+def post_filename(day: str, title: str, taken: set[str]) -> str:
+    """A safe name ``YYYY-MM-DD-<title part>.md`` not in ``taken``; it is added to ``taken``.
+
+    ``day`` should be ``YYYY-MM-DD``; anything else is cleaned like a title (``undated``
+    when nothing is left) rather than refused.
+    """
+    global _folded_cache
+    if not _DAY.match(day):
+        day = _clean_part(day)[:10].rstrip(" .") or "undated"
+    part = _clean_part(title)[:MAX_TITLE_CHARS]
+    folded = _folded(taken)
+    number = 1
+    while True:
+        tail = f"-{number}{SUFFIX}" if number > 1 else SUFFIX
+        budget = MAX_NAME_BYTES - len(day.encode("utf-8")) - 1 - len(tail.encode("utf-8"))
+        cut = _EDGES.sub("", _cut_bytes(part, budget)) or "untitled"
+        name = f"{day}-{cut}{tail}"
+        key = _fold(name)
+        if key not in folded:
+            break
+        number += 1
+    taken.add(name)
+    folded.add(key)
+    _folded_cache = (taken, len(taken), folded)
+    return name
+
+
+def is_safe_filename(name: str) -> bool:
+    """True when ``name`` can be written as-is on Linux, macOS and Windows.
+
+    Not safe: empty, over 255 bytes of UTF-8, a character Windows forbids or a control
+    character, ``..``, a leading dot or space, a trailing dot or space (before the extension
+    too), or a Windows reserved device name (``CON``, ``NUL.md``, ``com1.txt``...).
+    """
+    if not name or _UNSAFE.search(name) is not None:
+        return False
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        return False
+    if name[0] == "." or name[0].isspace() or name[-1] == "." or name[-1].isspace():
+        return False
+    stem, dot, _ = name.rpartition(".")
+    if dot and stem and (stem[-1] == "." or stem[-1].isspace()):
+        return False
+    return name.split(".", 1)[0].rstrip().upper() not in _RESERVED

@@ -1,0 +1,169 @@
+"""One Jekyll post as text, in the old Node.js system's format, and back.
+
+The seed layout (``/work/shared/reference/seed-post-zaobao-2022-01-27.md``)::
+
+    ---
+    layout: post
+    title: "<title>"
+    date: 2022-01-27T09:36:52.404Z
+    author: <author>
+    from: <url>
+    tags: [ <tag>, ... ]
+    <extra keys, e.g. comments: True>
+    categories: [ <category>, ... ]
+    ---
+    <!--<published epoch ms>-->
+    [<title>](<url>)
+    ------
+
+    <div>
+    <the article HTML, every line stripped, joined into one line>
+    </div>
+
+Posts imported from the old system whose body is not exactly that (most of them: raw
+multi-line HTML) are kept ``verbatim``: their body is written back untouched, so
+``render_post(parse_post(text)) == text`` for every post the old system wrote (a
+``<!--NaN-->`` comment line excepted: it reads as ``comment_ms=None`` and the caller
+supplies the time).
+
+Pure: no I/O. Front-matter scalars are written and read by ``export.frontmatter``.
+"""
+
+from dataclasses import dataclass, field
+
+from newsvault.errors import ImportError_
+from newsvault.export import frontmatter as fm
+
+_KNOWN_KEYS = frozenset(("layout", "title", "date", "author", "from", "tags", "categories"))
+_DIV_END = "\n</div>\n"
+
+
+@dataclass(slots=True)
+class Post:
+    title: str
+    date_text: str  # the value written after "date: "
+    author: str
+    url: str  # "from:"
+    tags: list[str]
+    categories: list[str]
+    html: str  # article HTML (seed layout) or the whole body (verbatim layout)
+    comment_ms: int | None = None  # the <!--N--> line; None only where nothing renders it
+    extra: list[tuple[str, str]] = field(default_factory=list)  # other keys, raw value text
+    verbatim: bool = False  # True: the body is written exactly as ``html``
+
+
+def render_post(post: Post) -> str:
+    """The post file's text. Raises ``ValueError`` for a seed-layout post without ``comment_ms``."""
+    title = fm.clean_title(post.title)
+    url = fm.clean(post.url)
+    lines = [
+        "---\nlayout: post\ntitle: ", fm.double_quoted(title),
+        "\ndate: ", fm.scalar(fm.clean(post.date_text), timestamp=True),
+        "\nauthor: ", fm.scalar(fm.clean(post.author)),
+        "\nfrom: ", fm.scalar(url),
+        "\ntags: ", fm.flow_list(post.tags), "\n",
+    ]
+    for name, raw in post.extra:
+        if name in _KNOWN_KEYS or not fm.is_plain_key(name):  # would load over a real value,
+            continue  # or could not be read back as the same key
+        value = fm.raw_value(raw)
+        lines += [name, ": " if value else ":", value, "\n"]
+    lines += ["categories: ", fm.flow_list(post.categories), "\n---\n"]
+    if post.verbatim:
+        lines.append(post.html)
+    else:
+        if post.comment_ms is None:
+            raise ValueError("render_post: a seed-layout post needs comment_ms (its <!--ms-->)")
+        lines += [
+            f"<!--{int(post.comment_ms)}-->\n", _link_block(title, url),
+            join_html(post.html), _DIV_END,
+        ]
+    return "".join(lines)
+
+
+def join_html(html: str) -> str:
+    """The article HTML on one line as the old system wrote it: lines stripped, joined by ""."""
+    return "".join(line.strip() for line in html.splitlines())
+
+
+def _link_block(title: str, url: str) -> str:
+    return f"[{title}]({url})\n------\n\n<div>\n"
+
+
+def parse_post(text: str) -> Post:
+    """A post file's text as a ``Post``, leniently (broken YAML from the old system is read).
+
+    Raises ``ImportError_`` with a one-line reason when the text is not a post at all.
+    """
+    try:
+        entries, body = fm.read_front_matter(text)
+    except fm.NotFrontMatter as error:
+        raise ImportError_(f"import: {error}") from None
+    values: dict[str, fm.Entry] = {}
+    extra: list[tuple[str, str]] = []
+    for entry in entries:
+        if entry.key in _KNOWN_KEYS:
+            values[entry.key] = entry  # a repeated key: the last one, as YAML reads it
+        else:
+            extra.append((entry.key, fm.clean_title(entry.text())))
+    title = fm.clean_title(_scalar(values, "title"))
+    url = fm.clean(_scalar(values, "from"))
+    if not title.strip() and not url.strip():
+        raise ImportError_("import: not a post (the front matter has no title and no from: link)")
+    post = Post(
+        title=title,
+        date_text=fm.clean(_scalar(values, "date")),
+        author=fm.clean(_scalar(values, "author")),
+        url=url,
+        tags=_list(values, "tags"),
+        categories=_list(values, "categories"),
+        html=body,
+        extra=extra,
+        verbatim=True,
+    )
+    _read_seed_body(post, body)
+    return post
+
+
+def _scalar(values: dict[str, fm.Entry], name: str) -> str:
+    entry = values.get(name)
+    return "" if entry is None else fm.scalar_value(entry)
+
+
+def _list(values: dict[str, fm.Entry], name: str) -> list[str]:
+    entry = values.get(name)
+    return [] if entry is None else [fm.clean(item) for item in fm.list_value(entry)]
+
+
+def _read_seed_body(post: Post, body: str) -> None:
+    """Take the comment time, and the article HTML when the body is exactly the seed layout.
+
+    The layout counts only when rendering would give the body back unchanged (one content
+    line, the front matter's title and link); otherwise the body stays verbatim.
+    """
+    if not body.startswith("<!--"):
+        return
+    close = body.find("-->\n", 4)
+    if close < 0:
+        return
+    stamp = body[4:close]
+    if stamp == "NaN":
+        comment_ms = None
+    elif stamp.isascii() and stamp.isdigit():
+        comment_ms = int(stamp)
+    else:
+        return
+    post.comment_ms = comment_ms
+    if comment_ms is not None and str(comment_ms) != stamp:
+        return
+    start = close + 4
+    link = _link_block(post.title, post.url)
+    content_start = start + len(link)
+    content_end = len(body) - len(_DIV_END)
+    if content_start > content_end or not body.startswith(link, start) \
+            or not body.endswith(_DIV_END):
+        return
+    content = body[content_start:content_end]
+    if join_html(content) == content:
+        post.html = content
+        post.verbatim = False
