@@ -1,0 +1,111 @@
+"""The commands as a user runs them: a real process, a real archive folder."""
+
+import json
+import subprocess
+import sys
+import tomllib
+
+import pytest
+
+from newsvault.archive import run_lock
+
+
+def newsvault(*args, cwd, env=None, check=None):
+    result = subprocess.run([sys.executable, "-m", "newsvault", *args], cwd=cwd, env=env,
+                            capture_output=True, text=True, timeout=120)
+    if check is not None:
+        assert result.returncode == check, result.stdout + result.stderr
+    return result
+
+
+@pytest.fixture
+def archive(tmp_path):
+    newsvault("init", "news", "--empty", cwd=tmp_path, check=0)
+    return tmp_path / "news"
+
+
+def test_init_writes_a_config_with_real_outlets_and_a_gitignore(tmp_path):
+    result = newsvault("init", "news", cwd=tmp_path, check=0)
+    config = tomllib.loads((tmp_path / "news/newsvault.toml").read_text(encoding="utf-8"))
+    names = [source["name"] for source in config["sources"]]
+    assert "联合早报" in names and len(names) >= 5
+    assert config["site"]["timezone"] == "Asia/Shanghai"
+    assert "newsvault.db" in (tmp_path / "news/.gitignore").read_text()
+    assert "newsvault run" in result.stdout
+
+
+def test_init_refuses_to_overwrite_an_archive(archive):
+    result = newsvault("init", str(archive), cwd=archive.parent, check=2)
+    assert "exists already" in result.stderr
+
+
+def test_init_github_actions_writes_an_hourly_workflow(tmp_path):
+    newsvault("init", "news", "--empty", "--github-actions", cwd=tmp_path, check=0)
+    workflow = (tmp_path / "news/.github/workflows/newsvault.yml").read_text()
+    for needed in ("cron:", "newsvault run", "import jekyll _posts", "git push"):
+        assert needed in workflow
+
+
+def test_commands_work_from_another_folder_with_archive_option(archive, tmp_path):
+    newsvault("--archive", str(archive), "add", "http://127.0.0.1:9/feed", "--name", "甲",
+              "--tag", "博客", "--no-check", cwd=tmp_path, check=0)
+    listed = json.loads(newsvault("--archive", str(archive), "sources", "--json",
+                                  cwd=tmp_path, check=0).stdout)
+    assert listed == [{"name": "甲", "url": "http://127.0.0.1:9/feed", "tags": ["博客"]}]
+
+
+def test_add_keeps_the_users_comments_and_refuses_a_taken_name(archive):
+    config = archive / "newsvault.toml"
+    config.write_text(config.read_text() + "\n# my own note\n", encoding="utf-8")
+    newsvault("add", "http://127.0.0.1:9/a", "--name", "甲", "--no-check", cwd=archive, check=0)
+    result = newsvault("add", "http://127.0.0.1:9/b", "--name", "甲", "--no-check", cwd=archive)
+    assert result.returncode == 2 and "exists already" in result.stderr
+    assert "# my own note" in config.read_text()
+
+
+def test_without_network_every_source_fails_with_a_reason_and_the_run_exits_0(archive):
+    for port, name in ((9, "甲"), (1, "乙")):  # closed loopback ports: connection refused
+        newsvault("add", f"http://127.0.0.1:{port}/feed", "--name", name, "--no-check",
+                  cwd=archive, check=0)
+    config = archive / "newsvault.toml"
+    config.write_text(config.read_text().replace("retries = 2", "retries = 0"), encoding="utf-8")
+    result = newsvault("run", cwd=archive, check=0)
+    assert "2 failed" in result.stdout
+    assert result.stdout.count("cannot connect") == 2
+    strict = newsvault("fetch", "--strict", cwd=archive)
+    assert strict.returncode == 1
+    status = json.loads(newsvault("status", "--json", cwd=archive, check=0).stdout)
+    by_name = {source["name"]: source for source in status["sources"]}
+    assert by_name["甲"]["last_status"] == "error"
+    assert by_name["甲"]["consecutive_failures"] == 2
+    assert "cannot connect" in by_name["甲"]["last_error"]
+
+
+def test_a_broken_config_exits_2_and_names_the_key(archive):
+    config = archive / "newsvault.toml"
+    config.write_text(config.read_text().replace("per_host = 4", 'per_host = "four"'))
+    result = newsvault("status", cwd=archive, check=2)
+    assert "fetch.per_host" in result.stderr
+
+
+def test_not_toml_exits_2(archive):
+    (archive / "newsvault.toml").write_text("[site\n")
+    assert "not valid TOML" in newsvault("fetch", cwd=archive, check=2).stderr
+
+
+def test_no_archive_here_exits_2_with_a_hint(tmp_path):
+    assert "newsvault init" in newsvault("fetch", cwd=tmp_path, check=2).stderr
+
+
+def test_unknown_source_name_exits_2(archive):
+    assert "no source named" in newsvault("fetch", "--source", "无", cwd=archive, check=2).stderr
+
+
+def test_a_second_run_on_a_locked_archive_exits_3(archive):
+    with run_lock(archive):
+        result = newsvault("fetch", cwd=archive, check=3)
+    assert "busy" in result.stderr
+
+
+def test_every_rejects_a_bad_interval(archive):
+    assert "--every" in newsvault("run", "--every", "soon", cwd=archive, check=2).stderr
