@@ -280,11 +280,12 @@ def build_feed(index: int, fmt: str, encoding: str, items: int, posts: list[_Pos
         text = _build_atom(index, entries)
     else:
         text = _build_json(index, entries)
-    codec = {"gbk": "gbk", "big5": "big5"}.get(encoding, "utf-8")
+    # Big5 as Windows (cp950) writes it, the commonest producer; labelled "big5"
+    codec = {"gbk": "gbk", "big5": "cp950"}.get(encoding, "utf-8")
     body = text.encode(codec, errors="xmlcharrefreplace")
     if fmt == "rss":
         # the GBK feeds say their charset only in the XML declaration; the others in HTTP too
-        content_type = CONTENT_TYPES["rss"] + ("" if encoding == "gbk" else f"; charset={codec}")
+        content_type = CONTENT_TYPES["rss"] + ("" if encoding == "gbk" else f"; charset={encoding}")
     else:
         content_type = CONTENT_TYPES[fmt]
     etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'

@@ -49,6 +49,14 @@ def test_big5hkscs_characters_decode():
     assert feed.entries[0].title == title
 
 
+def test_big5_decodes_as_windows_writes_it():
+    title = "新聞‧快訊：ひらがな"  # U+2027 and kana: cp950 and HKSCS read these bytes differently
+    body = (f'<?xml version="1.0" encoding="big5"?>'
+            f"<rss><channel><item><title>{title}</title></item></channel></rss>")
+    feed = parse_feed(body.encode("cp950"), url="https://x.example/")
+    assert feed.entries[0].title == title
+
+
 def test_to_utf8_keeps_utf8_bodies_as_they_are():
     body = '<?xml version="1.0"?><rss/>'.encode()
     assert to_utf8(body) is body

@@ -16,7 +16,8 @@ _XML_DECLARED_ENCODING = re.compile(
 _HTTP_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 
 _GB = ("gb18030",)
-_BIG5 = ("big5hkscs", "cp950")
+# cp950 first: it is what Windows and iconv emit for "Big5"; HKSCS adds Hong Kong characters.
+_BIG5 = ("cp950", "big5hkscs")
 _WESTERN = ("cp1252",)
 # Labels that name a subset of a wider codec: decode with the superset, as browsers do.
 _FAMILIES = {
