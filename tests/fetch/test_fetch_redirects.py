@@ -1,5 +1,7 @@
 """Redirects, followed by hand: permanent_url, loops, the hop limit, relative Locations."""
 
+import asyncio
+
 import pytest
 
 from newsvault.errors import FetchError, TooManyRedirectsError
@@ -89,3 +91,19 @@ def test_validators_follow_the_redirect(feed_server, fetch):
     response = fetch(feed_server.url("/old"), etag='"v1"')
     assert response.not_modified
     assert response.permanent_url == feed_server.url("/new")
+
+
+def test_redirects_and_304s_leave_the_connection_reusable(feed_server, make_settings):
+    from newsvault.fetch import HttpFetcher
+
+    feed_server.redirect("/old", feed_server.url("/feed"), 302)
+    feed_server.conditional("/feed", b"<rss/>", etag='"v1"')
+
+    async def three_fetches():
+        async with HttpFetcher(make_settings(concurrency=1, per_host=1)) as fetcher:
+            for _ in range(3):
+                await fetcher.get(feed_server.url("/old"), etag='"v1"')
+
+    asyncio.run(three_fetches())
+    assert feed_server.count() == 6
+    assert len({request.peer for request in feed_server.requests()}) == 1

@@ -66,6 +66,7 @@ class Request:
     query: str
     headers: dict[str, str]  # lower-cased names; repeated headers joined with ", "
     body: bytes = b""
+    peer: tuple[str, int] = ("", 0)  # the client's address: one per connection
 
 
 @dataclass(slots=True)
@@ -357,7 +358,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             headers[key] = f"{headers[key]}, {value}" if key in headers else value
         length = int(headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b""
-        return Request(self.command, path, query, headers, body)
+        return Request(self.command, path, query, headers, body, self.client_address[:2])
 
     def send(self, response: Response, done: Callable[[], None],
              count_sent: Callable[[int], None]) -> None:

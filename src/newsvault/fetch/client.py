@@ -125,6 +125,7 @@ class HttpFetcher:
         status, headers = response.status_code, response.headers
         location = headers.get("location")
         if status in REDIRECT_STATUSES and location:
+            await _drain(response)
             return status, _redirect_target(url, location)
         error = error_for_status(status, headers, self._clock_ms)
         if isinstance(error, ServerError):
@@ -132,6 +133,7 @@ class HttpFetcher:
         if error is not None:
             raise error
         if status == 304:
+            await _drain(response)
             return HttpResponse(url, 304, b"", headers.get("content-type"),
                                 headers.get("etag") or sent.get("If-None-Match"),
                                 headers.get("last-modified") or sent.get("If-Modified-Since"),
@@ -198,6 +200,16 @@ def _redirect_target(url: str, location: str) -> str:
     if target.scheme not in ("http", "https"):
         raise FetchError(f"fetch: redirect to a URL that is not http(s): {location}")
     return str(target)
+
+
+async def _drain(response: httpx.Response, limit: int = 64 * 1024) -> None:
+    """Read a small body we do not need, so httpx can put the connection back in the pool;
+    a large one is abandoned (the connection closes with the stream)."""
+    read = 0
+    async for chunk in response.aiter_raw():
+        read += len(chunk)
+        if read > limit:
+            return
 
 
 def _transport_error(error: httpx.HTTPError, host: str, settings: FetchSettings) -> Exception:
