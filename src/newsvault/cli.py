@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from newsvault import __version__
 from newsvault.archive import open_archive, run_lock
@@ -19,7 +18,7 @@ from newsvault.feeds.opml import OpmlOutline, read_opml, write_opml
 from newsvault.pipeline import running
 from newsvault.pipeline.adding import find_feed
 from newsvault.pipeline.status import status_report
-from newsvault.report import FetchProgress, outcome_summary, outcome_table, when
+from newsvault.report import FetchProgress, outcome_summary, outcome_table, text_table, when
 from newsvault.scaffold import create_archive
 
 EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_LOCKED = 1, 2, 3
@@ -113,10 +112,8 @@ def sources(ctx, as_json: bool):
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table("name", "url", "tags")
-    for row in rows:
-        table.add_row(row["name"], row["url"], ", ".join(row["tags"]))
-    out.print(table)
+    click.echo(text_table(("name", "url", "tags"),
+                          [(row["name"], row["url"], ", ".join(row["tags"])) for row in rows]))
 
 
 @cli.group()
@@ -234,8 +231,8 @@ def _source_count(archive, names) -> int:
 
 def _show_outcomes(outcomes) -> None:
     if outcomes:
-        out.print(outcome_table(outcomes))
-    out.print(outcome_summary(outcomes))
+        click.echo(outcome_table(outcomes))
+    click.echo(outcome_summary(outcomes))
 
 
 @cli.group("export")
@@ -289,12 +286,12 @@ def status(ctx, as_json: bool):
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
-    table = Table("source", "last fetch", "result", "articles", "failures", "reason")
-    for source in report["sources"]:
-        table.add_row(source["name"], when(source["last_fetch_ms"]), source["last_status"] or "-",
-                      str(source["articles"]), str(source["consecutive_failures"]),
-                      source["last_error"] or ("dead" if source["dead"] else ""))
-    out.print(table)
+    rows = [(source["name"], when(source["last_fetch_ms"]), source["last_status"] or "-",
+             str(source["articles"]), str(source["consecutive_failures"]),
+             source["last_error"] or ("dead" if source["dead"] else ""))
+            for source in report["sources"]]
+    click.echo(text_table(("source", "last fetch", "result", "articles", "failures", "reason"),
+                          rows, right_aligned={3, 4}))
     totals = report["totals"]
     out.print(f"{totals['articles']} articles ({totals['versions']} versions) "
               f"from {totals['sources']} sources; {totals['fetch_runs']} fetches logged")

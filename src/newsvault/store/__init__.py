@@ -8,16 +8,18 @@ from newsvault.store.records import (
     ArchivedVersion,
     ExportRow,
     FetchRecord,
+    FetchResult,
     IngestCounts,
     SourceStatus,
 )
 from newsvault.store.sqlite import SqliteStore, StoreError
 
 __all__ = [
-    "ArchivedArticle", "ArchivedVersion", "ExportRow", "FetchRecord", "IngestCounts",
+    "ArchivedArticle", "ArchivedVersion", "ExportRow", "FetchRecord", "FetchResult", "IngestCounts",
     "SourceStatus", "SqliteStore", "StoreError", "open_store",
 ]
 
 
-def open_store(path: Path) -> SqliteStore:
-    return SqliteStore(path)
+def open_store(path: Path, bulk_writes: bool = False) -> SqliteStore:
+    """``bulk_writes``: for the one writer of a fetch run (checkpoints less often)."""
+    return SqliteStore(path, bulk_writes=bulk_writes)

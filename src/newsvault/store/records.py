@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from newsvault.model import Entry, Source
+
 
 @dataclass(slots=True)
 class IngestCounts:
@@ -25,6 +27,15 @@ class FetchRecord:
 
 
 @dataclass(slots=True)
+class FetchResult:
+    """What one source's fetch brought: its items (none after a failure), its state, its log."""
+
+    source: Source
+    entries: list[Entry]
+    record: FetchRecord
+
+
+@dataclass(slots=True)
 class ArchivedVersion:
     seen_ms: int
     title: str
@@ -45,6 +56,7 @@ class ArchivedArticle:
     post_name: str | None = None
     post_layout: dict = field(default_factory=dict)
     published_raw: str | None = None
+    guid: str | None = None  # identity within the source; the link when None
 
 
 @dataclass(slots=True)
@@ -61,6 +73,7 @@ class ExportRow:
     post_name: str | None
     post_layout: dict | None  # how an imported post is written back; None for fetched ones
     change_seq: int
+    revisions: int = 1  # versions seen: more than an imported post had means it was revised
 
 
 @dataclass(slots=True)
