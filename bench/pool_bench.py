@@ -1,6 +1,6 @@
 """How close HttpFetcher comes to plain parallel downloads (not a test; run by hand).
 
-    python tests/fetch/bench_pool.py [--urls 500] [--latency 0.2] [--kb 380] [--concurrency 64]
+    python -m bench.pool_bench [--urls 500] [--latency 0.2] [--kb 380] [--concurrency 64]
 
 The loopback server runs in its own process so that it does not share the GIL with the
 client under measurement. Printed: seconds for the raw floor (N asyncio workers, each a
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the loopback server
 
 from support.server import FeedServer  # noqa: E402
 
