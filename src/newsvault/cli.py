@@ -267,12 +267,13 @@ def import_jekyll_command(ctx, posts_dir: Path):
     archive = _archive(ctx)
     with run_lock(archive.root, wait=True):
         report = import_jekyll(archive.store, posts_dir)
-    out.print(f"read {report.files} files: {report.imported} articles imported, "
-              f"{report.already_archived} already in the archive, "
-              f"{report.merged_files} files merged into {report.merged_articles} articles "
-              f"(their versions are kept as revisions)")
-    for old, new in report.renamed:
-        out.print(f"renamed (unsafe file name): {old!r} → {new}")
+    out.print(f"read {report.files} files: {report.imported} articles imported from "
+              f"{report.imported_files} files, {report.already_archived} already in the archive "
+              f"({report.already_archived_files} files), {report.merged_files} files merged into "
+              f"{report.merged_articles} articles (their distinct versions kept as revisions), "
+              f"{len(report.renamed)} renamed, {len(report.skipped)} not imported")
+    for old, new, reason in report.renamed:
+        out.print(f"renamed: {old!r} → {new} ({reason})")
     for name, reason in report.skipped:
         out.print(f"not imported: {name}: {reason}")
 

@@ -6,7 +6,9 @@ import pytest
 
 from newsvault.config import SourceSettings
 from newsvault.model import Entry
-from newsvault.store import ArchivedArticle, ArchivedVersion, FetchRecord, open_store
+from newsvault.store import (
+    ArchivedArticle, ArchivedVersion, FetchRecord, StoreError, open_store,
+)
 from newsvault.store.identity import canonical_url
 from newsvault.store.schema import MIGRATIONS
 
@@ -111,7 +113,7 @@ def test_changing_a_source_url_in_the_config_forgets_the_old_state(store):
     assert [(s.name, s.url, s.etag, s.dead) for s in fresh] == [("甲", "http://a.test/moved", None, False)]
 
 
-def test_imported_articles_keep_their_versions_and_are_not_imported_twice(store):
+def test_imported_articles_keep_their_versions_and_a_known_link_fails_the_whole_batch(store):
     source_id = store.ensure_source("旧站", "", now_ms=1)
     article = ArchivedArticle(
         source_id=source_id, url="http://old.test/1", author="作者", published_ms=5,
@@ -119,7 +121,14 @@ def test_imported_articles_keep_their_versions_and_are_not_imported_twice(store)
         versions=[ArchivedVersion(5, "v1", "<p>1</p>"), ArchivedVersion(9, "v2", "<p>2</p>")],
     )
     assert store.import_articles([article]) == 1
-    assert store.import_articles([article]) == 0
+    link = "http://old.test/1"
+    assert store.archived_import_keys([link, "http://old.test/2"], [(source_id, link)]) == (
+        {link}, {(source_id, link)})
+    newer = ArchivedArticle(source_id=source_id, url="http://old.test/2", author=None,
+                            published_ms=None, first_seen_ms=7, tags=[],
+                            versions=[ArchivedVersion(7, "v", "<p>v</p>")])
+    with pytest.raises(StoreError, match="nothing was imported"):  # never silently dropped
+        store.import_articles([newer, article])
     [row] = list(store.export_rows())
     assert (row.title, row.post_name) == ("v2", "2020-01-01-x.md")
     assert store.totals()["versions"] == 2

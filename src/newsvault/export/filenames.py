@@ -14,6 +14,10 @@ The title part is the title with:
 A name already in ``taken`` (compared case-insensitively and after NFC normalisation, as
 macOS and Windows compare) gets ``-2``, ``-3``… before ``.md``. Keeping a post's name when
 its title changes is the caller's job: it stores the name.
+
+A name newsvault did not make (an imported post's) is kept unless ``unsafe_reason`` finds
+something that breaks it on one of the three systems; being longer or odder than the names
+newsvault makes is no reason.
 """
 
 import re
@@ -33,9 +37,9 @@ _DOTS = re.compile(r"\.{2,}")
 _EDGES = re.compile(r"\A[\s.]+|[\s.]+\Z")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
-_UNSAFE = re.compile(
-    '[/\\\\:*?"<>|\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]|\\.\\.'
-)
+_FORBIDDEN = re.compile('[/\\\\:*?"<>|]')
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # bytes that were not UTF-8, as Python reads them
 _RESERVED = frozenset(
     ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
     + [f"{port}{n}" for port in ("COM", "LPT") for n in (*"123456789", "¹", "²", "³")]
@@ -59,8 +63,26 @@ def _fold(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
 
-# The folded names of the last ``taken`` set seen, so that naming n posts is O(n), not O(n²).
-# It is rebuilt whenever the set or its size changes (the callers only ever add names).
+class TakenNames:
+    """Names as macOS and Windows compare them: case-insensitively, after NFC normalisation."""
+
+    __slots__ = ("folded",)
+
+    def __init__(self, names=()):
+        self.folded = {_fold(name) for name in names}
+
+    def __contains__(self, name: str) -> bool:
+        return _fold(name) in self.folded
+
+    def __len__(self) -> int:
+        return len(self.folded)
+
+    def add(self, name: str) -> None:
+        self.folded.add(_fold(name))
+
+
+# The folded names of the last plain ``taken`` set seen, so that naming n posts is O(n), not
+# O(n²). It is rebuilt whenever the set or its size changes (the callers only ever add names).
 _folded_cache: tuple[set[str], int, set[str]] | None = None
 
 
@@ -74,7 +96,7 @@ def _folded(taken: set[str]) -> set[str]:
     return folded
 
 
-def post_filename(day: str, title: str, taken: set[str]) -> str:
+def post_filename(day: str, title: str, taken: "set[str] | TakenNames") -> str:
     """A safe name ``YYYY-MM-DD-<title part>.md`` not in ``taken``; it is added to ``taken``.
 
     ``day`` should be ``YYYY-MM-DD``; anything else is cleaned like a title (``undated``
@@ -84,7 +106,7 @@ def post_filename(day: str, title: str, taken: set[str]) -> str:
     if not _DAY.match(day):
         day = _clean_part(day)[:10].rstrip(" .") or "undated"
     part = _clean_part(title)[:MAX_TITLE_CHARS]
-    folded = _folded(taken)
+    folded = taken.folded if isinstance(taken, TakenNames) else _folded(taken)
     number = 1
     while True:
         tail = f"-{number}{SUFFIX}" if number > 1 else SUFFIX
@@ -96,25 +118,40 @@ def post_filename(day: str, title: str, taken: set[str]) -> str:
             break
         number += 1
     taken.add(name)
-    folded.add(key)
-    _folded_cache = (taken, len(taken), folded)
+    if not isinstance(taken, TakenNames):
+        folded.add(key)
+        _folded_cache = (taken, len(taken), folded)
     return name
 
 
-def is_safe_filename(name: str) -> bool:
-    """True when ``name`` can be written as-is on Linux, macOS and Windows.
+def unsafe_reason(name: str) -> str | None:
+    """Why ``name`` cannot be written as-is on Linux, macOS or Windows; None when it can.
 
-    Not safe: empty, over 255 bytes of UTF-8, a character Windows forbids or a control
-    character, ``..``, a leading dot or space, a trailing dot or space (before the extension
-    too), or a Windows reserved device name (``CON``, ``NUL.md``, ``com1.txt``...).
+    Only what breaks a name counts: a character Windows forbids, a control character, bytes
+    that are not UTF-8, a leading dot (hidden), more than 255 bytes of UTF-8, a trailing dot or
+    space (Windows drops it), a Windows device name (``CON``, ``nul.md``, ``com1.txt``...).
+    ``..`` inside a name, or a space before the extension, harm nothing and are kept.
     """
-    if not name or _UNSAFE.search(name) is not None:
-        return False
+    if not name:
+        return "empty name"
+    forbidden = _FORBIDDEN.search(name)
+    if forbidden is not None:
+        return f"{forbidden.group()!r} is not allowed in a file name on Windows"
+    if _CONTROL.search(name) is not None:
+        return "a control character in the name"
+    if _SURROGATE.search(name) is not None:
+        return "the name is not UTF-8"
+    if name[0] == ".":
+        return "a leading dot hides the file on Linux and macOS"
     if len(name.encode("utf-8")) > MAX_NAME_BYTES:
-        return False
-    if name[0] == "." or name[0].isspace() or name[-1] == "." or name[-1].isspace():
-        return False
-    stem, dot, _ = name.rpartition(".")
-    if dot and stem and (stem[-1] == "." or stem[-1].isspace()):
-        return False
-    return name.split(".", 1)[0].rstrip().upper() not in _RESERVED
+        return f"longer than {MAX_NAME_BYTES} bytes"
+    if name[-1] in ". ":
+        return "a trailing dot or space is dropped by Windows"
+    if name.split(".", 1)[0].rstrip(" ").upper() in _RESERVED:
+        return "a reserved device name on Windows"
+    return None
+
+
+def is_safe_filename(name: str) -> bool:
+    """True when ``name`` can be written as-is on Linux, macOS and Windows (see unsafe_reason)."""
+    return unsafe_reason(name) is None

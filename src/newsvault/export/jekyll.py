@@ -6,13 +6,14 @@ is written to a temporary name and renamed. File names are given once and kept, 
 article whose title is later edited keeps its file.
 """
 
+import itertools
 import os
-import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from newsvault.clock import iso_ms
-from newsvault.export.filenames import post_filename
+from newsvault.export.filenames import TakenNames, post_filename
 from newsvault.export.post import Post, render_post
 from newsvault.store import ExportRow, SqliteStore
 
@@ -35,12 +36,14 @@ def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
     out_dir.mkdir(parents=True, exist_ok=True)
     target = f"jekyll{':raw' if raw else ''}:{out_dir}"
     seq = store.current_seq()
+    after_seq = 0 if full else store.export_seq(target)
     on_disk = set(os.listdir(out_dir))
-    rows = _rows_to_write(store, on_disk, 0 if full else store.export_seq(target))
-    _name_new_posts(store, rows, on_disk)
+    _name_new_posts(store, after_seq, on_disk)
     report = ExportReport(out=str(out_dir))
-    for row in rows:
-        if _write_if_changed(out_dir / row.post_name, render_post(post_for(row))):
+    folder = str(out_dir)
+    for row in _rows_to_write(store, on_disk, after_seq):
+        text = render_post(post_for(row))
+        if _write_if_changed(folder, row.post_name, text, row.post_name in on_disk):
             report.written += 1
         else:
             report.unchanged += 1
@@ -48,26 +51,27 @@ def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
     return report
 
 
-def _rows_to_write(store: SqliteStore, on_disk: set[str], after_seq: int) -> list[ExportRow]:
-    rows = list(store.export_rows(after_seq=after_seq))
-    chosen = {row.id for row in rows}
-    missing = [article_id for article_id, name in store.post_names()
-               if name not in on_disk and article_id not in chosen]
+def _rows_to_write(store: SqliteStore, on_disk: set[str], after_seq: int
+                   ) -> Iterator[ExportRow]:
+    """The articles changed since ``after_seq``, then those whose file has gone missing;
+    streamed, one in memory at a time."""
+    missing = {article_id for article_id, name in store.post_names() if name not in on_disk}
+    for row in store.export_rows(after_seq=after_seq):
+        missing.discard(row.id)
+        yield row
     if missing:
-        rows.extend(store.export_rows(only_ids=missing))
-    return rows
+        yield from store.export_rows(only_ids=sorted(missing))
 
 
-def _name_new_posts(store: SqliteStore, rows: list[ExportRow], on_disk: set[str]) -> None:
+def _name_new_posts(store: SqliteStore, after_seq: int, on_disk: set[str]) -> None:
     """Give file names to posts that have none, and record them before any file is written,
     so a run killed half-way gives the same names next time."""
-    unnamed = [row for row in rows if not row.post_name]
+    unnamed = list(store.export_rows(after_seq=after_seq, unnamed=True))
     if not unnamed:
         return
-    taken = store.taken_post_names() | on_disk
-    for row in unnamed:
-        row.post_name = post_filename(post_day(row), row.title, taken)
-    store.set_post_names([(row.post_name, row.id) for row in unnamed])
+    taken = TakenNames(store.taken_post_names() | on_disk)
+    names = [(post_filename(post_day(row), row.title, taken), row.id) for row in unnamed]
+    store.set_post_names(names)
 
 
 def post_date_ms(row: ExportRow) -> int:
@@ -89,11 +93,13 @@ def post_for(row: ExportRow) -> Post:
     if layout:  # imported: written back the way the old system wrote it
         if layout.get("comment_ms") is not None:
             comment_ms = layout["comment_ms"]
+        # a verbatim body is the old file's; once a feed revised the article, it is not
+        revised = row.revisions > layout.get("revisions", row.revisions)
         return Post(
             title=row.title, date_text=layout["date"], author=row.author or "",
             url=row.url or "", tags=layout["tags"], categories=layout["categories"],
             html=row.content_html, extra=[tuple(pair) for pair in layout.get("extra", [])],
-            comment_ms=comment_ms, verbatim=layout.get("verbatim", False),
+            comment_ms=comment_ms, verbatim=layout.get("verbatim", False) and not revised,
         )
     return Post(
         title=row.title, date_text=iso_ms(post_date_ms(row)), author=row.source_name,
@@ -102,19 +108,29 @@ def post_for(row: ExportRow) -> Post:
     )
 
 
-def _write_if_changed(path: Path, text: str) -> bool:
+def _write_if_changed(folder: str, name: str, text: str, exists: bool) -> bool:
+    path = os.path.join(folder, name)
     data = text.encode("utf-8")
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
+    if exists:
+        try:
+            if os.stat(path).st_size == len(data) and Path(path).read_bytes() == data:
+                return False
+        except FileNotFoundError:
+            pass
     write_atomic(path, data)
     return True
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".md")
+_temporary_numbers = itertools.count()
+
+
+def write_atomic(path: str | Path, data: bytes) -> None:
+    """``data`` into ``path`` through a temporary file and a rename: a reader sees the old
+    file or the new one, never a part. Made with the umask's permissions (0644 typically),
+    named so that neither Jekyll nor an import takes it for a post if it is ever left over."""
+    folder, _ = os.path.split(path)
+    temporary = os.path.join(folder, f".newsvault-{os.getpid()}-{next(_temporary_numbers)}.tmp")
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)

@@ -1,70 +1,118 @@
 """Jekyll posts into the archive: the old system's ``_posts`` and its variants.
 
-Posts that share a link are one article saved several times by the old system; they
-become one article whose distinct versions are its revisions, the newest by date being
-the current one. Every file is either imported or listed with the reason it was not.
+Two passes, so that memory holds one post at a time, not the whole archive:
+
+1. the front matter of every file (its first few KB) gives its link, date, title and source.
+   Files that share a link are one article the old system saved several times. Articles
+   whose link the archive already has are left out, and the others get their file names:
+   a post keeps its own unless ``unsafe_reason`` rejects it or another post has it (ignoring
+   case, as macOS and Windows do); a new name never takes one of the folder's file names.
+2. the articles to add are read in full and streamed into the store in one transaction.
+   The distinct versions of a merged article are its revisions, the newest by date the
+   current one.
+
+Every file is imported, counted as already archived, or listed with the reason it was not.
 """
 
-from collections import defaultdict
+import os
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from newsvault.clock import now_ms
 from newsvault.errors import ImportError_
-from newsvault.export.filenames import is_safe_filename, post_filename
+from newsvault.export.filenames import TakenNames, post_filename, unsafe_reason
 from newsvault.export.post import Post, parse_post
 from newsvault.feeds.dates import parse_date
 from newsvault.store import ArchivedArticle, ArchivedVersion, SqliteStore
 from newsvault.store.identity import canonical_url
 
 POST_SUFFIXES = (".md", ".markdown", ".html")
+HEAD_BYTES = 8192  # enough for the front matter of nearly every post; longer ones read all
+NAME_TAKEN = "another post has this name (ignoring case, as macOS and Windows compare names)"
 
 
 @dataclass(slots=True)
 class ImportReport:
     files: int = 0
     imported: int = 0  # articles added
+    imported_files: int = 0  # the files they were made of
     already_archived: int = 0  # articles whose link the archive already had
-    merged_articles: int = 0  # articles made of several files
+    already_archived_files: int = 0
+    merged_articles: int = 0  # articles added that were made of several files
     merged_files: int = 0  # the files that went into them
-    renamed: list[tuple[str, str]] = field(default_factory=list)  # unsafe name → new name
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # file name, reason
+    renamed: list[tuple[str, str, str]] = field(default_factory=list)  # file, new name, why
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # file name, why not imported
+
+
+@dataclass(slots=True)
+class _Head:
+    """What one file's front matter says: enough to group, order and name it."""
+
+    path: Path
+    date_ms: int
+    day: str  # the day in its file name, as the old system would have written it
+    title: str
+    url: str
+    source: str
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+@dataclass(slots=True)
+class _Group:
+    """The files of one article, oldest first, and what it will be archived as."""
+
+    heads: list[_Head]
+    key: str  # canonical link, or the file's own name when it has no link
+    guid: str
+    name: str = ""
+    source_id: int = 0
 
 
 @dataclass(slots=True)
 class _PostFile:
-    name: str
+    head: _Head
     post: Post
-    date_ms: int
 
 
 def import_jekyll(store: SqliteStore, posts_dir: Path) -> ImportReport:
     report = ImportReport()
-    files = sorted(path for path in Path(posts_dir).rglob("*")
-                   if path.suffix in POST_SUFFIXES and path.is_file())
-    report.files = len(files)
-    groups: dict[str, list[_PostFile]] = defaultdict(list)
-    for path in files:
-        post_file = _read_post(path, report)
-        if post_file:
-            key = canonical_url(post_file.post.url) or f"file:{path.name}"
-            groups[key].append(post_file)
-    taken = store.taken_post_names()
-    articles = [_article(store, group, taken, report) for group in groups.values()]
-    added = store.import_articles(articles)
-    report.imported = added
-    report.already_archived = len(articles) - added
+    paths = _post_paths(Path(posts_dir))
+    report.files = len(paths)
+    heads = [head for head in (_read_head(path, report) for path in paths) if head]
+    groups = _group_by_link(heads)
+    _set_sources(store, groups)
+    groups = _new_groups(store, groups, report)
+    names = _Names(store.taken_post_names(), {path.name for path in paths})
+    for group in groups:
+        group.name = names.choose(group.heads[-1], report)
+    report.imported = store.import_articles(_articles(groups, names, report))
     return report
 
 
-def _read_post(path: Path, report: ImportReport) -> _PostFile | None:
+def _post_paths(posts_dir: Path) -> list[Path]:
+    paths = []
+    for folder, _, files in os.walk(posts_dir):
+        paths.extend(Path(folder, name) for name in files if name.endswith(POST_SUFFIXES))
+    return sorted(paths)
+
+
+# -- pass 1: front matter ------------------------------------------------------------------
+
+
+def _read_head(path: Path, report: ImportReport) -> _Head | None:
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        report.skipped.append((path.name, f"not UTF-8 text ({error.reason} at byte {error.start})"))
+        post = _front_matter_post(path)
+    except OSError as error:
+        report.skipped.append((path.name, f"cannot be read ({error.strerror})"))
         return None
-    try:
-        post = parse_post(text)
+    except UnicodeDecodeError as error:
+        report.skipped.append((path.name, _not_utf8(error)))
+        return None
     except ImportError_ as error:
         report.skipped.append((path.name, str(error)))
         return None
@@ -72,47 +120,40 @@ def _read_post(path: Path, report: ImportReport) -> _PostFile | None:
     if date_ms is None:
         report.skipped.append((path.name, f"unreadable date {post.date_text!r}"))
         return None
-    return _PostFile(name=path.name, post=post, date_ms=date_ms)
+    return _Head(path=path, date_ms=date_ms, day=written_day(post.date_text, date_ms),
+                 title=post.title, url=post.url, source=_source_name(post))
 
 
-def _article(store, group: list[_PostFile], taken: set[str], report) -> ArchivedArticle:
-    group.sort(key=lambda post_file: (post_file.date_ms, post_file.name))
-    newest = group[-1]
-    if len(group) > 1:
-        report.merged_articles += 1
-        report.merged_files += len(group)
-    post = newest.post
-    source_name = _source_name(post)
-    name = newest.name
-    if not is_safe_filename(name):
-        name = post_filename(post.date_text[:10], post.title, taken)
-        report.renamed.append((newest.name, name))
-    taken.add(name)
-    return ArchivedArticle(
-        source_id=store.ensure_source(source_name, "", now_ms()),
-        url=post.url or None,
-        author=post.author,
-        published_ms=post.comment_ms if post.comment_ms is not None else newest.date_ms,
-        first_seen_ms=group[0].date_ms,
-        tags=post.tags,
-        versions=_distinct_versions(group),
-        post_name=name,
-        post_layout={
-            "date": post.date_text, "tags": post.tags, "categories": post.categories,
-            "extra": post.extra, "comment_ms": post.comment_ms, "verbatim": post.verbatim,
-        },
-    )
+def _front_matter_post(path: Path) -> Post:
+    """The post as far as its front matter goes: read from the file's first complete lines,
+    or from all of it when the front matter is longer than that."""
+    with open(path, "rb") as stream:
+        data = stream.read(HEAD_BYTES)
+        if len(data) == HEAD_BYTES:
+            try:
+                return parse_post(data[:data.rfind(b"\n") + 1].decode("utf-8"))
+            except ImportError_:
+                pass
+            data += stream.read()
+    return parse_post(data.decode("utf-8"))
 
 
-def _distinct_versions(group: list[_PostFile]) -> list[ArchivedVersion]:
-    """Oldest first; a version equal to the one before it is the same version seen again."""
-    versions: list[ArchivedVersion] = []
-    for post_file in group:
-        post = post_file.post
-        if versions and (versions[-1].title, versions[-1].content_html) == (post.title, post.html):
-            continue
-        versions.append(ArchivedVersion(post_file.date_ms, post.title, post.html))
-    return versions
+def _not_utf8(error: UnicodeDecodeError) -> str:
+    return f"not UTF-8 text ({error.reason} at byte {error.start})"
+
+
+def written_day(date_text: str, date_ms: int) -> str:
+    """The date's day in the offset it was written with: the old system named files by it
+    (all 5,685 posts of the corpus; their UTC day differs for two written just after midnight).
+    The UTC day when the text is in no form that keeps its offset."""
+    try:
+        return datetime.fromisoformat(date_text.strip()).date().isoformat()
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(date_text).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return datetime.fromtimestamp(date_ms / 1000, timezone.utc).date().isoformat()
 
 
 def _source_name(post: Post) -> str:
@@ -121,3 +162,126 @@ def _source_name(post: Post) -> str:
         if candidate and candidate.strip():
             return candidate.strip()
     return "imported"
+
+
+def _group_by_link(heads: list[_Head]) -> list[_Group]:
+    by_key: dict[str, list[_Head]] = {}
+    for head in heads:
+        by_key.setdefault(canonical_url(head.url) or f"file:{head.name}", []).append(head)
+    groups = []
+    for key, group in by_key.items():
+        # the newest is current; of files saved at the same time, one with a safe name
+        group.sort(key=lambda head: (head.date_ms, unsafe_reason(head.name) is None, head.name))
+        guid = group[-1].url or f"jekyll-post:{group[-1].name}"
+        groups.append(_Group(heads=group, key=key, guid=guid))
+    return groups
+
+
+def _set_sources(store: SqliteStore, groups: list[_Group]) -> None:
+    source_ids: dict[str, int] = {}
+    for group in groups:
+        source = group.heads[-1].source
+        if source not in source_ids:
+            source_ids[source] = store.ensure_source(source, "", now_ms())
+        group.source_id = source_ids[source]
+
+
+def _new_groups(store: SqliteStore, groups: list[_Group], report: ImportReport) -> list[_Group]:
+    """The groups whose link (or, without one, file) the archive does not have yet."""
+    known_links, known_guids = store.archived_import_keys(
+        [group.key for group in groups], [(group.source_id, group.guid) for group in groups])
+    new = []
+    for group in groups:
+        if group.key in known_links or (group.source_id, group.guid) in known_guids:
+            report.already_archived += 1
+            report.already_archived_files += len(group.heads)
+        else:
+            new.append(group)
+    return new
+
+
+class _Names:
+    """File names for imported articles: their own when safe and free, else a new safe one."""
+
+    def __init__(self, archived: set[str], folder: set[str]):
+        self._taken = TakenNames(archived)  # names of posts: archived, or chosen in this import
+        self._avoided = TakenNames(folder)  # and those of every file in the folder
+        self._avoided.folded |= self._taken.folded
+
+    def choose(self, head: _Head, report: ImportReport) -> str:
+        reason = unsafe_reason(head.name) or (NAME_TAKEN if head.name in self._taken else None)
+        name = head.name
+        if reason is not None:
+            name = post_filename(head.day, head.title, self._avoided)
+            report.renamed.append((head.name, name, reason))
+        self._taken.add(name)
+        self._avoided.add(name)
+        return name
+
+
+# -- pass 2: whole posts -------------------------------------------------------------------
+
+
+def _articles(groups: list[_Group], names: _Names, report: ImportReport):
+    for group in groups:
+        article = _article(group, names, report)
+        if article is not None:
+            yield article
+
+
+def _article(group: _Group, names: _Names, report: ImportReport) -> ArchivedArticle | None:
+    files = [post_file for head in group.heads if (post_file := _read_post(head, report))]
+    if not files:
+        return None
+    newest = files[-1]
+    if newest.head is not group.heads[-1]:  # the file named for it could not be read
+        group.name = names.choose(newest.head, report)
+    report.imported_files += len(files)
+    if len(files) > 1:
+        report.merged_articles += 1
+        report.merged_files += len(files)
+    post = newest.post
+    versions = _distinct_versions(files)
+    return ArchivedArticle(
+        source_id=group.source_id,
+        url=post.url or None,
+        guid=group.guid,
+        author=post.author,
+        published_ms=post.comment_ms if post.comment_ms is not None else newest.head.date_ms,
+        first_seen_ms=files[0].head.date_ms,
+        tags=post.tags,
+        versions=versions,
+        post_name=group.name,
+        post_layout={
+            "date": post.date_text, "tags": post.tags, "categories": post.categories,
+            "extra": post.extra, "comment_ms": post.comment_ms, "verbatim": post.verbatim,
+            "revisions": len(versions),
+        },
+    )
+
+
+def _read_post(head: _Head, report: ImportReport) -> _PostFile | None:
+    try:
+        text = head.path.read_bytes().decode("utf-8")
+    except OSError as error:
+        report.skipped.append((head.name, f"cannot be read ({error.strerror})"))
+        return None
+    except UnicodeDecodeError as error:
+        report.skipped.append((head.name, _not_utf8(error)))
+        return None
+    try:
+        return _PostFile(head, parse_post(text))
+    except ImportError_ as error:  # it parsed in pass 1: the file changed since
+        report.skipped.append((head.name, str(error)))
+        return None
+
+
+def _distinct_versions(files: list[_PostFile]) -> list[ArchivedVersion]:
+    """Oldest first; a version equal to the one before it is the same version seen again."""
+    versions: list[ArchivedVersion] = []
+    for post_file in files:
+        post = post_file.post
+        if versions and (versions[-1].title, versions[-1].content_html) == (post.title, post.html):
+            continue
+        versions.append(ArchivedVersion(post_file.head.date_ms, post.title, post.html))
+    return versions

@@ -286,46 +286,80 @@ class SqliteStore:
     # -- import ---------------------------------------------------------------------------
 
     def import_articles(self, articles: Iterable[ArchivedArticle]) -> int:
-        """Add articles read from an existing archive; those whose link is known are skipped.
+        """Add articles read from an existing archive, all in one transaction; how many.
 
-        Returns how many were added. One transaction for the whole batch.
+        ``articles`` may be a generator: they are streamed in. The caller leaves out those
+        already archived (``archived_import_keys``); the INSERT is plain, so one that is
+        there after all fails the import rather than vanishing from it.
         """
-        added = 0
-        with self._transaction() as db:
-            for article in articles:
-                added += self._import_one(db, article)
+        revisions: list[tuple] = []
+        try:
+            with self._transaction() as db:
+                first_id, first_seq = self._import_numbers(db)
+                rows = (self._imported_row(article, first_id + n, first_seq + n, revisions)
+                        for n, article in enumerate(articles))
+                added = max(db.executemany(
+                    "INSERT INTO articles (id, change_seq, source_id, guid, url, url_key, title,"
+                    " author, published_raw, published_ms, first_seen_ms, updated_ms,"
+                    " content_html, content_hash, tags, revisions, post_name, post_layout)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                ).rowcount, 0)
+                db.executemany(
+                    "INSERT INTO revisions (article_id, seen_ms, title, content_html, content_hash)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    revisions,
+                )
+                db.execute("UPDATE counters SET value = ? WHERE name = 'change_seq'",
+                           (first_seq + added - 1,))
+        except sqlite3.IntegrityError as error:
+            raise StoreError(f"import: {error}; nothing was imported") from None
         return added
 
-    def _import_one(self, db, article: ArchivedArticle) -> int:
-        url_key = canonical_url(article.url)
-        if url_key and db.execute(
-            "SELECT 1 FROM articles WHERE url_key = ?", (url_key,)
-        ).fetchone():
-            return 0
+    def _import_numbers(self, db) -> tuple[int, int]:
+        """The first free article id and change_seq: an import numbers its articles itself,
+        inside its write transaction, instead of asking once per article."""
+        first_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM articles").fetchone()[0]
+        seq = db.execute("SELECT value FROM counters WHERE name = 'change_seq'").fetchone()[0]
+        return first_id, seq + 1
+
+    @staticmethod
+    def _imported_row(article: ArchivedArticle, article_id: int, seq: int,
+                      revisions: list[tuple]) -> tuple:
         current = article.versions[-1]
-        cursor = db.execute(
-            "INSERT OR IGNORE INTO articles (source_id, guid, url, url_key, title, author,"
-            " published_raw, published_ms, first_seen_ms, updated_ms, content_html,"
-            " content_hash, tags, revisions, change_seq, post_name, post_layout)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (article.source_id, article.url or current.title, article.url, url_key,
-             current.title, article.author, article.published_raw, article.published_ms,
-             article.first_seen_ms, current.seen_ms, current.content_html,
-             content_hash(current.title, current.content_html),
-             json.dumps(article.tags, ensure_ascii=False), len(article.versions),
-             self._next_seq(db), article.post_name,
-             json.dumps(article.post_layout, ensure_ascii=False)),
+        revisions.extend(
+            (article_id, version.seen_ms, version.title, version.content_html,
+             content_hash(version.title, version.content_html))
+            for version in article.versions[:-1]
         )
-        if not cursor.rowcount:
-            return 0
-        db.executemany(
-            "INSERT INTO revisions (article_id, seen_ms, title, content_html, content_hash)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [(cursor.lastrowid, version.seen_ms, version.title, version.content_html,
-              content_hash(version.title, version.content_html))
-             for version in article.versions[:-1]],
+        return (
+            article_id, seq, article.source_id, article.guid or article.url or current.title,
+            article.url, canonical_url(article.url), current.title, article.author,
+            article.published_raw, article.published_ms, article.first_seen_ms, current.seen_ms,
+            current.content_html, content_hash(current.title, current.content_html),
+            json.dumps(article.tags, ensure_ascii=False), len(article.versions),
+            article.post_name, json.dumps(article.post_layout, ensure_ascii=False),
         )
-        return 1
+
+    def archived_import_keys(self, url_keys: list[str], guids: list[tuple[int, str]]
+                             ) -> tuple[set[str], set[tuple[int, str]]]:
+        """Which of these canonical links, and of these (source id, guid) pairs, are archived."""
+        links: set[str] = set()
+        for chunk in _chunks(url_keys):
+            rows = self._db.execute(
+                f"SELECT url_key FROM articles WHERE url_key IN ({_marks(chunk)})", chunk)
+            links.update(row[0] for row in rows)
+        by_source: dict[int, list[str]] = {}
+        for source_id, guid in guids:
+            by_source.setdefault(source_id, []).append(guid)
+        found: set[tuple[int, str]] = set()
+        for source_id, source_guids in by_source.items():
+            for chunk in _chunks(source_guids):
+                rows = self._db.execute(
+                    f"SELECT guid FROM articles WHERE source_id = ? AND guid IN ({_marks(chunk)})",
+                    (source_id, *chunk))
+                found.update((source_id, row[0]) for row in rows)
+        return links, found
 
     def taken_post_names(self) -> set[str]:
         rows = self._db.execute("SELECT post_name FROM articles WHERE post_name IS NOT NULL")
@@ -350,11 +384,17 @@ class SqliteStore:
             (target, seq),
         )
 
-    def export_rows(self, after_seq: int = 0, only_ids: list[int] | None = None) -> Iterator[ExportRow]:
-        """Articles changed after ``after_seq`` (or those named), oldest change first."""
+    def export_rows(self, after_seq: int = 0, only_ids: list[int] | None = None,
+                    unnamed: bool = False) -> Iterator[ExportRow]:
+        """Articles changed after ``after_seq`` (or those named), oldest change first.
+
+        ``unnamed``: only those without a file name yet, and without their content (which
+        naming does not need), so that naming every post of an archive stays cheap.
+        """
+        content = "''" if unnamed else "a.content_html"
         query = (
             "SELECT a.id, s.name, s.tags, a.title, a.author, a.url, a.published_ms, a.first_seen_ms,"
-            " a.content_html, a.post_name, a.post_layout, a.change_seq"
+            f" {content}, a.post_name, a.post_layout, a.change_seq, a.revisions"
             " FROM articles a JOIN sources s ON s.id = a.source_id"
         )
         if only_ids is not None:
@@ -364,14 +404,16 @@ class SqliteStore:
             )
             rows = (row for batch in batches for row in batch)
         else:
-            rows = self._db.execute(f"{query} WHERE a.change_seq > ? ORDER BY a.change_seq",
-                                    (after_seq,))
+            where = " AND a.post_name IS NULL" if unnamed else ""
+            rows = self._db.execute(
+                f"{query} WHERE a.change_seq > ?{where} ORDER BY a.change_seq", (after_seq,))
         for row in rows:
             yield ExportRow(
                 id=row[0], source_name=row[1], source_tags=json.loads(row[2]), title=row[3],
                 author=row[4], url=row[5], published_ms=row[6], first_seen_ms=row[7],
                 content_html=row[8], post_name=row[9],
                 post_layout=json.loads(row[10]) if row[10] else None, change_seq=row[11],
+                revisions=row[12],
             )
 
     def post_names(self) -> list[tuple[int, str]]:

@@ -1,0 +1,308 @@
+"""import jekyll on small made-up folders: every file accounted for, merges, names, days,
+re-imports; then export gives the posts back.
+
+The posts here are written by the tests themselves (testdata/ holds the odd variants).
+"""
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from newsvault.export.filenames import is_safe_filename
+from newsvault.export.jekyll import export_jekyll
+from newsvault.export.jekyll_import import NAME_TAKEN, import_jekyll
+from newsvault.feeds.dates import parse_date
+from newsvault.store import open_store
+
+TESTDATA = Path(__file__).parent / "testdata"
+SOURCE = "示例日报"
+
+
+def seed_post(title="标题", date="2022-01-27T09:36:52.404Z", url="https://example.org/a",
+              html="<p>正文</p>", comment="1643288400000") -> str:
+    """A post in the old system's seed layout."""
+    head = (f'---\nlayout: post\ntitle: "{title}"\ndate: {date}\nauthor: {SOURCE}\n'
+            f"from: {url}\ntags: [ {SOURCE} ]\ncategories: [ {SOURCE} ]\n---\n")
+    if comment is None:
+        return head + f"\n{html}\n"
+    return head + f"<!--{comment}-->\n[{title}]({url})\n------\n\n<div>\n{html}\n</div>\n"
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = open_store(tmp_path / "newsvault.db")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def posts(tmp_path) -> Path:
+    folder = tmp_path / "_posts"
+    folder.mkdir()
+    return folder
+
+
+def write(folder: Path, name: str, text: str | bytes) -> Path:
+    path = folder / name
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
+def exported(store, tmp_path) -> dict[str, bytes]:
+    out = tmp_path / "out"
+    export_jekyll(store, out)
+    return {path.name: path.read_bytes() for path in out.iterdir()}
+
+
+def front_matter(data: bytes) -> dict:
+    text = data.decode("utf-8")
+    return yaml.safe_load(text[4:text.index("\n---\n", 3)])
+
+
+def accounted(report) -> int:
+    return report.imported_files + report.already_archived_files + len(report.skipped)
+
+
+def db_rows(store, query: str, *args) -> list[tuple]:
+    with sqlite3.connect(store.path) as db:
+        return db.execute(query, args).fetchall()
+
+
+# -- every file imported, or listed with its reason --------------------------------------
+
+
+def test_every_variant_is_imported_and_every_other_file_listed_with_its_reason(
+        store, posts, tmp_path):
+    for path in TESTDATA.glob("*.md"):
+        write(posts, f"2019-04-20-{path.stem}.md", path.read_bytes())
+    write(posts, "2019-04-20-gbk.md", seed_post(title="中文").encode("gb18030"))
+    write(posts, "2019-04-20-no-date.md", seed_post(date="sometime"))
+    write(posts, "notes.txt", "not a post, not read")
+    report = import_jekyll(store, posts)
+    skipped = dict(report.skipped)
+    assert set(skipped) == {
+        "2019-04-20-not-a-post.md", "2019-04-20-front-matter-not-closed.md",
+        "2019-04-20-no-title-no-url.md", "2019-04-20-gbk.md", "2019-04-20-no-date.md"}
+    assert "no front matter" in skipped["2019-04-20-not-a-post.md"]
+    assert "not closed" in skipped["2019-04-20-front-matter-not-closed.md"]
+    assert "no title and no from" in skipped["2019-04-20-no-title-no-url.md"]
+    assert skipped["2019-04-20-gbk.md"].startswith("not UTF-8 text")
+    assert skipped["2019-04-20-no-date.md"] == "unreadable date 'sometime'"
+    variants = len(list(TESTDATA.glob("*.md"))) - 3
+    assert report.files == variants + 5 == accounted(report)
+    assert report.imported == report.imported_files == variants
+    assert (report.renamed, report.merged_articles) == ([], 0)
+
+
+def test_imported_variants_come_back_byte_for_byte_or_with_their_fix(store, posts, tmp_path):
+    originals = {}
+    for path in TESTDATA.glob("*.md"):
+        if path.stem not in ("not-a-post", "front-matter-not-closed", "no-title-no-url"):
+            originals[f"2019-04-20-{path.stem}.md"] = path.read_bytes()
+            write(posts, f"2019-04-20-{path.stem}.md", path.read_bytes())
+    import_jekyll(store, posts)
+    out = exported(store, tmp_path)
+    assert set(out) == set(originals)
+    fixed = {name for name in out if out[name] != originals[name]}
+    assert fixed == {"2019-04-20-unescaped-quotes-in-title.md",
+                     "2019-04-20-control-characters-in-values.md",
+                     "2019-04-20-nan-comment.md",
+                     "2019-04-20-block-lists-and-quoted-values.md",
+                     "2019-04-20-title-broken-over-lines.md"}
+    for data in out.values():
+        front_matter(data)  # valid YAML, every one
+    for name in ("2019-04-20-block-lists-and-quoted-values.md",  # valid, not in the seed's style:
+                 "2019-04-20-title-broken-over-lines.md"):  # the same values, in its style
+        written, original = front_matter(out[name]), front_matter(originals[name])
+        assert parse_date(str(written.pop("date"))) == parse_date(str(original.pop("date")))
+        assert written == original
+        assert out[name].endswith(b"\n---\n<p>x</p>\n")
+        assert out[name].count(b"\n") < originals[name].count(b"\n")
+    quotes = front_matter(out["2019-04-20-unescaped-quotes-in-title.md"])
+    assert quotes["title"] == 'He said "hi" to the "board" today'
+    controls = front_matter(out["2019-04-20-control-characters-in-values.md"])
+    assert (controls["title"], controls["author"], controls["from"], controls["tags"]) == (
+        "Bell and backspace - Example", "Example Writer", "https://example.org/page",
+        ["Example"])
+    nan = out["2019-04-20-nan-comment.md"]
+    date_ms = parse_date("2014-08-27T08:11:17.000Z")
+    assert nan == originals["2019-04-20-nan-comment.md"].replace(
+        b"<!--NaN-->", f"<!--{date_ms}-->".encode())
+
+
+# -- one article saved several times ------------------------------------------------------
+
+
+def test_files_saved_several_times_become_one_article_whose_distinct_versions_are_revisions(
+        store, posts, tmp_path):
+    url = "https://example.org/story/7"
+    # names sort the other way round from dates: the newest by date must win
+    write(posts, "2022-01-29-a-first.md",
+          seed_post(title="初版", date="2022-01-27T08:00:00.000Z", url=url, html="<p>一</p>"))
+    write(posts, "2022-01-28-b-again.md",
+          seed_post(title="初版", date="2022-01-28T08:00:00.000Z", url=url + "?utm_source=rss",
+                    html="<p>一</p>"))
+    newest = write(posts, "2022-01-27-c-newest.md",
+                   seed_post(title="改版", date="2022-01-29T08:00:00.000Z", url=url,
+                             html="<p>二</p>"))
+    write(posts, "2022-01-27-other.md", seed_post(title="别的", url="https://example.org/other"))
+    report = import_jekyll(store, posts)
+    assert (report.imported, report.imported_files) == (2, 4)
+    assert (report.merged_articles, report.merged_files) == (1, 3)
+    [(title, revisions)] = db_rows(store, "SELECT title, revisions FROM articles WHERE url_key = ?",
+                                   url)
+    assert (title, revisions) == ("改版", 2)  # the second file repeats the first: one version
+    assert db_rows(store, "SELECT title, content_html FROM revisions") == [("初版", "<p>一</p>")]
+    out = exported(store, tmp_path)
+    assert set(out) == {"2022-01-27-c-newest.md", "2022-01-27-other.md"}
+    assert out["2022-01-27-c-newest.md"] == newest.read_bytes()
+
+
+def test_when_the_newest_copy_cannot_be_read_the_one_before_is_current_under_its_own_name(
+        store, posts, tmp_path):
+    url = "https://example.org/story/8"
+    older = write(posts, "2022-01-27-old.md", seed_post(title="旧", url=url))
+    broken = seed_post(title="新", date="2022-01-28T08:00:00.000Z", url=url,
+                       html="<p>" + "新" * 5000 + "</p>").encode() + b"\xff\n"  # past the head
+    write(posts, "2022-01-28-new.md", broken)
+    report = import_jekyll(store, posts)
+    assert [name for name, _ in report.skipped] == ["2022-01-28-new.md"]
+    assert (report.imported, report.imported_files, report.merged_articles) == (1, 1, 0)
+    assert exported(store, tmp_path) == {"2022-01-27-old.md": older.read_bytes()}
+
+
+# -- days ---------------------------------------------------------------------------------
+
+
+def test_a_date_without_a_time_keeps_its_day(store, posts, tmp_path):
+    kept = write(posts, "2020-05-18-书评.md",
+                 seed_post(title="书评", date="2020-05-18", url="https://example.org/1",
+                           comment=None))
+    write(posts, "2020-05-18-书评:下.md",
+          seed_post(title="书评:下", date="2020-05-18", url="https://example.org/2", comment=None))
+    report = import_jekyll(store, posts)
+    assert report.renamed == [("2020-05-18-书评:下.md", "2020-05-18-书评：下.md",
+                               "':' is not allowed in a file name on Windows")]
+    assert db_rows(store, "SELECT DISTINCT published_ms, first_seen_ms FROM articles") == [
+        (parse_date("2020-05-18T00:00:00Z"), parse_date("2020-05-18T00:00:00Z"))]
+    out = exported(store, tmp_path)
+    assert out["2020-05-18-书评.md"] == kept.read_bytes()
+    assert front_matter(out["2020-05-18-书评：下.md"])["date"].isoformat() == "2020-05-18"
+
+
+@pytest.mark.parametrize("date, day", [
+    ("2020-05-18T23:30:00-05:00", "2020-05-18"),  # already 05-19 in UTC
+    ("2020-05-19T00:15:41+01:00", "2020-05-19"),  # still 05-18 in UTC
+    ("Mon, 18 May 2020 23:30:00 -0500", "2020-05-18"),  # date_text[:10] is "Mon, 18 Ma"
+    ("2020/05/18 10:00", "2020-05-18"),  # no offset kept: the UTC day
+])
+def test_a_renamed_post_is_named_by_its_dates_day_as_written(store, posts, date, day):
+    write(posts, "2020-01-01-a?b.md", seed_post(title="a?b", date=date))
+    [(_, new, _)] = import_jekyll(store, posts).renamed
+    assert new == f"{day}-a？b.md"
+
+
+# -- names --------------------------------------------------------------------------------
+
+
+def test_only_names_that_break_somewhere_or_collide_are_renamed_and_each_is_reported(
+        store, posts, tmp_path):
+    long_name = "2022-01-27-" + "长" * 80 + ".md"  # 254 bytes: longer than newsvault makes
+    keep = ["2022-01-27-Wait....md", "2022-01-27-space before .md", long_name,
+            "2022-01-27-Case.md"]
+    rename = {
+        "2022-01-27-a:b.md": "':' is not allowed in a file name on Windows",
+        "2022-01-27-a\x08b.md": "a control character in the name",
+        ".2022-01-27-hidden.md": "a leading dot hides the file on Linux and macOS",
+        "2022-01-27-case.md": NAME_TAKEN,
+    }
+    for number, name in enumerate([*keep, *rename]):
+        write(posts, name, seed_post(title=name[11:-3].strip(".") or "x",
+                                     url=f"https://example.org/{number}"))
+    write(posts, "2022-01-27-a：b.md", seed_post(title="taken", url="https://example.org/x"))
+    report = import_jekyll(store, posts)
+    renamed = {old: (new, why) for old, new, why in report.renamed}
+    assert {old: why for old, (_, why) in renamed.items()} == rename
+    assert renamed["2022-01-27-a:b.md"][0] == "2022-01-27-a：b-2.md"  # a folder name is never taken
+    assert renamed["2022-01-27-case.md"][0] == "2022-01-27-case-2.md"
+    out = exported(store, tmp_path)
+    assert set(out) == {*keep, "2022-01-27-a：b.md", *(new for new, _ in renamed.values())}
+    assert all(is_safe_filename(name) for name in out)
+
+
+def test_a_name_an_archived_post_has_is_not_given_twice(store, posts, tmp_path):
+    write(posts, "2022-01-27-同名.md", seed_post(title="同名", url="https://example.org/1"))
+    import_jekyll(store, posts)
+    other = tmp_path / "other"
+    other.mkdir()
+    write(other, "2022-01-27-同名.md", seed_post(title="同名", url="https://example.org/2"))
+    report = import_jekyll(store, other)
+    assert report.renamed == [("2022-01-27-同名.md", "2022-01-27-同名-2.md", NAME_TAKEN)]
+    assert set(exported(store, tmp_path)) == {"2022-01-27-同名.md", "2022-01-27-同名-2.md"}
+
+
+# -- again --------------------------------------------------------------------------------
+
+
+def test_importing_again_adds_nothing(store, posts, tmp_path):
+    url = "https://example.org/twice"
+    write(posts, "2022-01-27-a.md", seed_post(title="甲", url=url))
+    write(posts, "2022-01-28-a.md", seed_post(title="甲二", date="2022-01-28T00:00:00Z", url=url))
+    for number in (1, 2):  # no link: told apart by their files, though their titles are one
+        write(posts, f"2022-01-27-no-link-{number}.md", seed_post(title="无链接", url=""))
+    first = import_jekyll(store, posts)
+    totals = store.totals()
+    again = import_jekyll(store, posts)
+    assert (first.imported, first.imported_files) == (3, 4)
+    assert (again.imported, again.imported_files, again.skipped, again.renamed) == (0, 0, [], [])
+    assert (again.already_archived, again.already_archived_files) == (3, 4)
+    assert accounted(again) == again.files == 4
+    assert store.totals() == totals == {**totals, "articles": 3, "versions": 4}
+    assert len(exported(store, tmp_path)) == 3
+
+
+# -- then fetched -------------------------------------------------------------------------
+
+
+def newsvault(*args, cwd, check=0):
+    env = dict(os.environ, NEWSVAULT_NOW="2022-02-01T00:00:00.000Z", COLUMNS="200")
+    result = subprocess.run([sys.executable, "-m", "newsvault", *args], cwd=cwd, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == check, result.stdout + result.stderr
+    return result
+
+
+def rss(link: str, title: str, html: str) -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
+            f"<item><title>{title}</title><link>{link}</link><guid>item-1</guid>"
+            f"<pubDate>Thu, 27 Jan 2022 13:00:00 GMT</pubDate>"
+            f"<description><![CDATA[{html}]]></description></item></channel></rss>").encode()
+
+
+def test_an_imported_article_fetched_again_is_the_same_article(tmp_path, posts, feed_server):
+    link = feed_server.url("/story/1")
+    write(posts, "2022-01-27-标题.md", seed_post(title="标题", url=link, comment=None))
+    for path, title in (("/feed.xml", "标题（更新）"), ("/other.xml", "别处")):
+        feed_server.route(path, body=rss(f"{link}?utm_source=rss", title, "<p>新\n正文</p>"),
+                          headers={"Content-Type": "application/rss+xml"})
+    newsvault("init", "news", "--empty", cwd=tmp_path)
+    news = tmp_path / "news"
+    newsvault("add", feed_server.url("/feed.xml"), "--name", SOURCE, "--no-check", cwd=news)
+    newsvault("add", feed_server.url("/other.xml"), "--name", "别处", "--no-check", cwd=news)
+    newsvault("import", "jekyll", str(posts), cwd=news)
+    newsvault("fetch", "--strict", cwd=news)
+    newsvault("fetch", "--strict", cwd=news)
+    status = json.loads(newsvault("status", "--json", cwd=news).stdout)
+    assert (status["totals"]["articles"], status["totals"]["versions"]) == (1, 2)
+    newsvault("export", "jekyll", "--out", "out", cwd=news)
+    [post] = (news / "out").iterdir()
+    assert post.name == "2022-01-27-标题.md"  # its file, kept
+    text = post.read_text(encoding="utf-8")
+    assert front_matter(text.encode())["title"] == "标题（更新）"
+    assert text.endswith(f"\n[标题（更新）]({link})\n------\n\n<div>\n<p>新正文</p>\n</div>\n")
