@@ -136,3 +136,20 @@ def test_post_filename_cuts_the_title_to_50_characters(title):
     name = post_filename("2022-01-27", title, set())
     assert len(name) - len("2022-01-27-.md") <= 50
     assert is_safe_filename(name)
+
+
+_TIMESTAMP_PATTERN = next(regexp for tag, regexp in yaml.SafeLoader.yaml_implicit_resolvers["2"]
+                          if tag == "tag:yaml.org,2002:timestamp")
+
+
+@PROPS
+@given(st.one_of(st.from_regex(_TIMESTAMP_PATTERN, fullmatch=True),
+                 date_texts.filter(_TIMESTAMP_PATTERN.match)))
+def test_a_date_stays_plain_exactly_when_yaml_can_build_it(value):
+    try:
+        yaml.constructor.SafeConstructor().construct_yaml_timestamp(
+            yaml.ScalarNode("tag:yaml.org,2002:timestamp", value))
+        builds = True
+    except (ValueError, OverflowError, TypeError):
+        builds = False
+    assert fm._timestamp_loads(value) == builds

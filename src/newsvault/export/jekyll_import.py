@@ -23,7 +23,7 @@ from pathlib import Path
 from newsvault.clock import now_ms
 from newsvault.errors import ImportError_
 from newsvault.export.filenames import TakenNames, post_filename, unsafe_reason
-from newsvault.export.post import Post, parse_post
+from newsvault.export.post import Post, parse_front_matter, parse_post, with_body
 from newsvault.feeds.dates import parse_date
 from newsvault.store import ArchivedArticle, ArchivedVersion, SqliteStore
 from newsvault.store.identity import canonical_url
@@ -48,18 +48,18 @@ class ImportReport:
 
 @dataclass(slots=True)
 class _Head:
-    """What one file's front matter says: enough to group, order and name it."""
+    """One file's front matter: enough to group, order and name it, and kept for pass 2."""
 
-    path: Path
+    path: str
+    front: Post  # the front-matter values, without the body
+    front_text: str  # the text up to the body, to check the file is still the one read
     date_ms: int
     day: str  # the day in its file name, as the old system would have written it
-    title: str
-    url: str
     source: str
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return os.path.basename(self.path)
 
 
 @dataclass(slots=True)
@@ -87,55 +87,60 @@ def import_jekyll(store: SqliteStore, posts_dir: Path) -> ImportReport:
     groups = _group_by_link(heads)
     _set_sources(store, groups)
     groups = _new_groups(store, groups, report)
-    names = _Names(store.taken_post_names(), {path.name for path in paths})
+    names = _Names(store.taken_post_names(), {os.path.basename(path) for path in paths})
     for group in groups:
         group.name = names.choose(group.heads[-1], report)
     report.imported = store.import_articles(_articles(groups, names, report))
     return report
 
 
-def _post_paths(posts_dir: Path) -> list[Path]:
+def _post_paths(posts_dir: Path) -> list[str]:
     paths = []
     for folder, _, files in os.walk(posts_dir):
-        paths.extend(Path(folder, name) for name in files if name.endswith(POST_SUFFIXES))
+        paths.extend(os.path.join(folder, name) for name in files if name.endswith(POST_SUFFIXES))
     return sorted(paths)
 
 
 # -- pass 1: front matter ------------------------------------------------------------------
 
 
-def _read_head(path: Path, report: ImportReport) -> _Head | None:
+def _read_head(path: str, report: ImportReport) -> _Head | None:
+    name = os.path.basename(path)
     try:
-        post = _front_matter_post(path)
+        front, front_text = _front_matter(path)
     except OSError as error:
-        report.skipped.append((path.name, f"cannot be read ({error.strerror})"))
+        report.skipped.append((name, f"cannot be read ({error.strerror})"))
         return None
     except UnicodeDecodeError as error:
-        report.skipped.append((path.name, _not_utf8(error)))
+        report.skipped.append((name, _not_utf8(error)))
         return None
     except ImportError_ as error:
-        report.skipped.append((path.name, str(error)))
+        report.skipped.append((name, str(error)))
         return None
-    date_ms = parse_date(post.date_text)
+    date_ms = parse_date(front.date_text)
     if date_ms is None:
-        report.skipped.append((path.name, f"unreadable date {post.date_text!r}"))
+        report.skipped.append((name, f"unreadable date {front.date_text!r}"))
         return None
-    return _Head(path=path, date_ms=date_ms, day=written_day(post.date_text, date_ms),
-                 title=post.title, url=post.url, source=_source_name(post))
+    return _Head(path=path, front=front, front_text=front_text, date_ms=date_ms,
+                 day=written_day(front.date_text, date_ms), source=_source_name(front))
 
 
-def _front_matter_post(path: Path) -> Post:
-    """The post as far as its front matter goes: read from the file's first complete lines,
-    or from all of it when the front matter is longer than that."""
+def _front_matter(path: str) -> tuple[Post, str]:
+    """The post's front matter and its text, read from the file's first complete lines, or
+    from all of it when the front matter is longer than that."""
     with open(path, "rb") as stream:
         data = stream.read(HEAD_BYTES)
         if len(data) == HEAD_BYTES:
+            text = data[:data.rfind(b"\n") + 1].decode("utf-8")
             try:
-                return parse_post(data[:data.rfind(b"\n") + 1].decode("utf-8"))
+                front, body_at = parse_front_matter(text)
+                return front, text[:body_at]
             except ImportError_:
                 pass
             data += stream.read()
-    return parse_post(data.decode("utf-8"))
+    text = data.decode("utf-8")
+    front, body_at = parse_front_matter(text)
+    return front, text[:body_at]
 
 
 def _not_utf8(error: UnicodeDecodeError) -> str:
@@ -167,12 +172,12 @@ def _source_name(post: Post) -> str:
 def _group_by_link(heads: list[_Head]) -> list[_Group]:
     by_key: dict[str, list[_Head]] = {}
     for head in heads:
-        by_key.setdefault(canonical_url(head.url) or f"file:{head.name}", []).append(head)
+        by_key.setdefault(canonical_url(head.front.url) or f"file:{head.name}", []).append(head)
     groups = []
     for key, group in by_key.items():
         # the newest is current; of files saved at the same time, one with a safe name
         group.sort(key=lambda head: (head.date_ms, unsafe_reason(head.name) is None, head.name))
-        guid = group[-1].url or f"jekyll-post:{group[-1].name}"
+        guid = group[-1].front.url or f"jekyll-post:{group[-1].name}"
         groups.append(_Group(heads=group, key=key, guid=guid))
     return groups
 
@@ -212,7 +217,7 @@ class _Names:
         reason = unsafe_reason(head.name) or (NAME_TAKEN if head.name in self._taken else None)
         name = head.name
         if reason is not None:
-            name = post_filename(head.day, head.title, self._avoided)
+            name = post_filename(head.day, head.front.title, self._avoided)
             report.renamed.append((head.name, name, reason))
         self._taken.add(name)
         self._avoided.add(name)
@@ -262,16 +267,19 @@ def _article(group: _Group, names: _Names, report: ImportReport) -> ArchivedArti
 
 def _read_post(head: _Head, report: ImportReport) -> _PostFile | None:
     try:
-        text = head.path.read_bytes().decode("utf-8")
+        with open(head.path, "rb") as stream:
+            text = stream.read().decode("utf-8")
     except OSError as error:
         report.skipped.append((head.name, f"cannot be read ({error.strerror})"))
         return None
     except UnicodeDecodeError as error:
         report.skipped.append((head.name, _not_utf8(error)))
         return None
-    try:
+    if text.startswith(head.front_text):  # its front matter is the one read in pass 1
+        return _PostFile(head, with_body(head.front, text[len(head.front_text):]))
+    try:  # the file changed since pass 1
         return _PostFile(head, parse_post(text))
-    except ImportError_ as error:  # it parsed in pass 1: the file changed since
+    except ImportError_ as error:
         report.skipped.append((head.name, str(error)))
         return None
 

@@ -29,7 +29,7 @@ supplies the time).
 Pure: no I/O. Front-matter scalars are written and read by ``export.frontmatter``.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from newsvault.errors import ImportError_
 from newsvault.export import frontmatter as fm
@@ -95,6 +95,13 @@ def parse_post(text: str) -> Post:
 
     Raises ``ImportError_`` with a one-line reason when the text is not a post at all.
     """
+    front, body_at = parse_front_matter(text)
+    return with_body(front, text[body_at:])
+
+
+def parse_front_matter(text: str) -> tuple[Post, int]:
+    """The post's front-matter values (its ``html`` empty) and where its body starts in
+    ``text``; ``text`` may be cut anywhere after the front matter. Raises as ``parse_post``."""
     try:
         entries, body = fm.read_front_matter(text)
     except fm.NotFrontMatter as error:
@@ -117,10 +124,16 @@ def parse_post(text: str) -> Post:
         url=url,
         tags=_list(values, "tags"),
         categories=_list(values, "categories"),
-        html=body,
+        html="",
         extra=extra,
         verbatim=True,
     )
+    return post, len(text) - len(body)
+
+
+def with_body(front: Post, body: str) -> Post:
+    """The post whose front matter is ``front`` (from ``parse_front_matter``) and body ``body``."""
+    post = replace(front, html=body, verbatim=True, comment_ms=None)
     _read_seed_body(post, body)
     return post
 

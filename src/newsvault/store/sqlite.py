@@ -385,13 +385,15 @@ class SqliteStore:
         )
 
     def export_rows(self, after_seq: int = 0, only_ids: list[int] | None = None,
-                    unnamed: bool = False) -> Iterator[ExportRow]:
+                    unnamed: bool = False, content_bytes: bool = False) -> Iterator[ExportRow]:
         """Articles changed after ``after_seq`` (or those named), oldest change first.
 
         ``unnamed``: only those without a file name yet, and without their content (which
         naming does not need), so that naming every post of an archive stays cheap.
+        ``content_bytes``: the content as its UTF-8 bytes, for a writer that needs no text.
         """
-        content = "''" if unnamed else "a.content_html"
+        content = ("''" if unnamed else
+                   "CAST(a.content_html AS BLOB)" if content_bytes else "a.content_html")
         query = (
             "SELECT a.id, s.name, s.tags, a.title, a.author, a.url, a.published_ms, a.first_seen_ms,"
             f" {content}, a.post_name, a.post_layout, a.change_seq, a.revisions"

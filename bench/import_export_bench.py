@@ -1,0 +1,323 @@
+"""Import and export benchmark: the 5,685-post corpus into a fresh archive and back out.
+
+    python -m bench.import_export_bench                  # 3 rounds
+    python -m bench.import_export_bench --runs 1 --profile /tmp/ie   # cProfile each phase
+
+The product targets (issue 2): importing the corpus into a fresh archive takes at most 5 s,
+exporting it into an empty folder at most 2 s, and an export with nothing changed at most
+0.3 s. Each round measures, on a fresh archive folder (``newsvault.toml`` without sources):
+
+- import: ``import_jekyll`` of the corpus's ``_posts``;
+- export: ``export_jekyll`` of the archive into an empty folder;
+- no-change export: the same again, when nothing changed.
+
+Each phase runs in a process of its own, so that its peak RSS (wait4's ru_maxrss) is its
+own; its time is measured inside that process around the operation, the archive's opening
+and closing included (closing checkpoints the WAL). Interpreter start and imports are not
+newsvault's work and are shown apart: the process wall, and the real ``newsvault export
+jekyll`` command with nothing changed next to ``python -c pass``.
+
+The export's floor, measured right after it: plain create + write + rename of the same
+files with the same bytes into an empty folder. File creation on a shared VM disk can vary
+tenfold from one minute to the next; the floor says whether a slow export was the disk.
+
+The script asserts only correctness (the counts), never a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # also runnable as `python bench/import_export_bench.py`
+    sys.path.insert(0, str(REPO))
+
+from bench.corpus import require_corpus  # noqa: E402
+
+MB = 1_000_000
+TARGETS = {"import": 5.0, "export": 2.0, "no-change export": 0.3}
+EXPECTED = {"files": 5685, "imported": 5641, "merged_articles": 34, "merged_files": 78,
+            "skipped": 0}
+
+
+# =============================================================================================
+# one phase, in its own process
+
+
+def run_phase(phase: str, archive: Path, posts: Path, out: Path, report: Path,
+              profile: Path | None) -> None:
+    from newsvault.archive import open_archive
+    from newsvault.export.jekyll import export_jekyll
+    from newsvault.export.jekyll_import import import_jekyll
+
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    opened = open_archive(archive)
+    if phase == "import":
+        done = import_jekyll(opened.store, posts)
+        counts = {"files": done.files, "imported": done.imported,
+                  "merged_articles": done.merged_articles, "merged_files": done.merged_files,
+                  "renamed": len(done.renamed), "skipped": len(done.skipped)}
+    else:
+        done = export_jekyll(opened.store, out)
+        counts = {"written": done.written, "unchanged": done.unchanged}
+    opened.close()
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    seconds = time.perf_counter() - started
+    report.write_text(json.dumps({"seconds": seconds, **counts}))
+
+
+# Runs a command and reports its wait4() rusage. A launcher of its own, because a process's
+# ru_maxrss starts from its parent's RSS at fork time: forked straight from this script, the
+# phase would inherit this script's RSS (the floor's files) as a floor of its own.
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+report, command = sys.argv[1], sys.argv[2:]
+started = time.perf_counter()
+child = subprocess.Popen(command)
+_, status, usage = os.wait4(child.pid, 0)
+with open(report, "w") as handle:
+    json.dump({"wall_s": time.perf_counter() - started, "maxrss_kb": usage.ru_maxrss,
+               "cpu_s": usage.ru_utime + usage.ru_stime,
+               "exit_code": os.waitstatus_to_exitcode(status)}, handle)
+"""
+
+
+@dataclass
+class Measured:
+    seconds: float = float("nan")  # the operation, inside the process
+    wall_s: float = float("nan")  # the whole process
+    cpu_s: float = float("nan")  # the whole process, user + system
+    rss_mb: float = float("nan")
+    counts: dict = field(default_factory=dict)
+    error: str = ""
+
+
+def launch(command: list[str], workdir: Path, label: str) -> dict:
+    usage = workdir / f"{label}.usage.json"
+    log = workdir / f"{label}.log"
+    with open(log, "wb") as output:
+        subprocess.run([sys.executable, "-c", _LAUNCHER, str(usage), *command], stdout=output,
+                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=REPO, check=False)
+    result = json.loads(usage.read_text())
+    if result["exit_code"] != 0:
+        result["error"] = log.read_text(errors="replace").strip().splitlines()[-1:]
+    return result
+
+
+def measure(phase: str, archive: Path, posts: Path, out: Path, workdir: Path, label: str,
+            profile_dir: Path | None) -> Measured:
+    os.sync()  # the previous phase's writeback is not this one's bill
+    report = workdir / f"{label}.json"
+    command = [sys.executable, "-m", "bench.import_export_bench", "--phase", phase,
+               "--archive", str(archive), "--posts", str(posts), "--out", str(out),
+               "--report", str(report)]
+    if profile_dir:
+        command += ["--profile-file", str(profile_dir / f"{label}.prof")]
+    usage = launch(command, workdir, label)
+    if usage.get("error"):
+        return Measured(error=f"{phase} failed: {usage['error']}")
+    counts = json.loads(report.read_text())
+    return Measured(seconds=counts.pop("seconds"), wall_s=usage["wall_s"], cpu_s=usage["cpu_s"],
+                    rss_mb=usage["maxrss_kb"] * 1024 / MB, counts=counts)
+
+
+def floor_write(source: Path, target: Path) -> float:
+    """Seconds to create, write and rename the files of ``source`` into an empty ``target``."""
+    files = [(entry.name, Path(entry.path).read_bytes()) for entry in os.scandir(source)]
+    target.mkdir()
+    os.sync()
+    started = time.perf_counter()
+    for number, (name, data) in enumerate(files):
+        temporary = os.path.join(target, f".floor-{number}.tmp")
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            os.write(handle, data)
+        finally:
+            os.close(handle)
+        os.replace(temporary, os.path.join(target, name))
+    return time.perf_counter() - started
+
+
+def command_wall(command: list[str], runs: int = 3) -> float:
+    """The best wall time of ``command`` over ``runs``."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       check=False)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+# =============================================================================================
+# the benchmark
+
+
+@dataclass
+class Round:
+    phases: dict[str, Measured] = field(default_factory=dict)
+    floor_s: float = float("nan")
+    command_s: float = float("nan")
+
+
+def one_round(number: int, posts: Path, workdir: Path, profile_dir: Path | None) -> Round:
+    from newsvault.scaffold import create_archive
+
+    folder = workdir / f"round-{number}"
+    folder.mkdir()
+    archive, out = folder / "news", folder / "out"
+    create_archive(archive, title="bench", empty=True, github_actions=False)
+    result = Round()
+    for phase in TARGETS:
+        label = f"{number}-{phase.replace(' ', '-')}"
+        result.phases[phase] = measured = measure(phase.split()[-1], archive, posts, out, folder,
+                                                  label, profile_dir)
+        print(f"[run {number}] {phase}: {measured.seconds:.3f} s, peak RSS "
+              f"{measured.rss_mb:.0f} MB {measured.error}".rstrip())
+        if measured.error:
+            return result
+        if phase == "export":
+            result.floor_s = floor_write(out, folder / "floor")
+            shutil.rmtree(folder / "floor")
+    result.command_s = command_wall([sys.executable, "-m", "newsvault", "--archive",
+                                     str(archive), "export", "jekyll", "--out", str(out)])
+    return result
+
+
+def check(rounds: list[Round]) -> list[str]:
+    wrong = []
+    for number, result in enumerate(rounds, start=1):
+        for phase, measured in result.phases.items():
+            if measured.error:
+                wrong.append(f"run {number}: {measured.error}")
+        imported = result.phases.get("import")
+        if imported and not imported.error:
+            got = {key: imported.counts[key] for key in EXPECTED}
+            if got != EXPECTED:
+                wrong.append(f"run {number}: import counts {got}, expected {EXPECTED}")
+        exported = result.phases.get("export")
+        if exported and not exported.error and exported.counts["written"] != 5641:
+            wrong.append(f"run {number}: export wrote {exported.counts['written']}, not 5641")
+        again = result.phases.get("no-change export")
+        if again and not again.error and again.counts["written"] != 0:
+            wrong.append(f"run {number}: no-change export wrote {again.counts['written']}")
+    return wrong
+
+
+def report(rounds: list[Round], corpus_mb: float, extract_s: float, python_s: float) -> int:
+    print()
+    print("=" * 78)
+    print("newsvault import/export benchmark (issue 2)")
+    print("=" * 78)
+    print(f"corpus        {EXPECTED['files']} posts, {corpus_mb:.1f} MB, extracted in "
+          f"{extract_s:.1f} s")
+    print(f"machine       {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, SQLite "
+          f"{sqlite3.sqlite_version}, load average {os.getloadavg()[0]:.2f}")
+    for number, result in enumerate(rounds, start=1):
+        print(f"--- run {number} " + "-" * 66)
+        for phase, measured in result.phases.items():
+            if measured.error:
+                print(f"{phase:<24} FAILED: {measured.error}")
+                continue
+            print(f"{phase:<24}{measured.seconds:8.3f} s   peak RSS {measured.rss_mb:4.0f} MB   "
+                  f"process: wall {measured.wall_s:5.2f} s, CPU {measured.cpu_s:5.2f} s   "
+                  f"{_counts(measured.counts)}")
+        print(f"  export floor: plain create+write+rename of the same files {result.floor_s:6.2f} s")
+        print(f"  `newsvault export jekyll`, nothing changed (command)      "
+              f"{result.command_s:6.2f} s   (`python -c pass`: {python_s:.2f} s)")
+    complete = [result for result in rounds
+                if len(result.phases) == len(TARGETS)
+                and not any(measured.error for measured in result.phases.values())]
+    if complete:
+        print(f"--- summary: median of {len(complete)} run(s) " + "-" * 40)
+        for phase, target in TARGETS.items():
+            times = [result.phases[phase].seconds for result in complete]
+            rss = max(result.phases[phase].rss_mb for result in complete)
+            median = statistics.median(times)
+            print(f"{phase:<24}{median:8.3f} s   target <= {target} s: "
+                  f"{'met' if median <= target else 'NOT met'}   (runs: "
+                  f"{', '.join(f'{t:.3f}' for t in times)}; peak RSS max {rss:.0f} MB)")
+        floors = [result.floor_s for result in complete]
+        print(f"{'export floor':<24}{statistics.median(floors):8.3f} s   (runs: "
+              f"{', '.join(f'{t:.2f}' for t in floors)})")
+    print("=" * 78)
+    wrong = check(rounds)
+    for problem in wrong:
+        print(f"WRONG: {problem}")
+    print("RESULT: " + ("FAILED (see above)" if wrong else f"counts correct in {len(rounds)} run(s)"))
+    return 1 if wrong else 0
+
+
+def _counts(counts: dict) -> str:
+    return ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in counts.items())
+
+
+def extract_corpus(workdir: Path) -> tuple[Path, float, float]:
+    started = time.perf_counter()
+    with tarfile.open(require_corpus(), "r:xz") as archive:
+        if hasattr(tarfile, "data_filter"):
+            archive.extractall(workdir / "corpus", filter="data")
+        else:  # Python before 3.11.4
+            archive.extractall(workdir / "corpus")
+    [posts] = {path.parent for path in (workdir / "corpus").rglob("*.md")}
+    size = sum(path.stat().st_size for path in posts.iterdir())
+    return posts, size / MB, time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--profile", metavar="DIR", help="cProfile every phase into DIR/*.prof")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    # one phase, run by the benchmark in a process of its own
+    parser.add_argument("--phase", choices=("import", "export"), help=argparse.SUPPRESS)
+    for name in ("--archive", "--posts", "--out", "--report", "--profile-file"):
+        parser.add_argument(name, type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.phase:
+        run_phase(args.phase, args.archive, args.posts, args.out, args.report, args.profile_file)
+        return 0
+    require_corpus()  # a clear message before anything starts
+    profile_dir = Path(args.profile) if args.profile else None
+    if profile_dir:
+        profile_dir.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="newsvault-import-export-bench-"))
+    try:
+        posts, corpus_mb, extract_s = extract_corpus(workdir)
+        python_s = command_wall([sys.executable, "-c", "pass"])
+        rounds = [one_round(number, posts, workdir, profile_dir)
+                  for number in range(1, args.runs + 1)]
+    finally:
+        if args.keep:
+            print(f"bench: work folder kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    if profile_dir:
+        print(f"bench: profiles in {profile_dir} (python -m pstats FILE)")
+    return report(rounds, corpus_mb, extract_s, python_s)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
