@@ -75,3 +75,8 @@ class FeedError(NewsvaultError):
 
 class ImportError_(NewsvaultError):
     """A post file could not be imported (kept out of the archive, listed with its reason)."""
+
+
+class SearchQueryError(ConfigError):
+    """A search query has nothing to search for, is too long, or names an unknown source
+    (exit 2; a 400 from the search API)."""

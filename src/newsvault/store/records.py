@@ -89,3 +89,46 @@ class SourceStatus:
     last_status: str | None
     last_error: str | None
     last_http_status: int | None
+
+
+@dataclass(slots=True)
+class SearchSource:
+    """What search reads of an article to index it."""
+
+    article_id: int
+    title: str
+    content_html: bytes  # UTF-8, as stored: the HTML parser takes bytes
+    source: str
+
+
+@dataclass(slots=True)
+class SearchText:
+    """What the search index keeps of an article: the text snippets are cut from, and
+    what takes the article out of the index again. ``body_z``: zlib-compressed UTF-8."""
+
+    article_id: int
+    title: str
+    body_z: bytes
+    source: str
+
+
+@dataclass(slots=True)
+class SearchTokens:
+    """An article's values for the FTS5 columns (see search/tokens.py)."""
+
+    article_id: int
+    title: str
+    body: str
+    source: str
+
+
+@dataclass(slots=True)
+class SearchRow:
+    """A search hit as the store finds it, best first."""
+
+    article_id: int
+    title: str
+    url: str | None
+    source: str
+    published_ms: int  # the post date: published, or first seen when that is missing or later
+    body_z: bytes

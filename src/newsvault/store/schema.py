@@ -91,4 +91,28 @@ MIGRATIONS: list[str] = [
     CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
     INSERT INTO counters VALUES ('change_seq', 0);
     """,
+    # 2: full-text search (search/), brought up to date from articles.change_seq
+    """
+    -- rowid = articles.id; the values are tokens made by search/tokens.py. Contentless:
+    -- search_docs keeps the text, and taking an article out means tokenizing it again.
+    CREATE VIRTUAL TABLE search_index USING fts5(
+        title, body, source,
+        content = '',
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+
+    CREATE TABLE search_docs (
+        article_id INTEGER PRIMARY KEY,    -- articles.id, = search_index.rowid
+        title TEXT NOT NULL,               -- as indexed
+        body BLOB NOT NULL,                -- plain text, zlib-compressed UTF-8
+        source TEXT NOT NULL
+    );
+
+    CREATE TABLE search_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        indexed_seq INTEGER NOT NULL,      -- every article with change_seq <= this is indexed
+        tokenizer TEXT NOT NULL            -- what made the tokens; another one rebuilds
+    );
+    INSERT INTO search_state VALUES (1, 0, '');
+    """,
 ]

@@ -20,6 +20,10 @@ from newsvault.store.records import (
     FetchRecord,
     FetchResult,
     IngestCounts,
+    SearchRow,
+    SearchSource,
+    SearchText,
+    SearchTokens,
     SourceStatus,
 )
 from newsvault.store.schema import MIGRATIONS
@@ -452,6 +456,124 @@ class SqliteStore:
         runs = self._db.execute("SELECT COUNT(*) FROM fetch_runs").fetchone()[0]
         return {"sources": sources, "articles": articles, "versions": revisions,
                 "fetch_runs": runs}
+
+    # -- search ---------------------------------------------------------------------------
+    # search_index (FTS5) and search_docs follow the articles through change_seq;
+    # search/indexer.py brings them up to date, search/query.py asks them.
+
+    def search_state(self) -> tuple[int, str]:
+        """(the change_seq up to which every article is indexed, the tokenizer used)."""
+        return self._db.execute("SELECT indexed_seq, tokenizer FROM search_state").fetchone()
+
+    def reset_search_index(self, tokenizer: str) -> None:
+        """Empty the index, to be rebuilt with ``tokenizer``."""
+        with self._transaction() as db:
+            db.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')")
+            db.execute("DELETE FROM search_docs")
+            db.execute("UPDATE search_state SET indexed_seq = 0, tokenizer = ?", (tokenizer,))
+
+    def search_pending(self, after_seq: int) -> list[tuple[int, int]]:
+        """(id, change_seq) of the articles changed after ``after_seq``, oldest change first."""
+        return self._db.execute(
+            "SELECT id, change_seq FROM articles WHERE change_seq > ? ORDER BY change_seq",
+            (after_seq,),
+        ).fetchall()
+
+    def search_sources(self, ids: list[int]) -> list[SearchSource]:
+        rows = []
+        for chunk in _chunks(ids):
+            rows += self._db.execute(
+                "SELECT a.id, a.title, CAST(a.content_html AS BLOB), s.name FROM articles a"
+                f" JOIN sources s ON s.id = a.source_id WHERE a.id IN ({_marks(chunk)})",
+                chunk,
+            ).fetchall()
+        return [SearchSource(*row) for row in rows]
+
+    @contextmanager
+    def search_writer(self) -> Iterator["SearchWriter"]:
+        """One write transaction on the search tables."""
+        with self._transaction() as db:
+            yield SearchWriter(db)
+
+    def search(self, match: str, weights: tuple[float, float, float], limit: int,
+               source: str | None = None) -> list[SearchRow]:
+        """The best ``limit`` articles for an FTS5 MATCH expression, by bm25 with column
+        ``weights`` (title, body, source); ``source``: only that source's articles."""
+        in_source = (" AND rowid IN (SELECT a.id FROM articles a"
+                     " JOIN sources s ON s.id = a.source_id WHERE s.name = ?)") if source else ""
+        try:
+            rows = self._db.execute(
+                f"""
+                WITH hits AS (
+                    SELECT rowid AS id, bm25(search_index, ?, ?, ?) AS score
+                    FROM search_index WHERE search_index MATCH ?{in_source}
+                    ORDER BY score, rowid DESC LIMIT ?)
+                SELECT a.id, a.title, a.url, s.name,
+                       CASE WHEN a.published_ms IS NULL OR a.published_ms > a.first_seen_ms
+                            THEN a.first_seen_ms ELSE a.published_ms END,
+                       d.body
+                FROM hits
+                JOIN articles a ON a.id = hits.id
+                JOIN sources s ON s.id = a.source_id
+                JOIN search_docs d ON d.article_id = a.id
+                ORDER BY hits.score, a.id DESC
+                """,
+                (*weights, match, *([source] if source else []), limit),
+            ).fetchall()
+        except sqlite3.Error as error:
+            raise StoreError(f"search: the index could not answer {match!r}: {error}") from None
+        return [SearchRow(*row) for row in rows]
+
+    def source_names(self) -> list[str]:
+        return [row[0] for row in self._db.execute("SELECT name FROM sources ORDER BY name")]
+
+
+class SearchWriter:
+    """The search tables inside one write transaction (``SqliteStore.search_writer``)."""
+
+    def __init__(self, db):
+        self._db = db
+
+    def indexed_seq(self) -> int:
+        return self._db.execute("SELECT indexed_seq FROM search_state").fetchone()[0]
+
+    def set_indexed_seq(self, seq: int) -> None:
+        self._db.execute("UPDATE search_state SET indexed_seq = ?", (seq,))
+
+    def stored(self, ids: list[int]) -> list[SearchText]:
+        """What is indexed now of these articles (those that are)."""
+        rows = []
+        for chunk in _chunks(ids):
+            rows += self._db.execute(
+                "SELECT article_id, title, body, source FROM search_docs"
+                f" WHERE article_id IN ({_marks(chunk)})",
+                chunk,
+            ).fetchall()
+        return [SearchText(*row) for row in rows]
+
+    def remove(self, indexed: list[SearchTokens]) -> None:
+        """Take articles out; a contentless FTS5 table needs the very tokens it was given."""
+        self._db.executemany(
+            "INSERT INTO search_index (search_index, rowid, title, body, source)"
+            " VALUES ('delete', ?, ?, ?, ?)",
+            [(tokens.article_id, tokens.title, tokens.body, tokens.source) for tokens in indexed],
+        )
+        self._db.executemany("DELETE FROM search_docs WHERE article_id = ?",
+                             [(tokens.article_id,) for tokens in indexed])
+
+    def add(self, texts: list[SearchText], tokens: list[SearchTokens]) -> None:
+        self._db.executemany(
+            "INSERT INTO search_index (rowid, title, body, source) VALUES (?, ?, ?, ?)",
+            [(item.article_id, item.title, item.body, item.source) for item in tokens],
+        )
+        self._db.executemany(
+            "INSERT INTO search_docs (article_id, title, body, source) VALUES (?, ?, ?, ?)",
+            [(text.article_id, text.title, text.body_z, text.source) for text in texts],
+        )
+
+    def optimize(self) -> None:
+        """Merge the index into one b-tree: after a large build, queries read less."""
+        self._db.execute("INSERT INTO search_index (search_index) VALUES ('optimize')")
 
 
 class _SeqAllocator:
