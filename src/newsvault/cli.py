@@ -202,6 +202,8 @@ def run(ctx, names, strict: bool, wait: bool, interval: str | None):
         _show_outcomes(report.outcomes)
         if report.jekyll:
             out.print(f"jekyll: {report.jekyll.written} posts written to {report.jekyll.out}")
+        if report.site:
+            _show_build(report.site)
         return report
 
     if interval:
@@ -252,6 +254,52 @@ def export_jekyll_command(ctx, out_dir: Path | None, raw: bool, full: bool):
     target = out_dir or archive.resolve(archive.settings.jekyll.out)
     report = export_jekyll(archive.store, target, raw=raw or archive.settings.jekyll.raw, full=full)
     out.print(f"jekyll: {report.written} posts written, {report.unchanged} unchanged, in {report.out}")
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the site (default: build.out, site).")
+@click.option("--full", is_flag=True, help="Render every page, not only those that changed.")
+@click.pass_context
+def build(ctx, out_dir: Path | None, full: bool):
+    """Build the reader's site (only the pages that changed since the last build)."""
+    from newsvault.site import build_archive_site
+    from newsvault.site.progress import BuildProgress
+
+    archive = _archive(ctx)
+    with BuildProgress() as progress:
+        report = build_archive_site(archive, out_dir, full=full, on_progress=progress.update)
+    _show_build(report)
+
+
+def _show_build(report) -> None:
+    out.print(f"site: {report.rendered} of {report.pages} pages rendered, {report.written} files "
+              f"written, {report.deleted} deleted, in {report.out} ({report.seconds:.1f} s)")
+
+
+@cli.command()
+@click.option("--port", default=8000, show_default=True, help="0: any free port.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (another than loopback shows the site to the network).")
+@click.option("--build", "build_first", is_flag=True, help="Build the site first.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The site's folder (default: build.out, site).")
+@click.pass_context
+def serve(ctx, port: int, host: str, build_first: bool, out_dir: Path | None):
+    """Serve the built site and its search API (GET /api/search?q=)."""
+    from newsvault.site import build_archive_site
+    from newsvault.site.progress import BuildProgress
+    from newsvault.site.serve import serve_site
+
+    archive = _archive(ctx)
+    site_dir = out_dir or archive.resolve(archive.settings.build.out)
+    if build_first:
+        with BuildProgress() as progress:
+            _show_build(build_archive_site(archive, site_dir, on_progress=progress.update))
+    if not (site_dir / "index.html").is_file():
+        raise ConfigError(f"no site in {site_dir}; run `newsvault build` or pass --build")
+    serve_site(site_dir, archive.store, host, port,
+               on_ready=lambda url: click.echo(f"serving {site_dir} at {url} (Ctrl-C stops)"))
 
 
 @cli.group("import")

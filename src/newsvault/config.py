@@ -46,9 +46,18 @@ class JekyllExportSettings:
 
 
 @dataclass(slots=True)
+class BuildSettings:
+    enabled: bool = True  # `run` builds the site after fetching
+    out: str = "site"
+
+
+@dataclass(slots=True)
 class Settings:
     title: str = "newsvault"
     timezone: str = "Asia/Shanghai"
+    base_url: str = ""  # where the site is published, ending in "/"; "" if unknown
+    language: str = "zh"  # of the site's own words: "zh" | "en"
+    build: BuildSettings = field(default_factory=BuildSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     jekyll: JekyllExportSettings = field(default_factory=JekyllExportSettings)
     sources: list[SourceSettings] = field(default_factory=list)
@@ -73,6 +82,9 @@ def settings_from_dict(data: dict, origin: str = CONFIG_NAME) -> Settings:
     settings = Settings(
         title=reader.value(site, "site.title", str, "newsvault"),
         timezone=reader.value(site, "site.timezone", str, "Asia/Shanghai"),
+        base_url=_base_url(reader, site),
+        language=reader.choice(site, "site.language", ("zh", "en"), "zh"),
+        build=_build_settings(reader, reader.table(data, "build")),
         fetch=_fetch_settings(reader, reader.table(data, "fetch")),
         jekyll=_jekyll_settings(reader, reader.table(reader.table(data, "export"), "jekyll")),
         sources=_sources(reader, data.get("sources", [])),
@@ -110,6 +122,21 @@ def _jekyll_settings(reader: "_Reader", table: dict) -> JekyllExportSettings:
         enabled=reader.value(table, "export.jekyll.enabled", bool, True),
         out=reader.value(table, "export.jekyll.out", str, "_posts"),
         raw=reader.value(table, "export.jekyll.raw", bool, False),
+    )
+
+
+def _base_url(reader: "_Reader", site: dict) -> str:
+    url = reader.value(site, "site.base_url", str, "").strip()
+    if url and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{reader.origin}: `site.base_url` must be an http(s) URL such as "
+                          f"'https://example.github.io/news/', not {url!r}")
+    return url if not url or url.endswith("/") else url + "/"
+
+
+def _build_settings(reader: "_Reader", table: dict) -> BuildSettings:
+    return BuildSettings(
+        enabled=reader.value(table, "build.enabled", bool, True),
+        out=reader.value(table, "build.out", str, "site"),
     )
 
 
@@ -156,6 +183,13 @@ class _Reader:
             raise ConfigError(f"{self.origin}: `{dotted}` must be {expected}, not {value!r}")
         return value
 
+    def choice(self, table: dict, dotted: str, choices: tuple[str, ...], default: str) -> str:
+        value = self.value(table, dotted, str, default)
+        if value not in choices:
+            raise ConfigError(f"{self.origin}: `{dotted}` must be one of "
+                              f"{', '.join(map(repr, choices))}, not {value!r}")
+        return value
+
     def positive(self, table: dict, dotted: str, default: int) -> int:
         value = self.value(table, dotted, int, default)
         if value < 1:
@@ -177,6 +211,8 @@ CONFIG_TEMPLATE = """\
 [site]
 title = {title}
 timezone = {timezone}    # IANA name; dates in pages are shown in this zone
+language = "zh"          # the site's own words: "zh" (简体中文) or "en"
+# base_url = "https://example.github.io/news/"   # where the site is published (feeds, sitemap)
 
 [fetch]
 concurrency = 16         # requests in flight, all hosts together
@@ -194,6 +230,10 @@ backoff = 1.0            # seconds before the first retry, doubled each time
 enabled = true           # `newsvault run` writes Jekyll posts after fetching
 out = "_posts"           # folder, relative to this file
 raw = false              # true: the HTML exactly as the source gave it
+
+[build]
+enabled = true           # `newsvault run` builds the site after fetching
+out = "site"             # folder, relative to this file
 
 # One [[sources]] block per feed. `name` is the post's author, tag and category.
 """

@@ -3,6 +3,7 @@
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from newsvault.archive import Archive
 from newsvault.errors import ConfigError
@@ -10,11 +11,15 @@ from newsvault.export.jekyll import ExportReport, export_jekyll
 from newsvault.model import FetchOutcome
 from newsvault.pipeline.fetching import OnOutcome, fetch_sources
 
+if TYPE_CHECKING:
+    from newsvault.site import BuildReport
+
 
 @dataclass
 class RunReport:
     outcomes: list[FetchOutcome] = field(default_factory=list)
     jekyll: ExportReport | None = None
+    site: "BuildReport | None" = None
 
     @property
     def failed(self) -> bool:
@@ -47,6 +52,10 @@ def run_once(archive: Archive, names: tuple[str, ...] = (),
     jekyll = archive.settings.jekyll
     if jekyll.enabled:
         report.jekyll = export_jekyll(archive.store, archive.resolve(jekyll.out), raw=jekyll.raw)
+    if archive.settings.build.enabled:
+        from newsvault.site import build_archive_site  # Jinja2 and the templates: only here
+
+        report.site = build_archive_site(archive)
     return report
 
 

@@ -92,6 +92,27 @@ class SourceStatus:
 
 
 @dataclass(slots=True)
+class SiteArticleRow:
+    """What the site shows of an article, all but its content (read apart, when rendered)."""
+
+    id: int
+    source_id: int
+    source_name: str
+    source_tags: list[str]
+    title: str
+    author: str | None
+    url: str | None
+    published_ms: int | None
+    first_seen_ms: int
+    updated_ms: int
+    post_name: str | None
+    layout_date: str | None  # an imported post's front-matter date, as written
+    layout_tags: list[str] | None  # an imported post's tags
+    content_hash: str
+    revisions: int
+
+
+@dataclass(slots=True)
 class SearchSource:
     """What search reads of an article to index it."""
 

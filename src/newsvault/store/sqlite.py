@@ -24,6 +24,7 @@ from newsvault.store.records import (
     SearchSource,
     SearchText,
     SearchTokens,
+    SiteArticleRow,
     SourceStatus,
 )
 from newsvault.store.schema import MIGRATIONS
@@ -456,6 +457,34 @@ class SqliteStore:
         runs = self._db.execute("SELECT COUNT(*) FROM fetch_runs").fetchone()[0]
         return {"sources": sources, "articles": articles, "versions": revisions,
                 "fetch_runs": runs}
+
+    # -- site -----------------------------------------------------------------------------
+    # site/ reads the articles without their content to plan the pages, then the content of
+    # those it renders. Its build state lives in the output folder, not here.
+
+    def site_articles(self) -> Iterator[SiteArticleRow]:
+        """Every article but its content, by id (a scan of articles_site_listing)."""
+        sources = {row[0]: (row[1], json.loads(row[2]))
+                   for row in self._db.execute("SELECT id, name, tags FROM sources")}
+        rows = self._db.execute(
+            "SELECT id, source_id, title, author, url, published_ms, first_seen_ms, updated_ms,"
+            " post_name, json_extract(post_layout, '$.date'), json_extract(post_layout, '$.tags'),"
+            " content_hash, revisions FROM articles ORDER BY id"
+        )
+        parsed: dict[str, list[str]] = {}  # most articles share a few tag lists
+        for row in rows:
+            tags = row[10]
+            if tags is not None and tags not in parsed:
+                parsed[tags] = json.loads(tags)
+            name, source_tags = sources[row[1]]
+            yield SiteArticleRow(row[0], row[1], name, source_tags, *row[2:10],
+                                 parsed[tags] if tags is not None else None, *row[11:])
+
+    def article_contents(self, ids: list[int]) -> Iterator[tuple[int, str]]:
+        """(id, content HTML) of these articles, in no particular order."""
+        for chunk in _chunks(ids):
+            yield from self._db.execute(
+                f"SELECT id, content_html FROM articles WHERE id IN ({_marks(chunk)})", chunk)
 
     # -- search ---------------------------------------------------------------------------
     # search_index (FTS5) and search_docs follow the articles through change_seq;

@@ -1,0 +1,59 @@
+"""The site's own words, in 简体中文 (the default) and English (``site.language = "en"``)."""
+
+LANGUAGES = ("zh", "en")
+
+_WORDS = {
+    "zh": {
+        "html_lang": "zh-Hans",
+        "home": "首页", "sources": "来源", "tags": "标签", "archive": "归档", "search": "搜索",
+        "original": "原文", "author": "作者", "source": "来源", "published": "发布",
+        "older": "较旧", "newer": "较新", "newest": "最新", "oldest": "最早",
+        "older_article": "上一篇", "newer_article": "下一篇",
+        "page": "第 {n} 页", "articles": "{n} 篇", "revised": "修订 {n} 次", "unrevised": "未修订",
+        "tag": "标签：{name}", "month": "{year}年{month}月",
+        "articles_col": "文章", "last_update": "最近更新", "last_fetch": "最近抓取",
+        "last_error": "最近错误", "none": "无",
+        "search_placeholder": "搜索标题和正文", "search_button": "搜索",
+        "search_empty": "没有找到结果。", "search_error": "搜索出错：",
+        "search_offline": "搜索需要由 newsvault serve 提供的站点（它回答 /api/search）；"
+                          "从磁盘或静态主机打开时暂不可用。",
+        "searching": "正在搜索…",
+        "not_found": "找不到这个页面", "not_found_text": "这个地址没有页面。回到首页，或者搜索。",
+        "feed": "订阅 (Atom)", "body_start": "正文",
+    },
+    "en": {
+        "html_lang": "en",
+        "home": "Home", "sources": "Sources", "tags": "Tags", "archive": "Archive",
+        "search": "Search",
+        "original": "Original", "author": "Author", "source": "Source", "published": "Published",
+        "older": "Older", "newer": "Newer", "newest": "Newest", "oldest": "Oldest",
+        "older_article": "Previous", "newer_article": "Next",
+        "page": "Page {n}", "articles": "{n} articles", "revised": "revised {n} times",
+        "unrevised": "never revised",
+        "tag": "Tag: {name}", "month": "{month_name} {year}",
+        "articles_col": "Articles", "last_update": "Last update", "last_fetch": "Last fetch",
+        "last_error": "Last error", "none": "none",
+        "search_placeholder": "Search titles and text", "search_button": "Search",
+        "search_empty": "No results.", "search_error": "Search failed: ",
+        "search_offline": "Search needs the site served by newsvault serve (it answers "
+                          "/api/search); it is not available from disk or a static host yet.",
+        "searching": "Searching…",
+        "not_found": "Page not found", "not_found_text": "There is no page here. Go to the "
+                                                         "home page, or search.",
+        "feed": "Feed (Atom)", "body_start": "Article",
+    },
+}
+
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")
+
+
+def words(language: str) -> dict[str, str]:
+    return _WORDS[language]
+
+
+def month_label(language: str, month: str) -> str:
+    """"2022-01" → 2022年1月 / January 2022."""
+    year, number = month.split("-")
+    return _WORDS[language]["month"].format(year=year, month=int(number),
+                                            month_name=_MONTH_NAMES[int(number) - 1])

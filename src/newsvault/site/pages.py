@@ -1,0 +1,225 @@
+"""Which pages the site has and what each one shows.
+
+Every page comes with a digest of everything it shows (and of the templates and settings,
+through ``fingerprint``): the builder renders a page only when its digest differs from the
+one of the last build. The digests are cheap, made from metadata alone, so that finding the
+pages one new article touches costs milliseconds, not a render of the whole site.
+"""
+
+from dataclasses import dataclass
+from hashlib import blake2b
+from typing import Any
+
+from newsvault.site import paths
+from newsvault.site.catalog import Catalog, Group, SiteArticle
+from newsvault.store import SourceStatus
+
+FEED_SIZE = 100
+FEED_NAME = "feed.xml"
+
+
+@dataclass(slots=True)
+class Page:
+    path: str  # from the site's root
+    template: str
+    digest: str
+    data: Any  # the view its template gets (see the classes below)
+
+
+@dataclass(slots=True)
+class ArticleView:
+    article: SiteArticle
+    older: SiteArticle | None  # in the same source
+    newer: SiteArticle | None
+    source_folder: str
+    tag_folders: list[tuple[str, str]]  # (tag, folder)
+    month_folder: str
+
+
+@dataclass(slots=True)
+class ListView:
+    heading: str  # the source's or tag's name; "" for the home page
+    kind: str  # "home" | "source" | "tag" | "month"
+    folder: str
+    number: int | None  # None: the first page (the newest)
+    articles: list[SiteArticle]  # newest first
+    count: int  # in the whole list
+    newer: str | None  # paths of the neighbouring pages
+    older: str | None
+    newest: str | None
+    oldest: str | None
+    feed: str | None
+
+
+@dataclass(slots=True)
+class SourceRow:
+    name: str
+    folder: str | None  # None: no article yet, no page
+    articles: int
+    last_update: str  # the newest article's date
+    status: SourceStatus
+
+
+@dataclass(slots=True)
+class IndexView:
+    """An overview: the sources, the tags or the months."""
+
+    kind: str  # "sources" | "tags" | "archive"
+    rows: list  # SourceRow | (name, folder, count)
+
+
+@dataclass(slots=True)
+class FeedView:
+    title: str
+    folder: str  # of the list it follows
+    articles: list[SiteArticle]  # newest first
+
+
+@dataclass(slots=True)
+class SitemapView:
+    pages: list[tuple[str, int | None]]  # (path, last change in epoch ms)
+
+
+def digest(*parts: object) -> str:
+    return blake2b("\x1e".join(map(str, parts)).encode(), digest_size=12).hexdigest()
+
+
+def plan_pages(catalog: Catalog, statuses: list[SourceStatus], fingerprint: str) -> list[Page]:
+    pages: list[Page] = []
+    pages += _article_pages(catalog, fingerprint)
+    pages += _list_pages("home", "", "", catalog.articles, fingerprint, feed=True)
+    for group in catalog.sources:
+        pages += _list_pages("source", group.name, group.folder, group.articles, fingerprint,
+                             feed=True)
+    for group in catalog.tags:
+        pages += _list_pages("tag", group.name, group.folder, group.articles, fingerprint)
+    pages += _month_pages(catalog.months, fingerprint)
+    pages += _feeds(catalog, fingerprint)
+    pages += _overviews(catalog, statuses, fingerprint)
+    pages += [Page("search/index.html", "search.html", digest(fingerprint, "search"), None),
+              Page("404.html", "404.html", digest(fingerprint, "404"), None)]
+    pages.append(_sitemap(pages, fingerprint))
+    pages.append(Page("robots.txt", "robots.txt", digest(fingerprint, "robots"), None))
+    return pages
+
+
+def _article_pages(catalog: Catalog, fingerprint: str) -> list[Page]:
+    tag_folders = {group.name: group.folder for group in catalog.tags}
+    month_folders = {group.name: group.folder for group in catalog.months}
+    pages = []
+    for source in catalog.sources:
+        listed = source.articles
+        for index, article in enumerate(listed):
+            view = ArticleView(
+                article=article,
+                older=listed[index - 1] if index > 0 else None,
+                newer=listed[index + 1] if index + 1 < len(listed) else None,
+                source_folder=source.folder,
+                tag_folders=[(tag, tag_folders[tag]) for tag in article.tags],
+                month_folder=month_folders[article.month],
+            )
+            pages.append(Page(article.path, "article.html", _article_digest(view, fingerprint),
+                              view))
+    return pages
+
+
+def _article_digest(view: ArticleView, fingerprint: str) -> str:
+    article, older, newer = view.article, view.older, view.newer
+    return digest(
+        fingerprint, article.path, article.title, article.author, article.url,
+        article.date_text, article.date_ms, article.updated_ms, article.source,
+        view.source_folder, view.tag_folders, view.month_folder, article.revisions,
+        article.content_hash,
+        older.card if older else "", newer.card if newer else "",
+    )
+
+
+def _list_pages(kind: str, heading: str, folder: str, listed: list[SiteArticle],
+                fingerprint: str, feed: bool = False) -> list[Page]:
+    count = len(listed)
+    last = paths.full_pages(count)
+    feed_path = f"{folder}{FEED_NAME}" if feed else None
+    first = paths.list_page_path(folder, None)
+    older = paths.older_than_first(count)
+    views = [ListView(heading, kind, folder, None, _newest_first(listed, paths.first_page_range(count)),
+                      count, None, _numbered(folder, older), None,
+                      _numbered(folder, 1) if older else None, feed_path)]
+    for number in range(1, last + 1):
+        newer = paths.newer_page(number, count)
+        views.append(ListView(
+            heading, kind, folder, number, _newest_first(listed, paths.page_range(number)),
+            count, _numbered(folder, newer) if newer else first,
+            _numbered(folder, number - 1) if number > 1 else None, first,
+            _numbered(folder, 1) if number > 1 else None, feed_path,
+        ))
+    return [_list_page(view, fingerprint) for view in views]
+
+
+def _numbered(folder: str, number: int | None) -> str | None:
+    return paths.list_page_path(folder, number) if number else None
+
+
+def _newest_first(listed: list[SiteArticle], positions: range) -> list[SiteArticle]:
+    return listed[positions.start:positions.stop][::-1]
+
+
+def _list_page(view: ListView, fingerprint: str) -> Page:
+    path = paths.list_page_path(view.folder, view.number)
+    shown_count = view.count if view.number is None else ""  # numbered pages never change
+    key = digest(fingerprint, path, view.kind, view.heading, shown_count, view.newer,
+                 view.older, view.newest, view.oldest, view.feed,
+                 "".join(article.card for article in view.articles))
+    return Page(path, "list.html", key, view)
+
+
+def _month_pages(months: list[Group], fingerprint: str) -> list[Page]:
+    pages = []
+    for index, group in enumerate(months):
+        older = months[index - 1].folder + paths.INDEX if index > 0 else None
+        newer = months[index + 1].folder + paths.INDEX if index + 1 < len(months) else None
+        view = ListView(group.name, "month", group.folder, None, group.articles[::-1],
+                        len(group.articles), newer, older, None, None, None)
+        pages.append(_list_page(view, fingerprint))
+    return pages
+
+
+def _feeds(catalog: Catalog, fingerprint: str) -> list[Page]:
+    feeds = [FeedView("", "", catalog.articles[-FEED_SIZE:][::-1])]
+    feeds += [FeedView(group.name, group.folder, group.articles[-FEED_SIZE:][::-1])
+              for group in catalog.sources]
+    pages = []
+    for feed in feeds:
+        shown = [(article.card, article.url, article.author, article.tags, article.updated_ms,
+                  article.content_hash) for article in feed.articles]
+        path = f"{feed.folder}{FEED_NAME}"
+        pages.append(Page(path, "feed.xml", digest(fingerprint, path, feed.title, shown), feed))
+    return pages
+
+
+def _overviews(catalog: Catalog, statuses: list[SourceStatus], fingerprint: str) -> list[Page]:
+    by_name = {group.name: group for group in catalog.sources}
+    sources = []
+    for status in statuses:
+        group = by_name.get(status.name)
+        newest = group.articles[-1].date_text if group else ""
+        sources.append(SourceRow(status.name, group.folder if group else None,
+                                 len(group.articles) if group else 0, newest, status))
+    tags = [(group.name, group.folder, len(group.articles)) for group in catalog.tags]
+    months = [(group.name, group.folder, len(group.articles)) for group in catalog.months][::-1]
+    return [
+        Page("sources/index.html", "sources.html",
+             digest(fingerprint, "sources", [(row.name, row.folder, row.articles, row.last_update,
+                                              row.status) for row in sources]),
+             IndexView("sources", sources)),
+        Page("tag/index.html", "overview.html", digest(fingerprint, "tags", tags),
+             IndexView("tags", tags)),
+        Page("archive/index.html", "overview.html", digest(fingerprint, "archive", months),
+             IndexView("archive", months)),
+    ]
+
+
+def _sitemap(pages: list[Page], fingerprint: str) -> Page:
+    listed = [(page.path, page.data.article.updated_ms if page.template == "article.html" else None)
+              for page in pages if page.path.endswith(paths.INDEX) and page.template != "search.html"]
+    return Page("sitemap.xml", "sitemap.xml", digest(fingerprint, "sitemap", listed),
+                SitemapView(listed))

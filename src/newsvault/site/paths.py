@@ -1,0 +1,127 @@
+"""Where every page of the site lives, and how one page links to another.
+
+Article permalinks are the old Jekyll site's ``/:year-:month-:day/:slug/``: the day is the
+post's date as Jekyll read it (the front matter's own date for imported posts, the file
+name's for the ones newsvault named), the slug is Jekyll's default slugify of the file
+name after the date (letters, marks and decimal digits kept, every other run of characters
+one hyphen, lower case). Pages are ``index.html`` files in those folders.
+
+Links between pages are relative and name the ``index.html`` file itself, so the folder
+reads the same from a web server, under any sub-path, and straight from disk (file://).
+"""
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+PER_PAGE = 50
+INDEX = "index.html"
+
+_DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.*?)(\.[^.]*)?\Z", re.DOTALL)
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_HYPHENS = re.compile("-{2,}")
+_ASCII_RUNS = re.compile(r"[^a-z0-9]+")
+
+
+class _SlugChars(dict):
+    """For str.translate: a character Jekyll keeps maps to itself, any other to "-"
+    (decided once per character, then looked up in C)."""
+
+    def __missing__(self, code: int) -> str:
+        category = unicodedata.category(chr(code))
+        kept = category[0] in "LM" or category == "Nd"
+        self[code] = value = chr(code) if kept else "-"
+        return value
+
+
+_SLUG_CHARS = _SlugChars()
+
+
+def slugify(text: str) -> str:
+    """Jekyll's ``Utils.slugify`` in its default mode."""
+    lowered = text.lower()
+    if lowered.isascii():
+        return _ASCII_RUNS.sub("-", lowered).strip("-")
+    return _HYPHENS.sub("-", lowered.translate(_SLUG_CHARS)).strip("-")
+
+
+def post_slug(post_name: str) -> str:
+    """The slug Jekyll gives the post file ``post_name``."""
+    match = _DATED_NAME.match(post_name)
+    stem = match.group(2) if match else post_name.rsplit(".", 1)[0]
+    return slugify(stem.rstrip("."))
+
+
+def name_day(post_name: str) -> str | None:
+    match = _DATED_NAME.match(post_name)
+    return match.group(1) if match else None
+
+
+def article_dir(day: str, slug: str) -> str:
+    return f"{day if _DAY.match(day) else 'undated'}/{slug}/"
+
+
+def unique_dirs(wanted: list[tuple[int, str]]) -> dict[int, str]:
+    """(article id, wanted folder) → a folder per article; on a clash the lowest id keeps
+    the folder and the others get ``-2``, ``-3``… (Jekyll would write both to one URL)."""
+    given: dict[int, str] = {}
+    taken: set[str] = set()
+    for article_id, folder in sorted(wanted):
+        candidate, number = folder, 2
+        while candidate in taken:
+            candidate = f"{folder[:-1]}-{number}/"
+            number += 1
+        taken.add(candidate)
+        given[article_id] = candidate
+    return given
+
+
+def url_path(path: str) -> str:
+    """A site path in an absolute URL (sitemap, canonical links): percent-encoded UTF-8.
+    Relative links keep the characters as they are: paths hold only letters, digits and
+    hyphens (slugs), which HTML takes as they are, and encoding them costs."""
+    return path if path.isascii() else quote(path, safe="/-._~")
+
+
+def root_of(path: str) -> str:
+    """The relative way from the page at ``path`` back to the site's root folder."""
+    return "../" * path.count("/")
+
+
+# -- list pages ----------------------------------------------------------------------------
+# Stable pagination: numbered pages are counted from the oldest article and hold exactly
+# PER_PAGE articles each, so page k always shows the same ones and a new article changes
+# only the first page (the newest PER_PAGE) and, once in PER_PAGE articles, adds a page.
+
+
+def full_pages(count: int) -> int:
+    return count // PER_PAGE
+
+
+def page_range(number: int) -> range:
+    """Positions (0 = the oldest) on numbered page ``number`` (1 = the oldest page)."""
+    return range((number - 1) * PER_PAGE, number * PER_PAGE)
+
+
+def first_page_range(count: int) -> range:
+    """The newest PER_PAGE positions: the first page of a list."""
+    return range(max(count - PER_PAGE, 0), count)
+
+
+def older_than_first(count: int) -> int | None:
+    """The numbered page holding the article just older than the first page's last one."""
+    if count <= PER_PAGE:
+        return None
+    return (count - PER_PAGE - 1) // PER_PAGE + 1
+
+
+def list_page_path(folder: str, number: int | None) -> str:
+    """``folder`` is "" for the home page, else e.g. "source/bbc/"; None: its first page."""
+    if number is None:
+        return f"{folder}{INDEX}"
+    return f"{folder}page/{number}/{INDEX}"
+
+
+def newer_page(number: int, count: int) -> int | None:
+    """The page after ``number`` towards the newest; None: the first page."""
+    return number + 1 if number < full_pages(count) else None

@@ -1,0 +1,39 @@
+"""What ``build`` shows while it works: a progress bar on a terminal, a few plain lines
+otherwise (one per tenth of the pages)."""
+
+import sys
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+
+class BuildProgress:
+    """Context manager; pass ``update`` as the builder's ``on_progress``."""
+
+    def __init__(self, console: Console | None = None):
+        self.console = console or Console(stderr=True)
+        self._progress = None
+        self._task = None
+        self._next_line = 0
+
+    def __enter__(self):
+        if self.console.is_terminal:
+            self._progress = Progress(
+                TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                console=self.console, transient=True,
+            )
+            self._progress.start()
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        if self._progress:
+            if self._task is None:
+                self._task = self._progress.add_task("", total=total)
+            self._progress.update(self._task, completed=done, total=total)
+        elif done >= self._next_line or done == total:
+            print(f"building: {done}/{total} pages", file=sys.stderr, flush=True)
+            self._next_line = done + max(total // 10, 1)
+
+    def __exit__(self, *exc):
+        if self._progress:
+            self._progress.stop()

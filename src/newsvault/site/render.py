@@ -1,0 +1,200 @@
+"""Pages into bytes: the Jinja2 environment (package templates, overridden by the archive's
+``theme/`` folder), and the context each template gets.
+
+Article pages are rendered from a plain dict (``article_job``) plus the content, so that
+worker processes can render them with nothing but the job and a store connection.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from html import unescape
+from importlib import resources
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from newsvault.site import i18n, paths
+from newsvault.site.pages import ArticleView, FeedView, IndexView, ListView, Page, SitemapView
+
+PACKAGE_TEMPLATES = Path(str(resources.files("newsvault.site") / "templates"))
+PACKAGE_STATIC = Path(str(resources.files("newsvault.site") / "static"))
+SUMMARY_CHARS = 200
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.S | re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteOptions:
+    """What the whole site shares, from newsvault.toml."""
+
+    title: str
+    language: str
+    base_url: str  # "" or ending with "/"
+    timezone: str
+    theme_dir: str | None
+
+
+def environment(theme_dir: str | None) -> Environment:
+    loaders = [FileSystemLoader(theme_dir)] if theme_dir else []
+    env = Environment(
+        loader=ChoiceLoader([*loaders, FileSystemLoader(str(PACKAGE_TEMPLATES))]),
+        autoescape=select_autoescape(["html", "xml"]), trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+class Renderer:
+    def __init__(self, options: SiteOptions):
+        self.options = options
+        self.env = environment(options.theme_dir)
+        self.words = i18n.words(options.language)
+
+    def common(self, path: str, root: str | None = None) -> dict:
+        return {"site": self.options, "t": self.words, "root": paths.root_of(path) if root is None
+                else root, "canonical": self.absolute(path) if self.options.base_url else ""}
+
+    def absolute(self, path: str) -> str:
+        """The page's public URL (needs base_url): its folder, as the old site had it."""
+        pretty = path[:-len(paths.INDEX)] if path.endswith(paths.INDEX) else path
+        return self.options.base_url + paths.url_path(pretty)
+
+    def render_article(self, job: dict, content: str) -> str:
+        context = {**self.common(job["path"]), **job, "body": Markup(content)}
+        return self.env.get_template("article.html").render(context)
+
+    def render(self, page: Page, contents: dict[int, str] | None = None) -> str:
+        """Any page but an article's; a feed needs its articles' ``contents``."""
+        data = page.data
+        if isinstance(data, ListView):
+            context = self._list(page.path, data)
+        elif isinstance(data, IndexView):
+            context = {"view": data, "rows": data.rows}
+        elif isinstance(data, FeedView):
+            context = self._feed(page.path, data, contents or {})
+        elif isinstance(data, SitemapView):
+            context = {"urls": [(self._public(path), _day(ms)) for path, ms in data.pages]}
+        else:
+            context = {}
+        root = self._base_path() if page.path == "404.html" else None
+        return self.env.get_template(page.template).render(
+            {**self.common(page.path, root), **context})
+
+    def _base_path(self) -> str:
+        """404.html is served for missing pages at any depth: its links start from the
+        site's root path ("/" or base_url's path) instead of being relative."""
+        base = self.options.base_url
+        if not base:
+            return "/"
+        path = "/" + base.split("://", 1)[-1].partition("/")[2]
+        return path if path.endswith("/") else path + "/"
+
+    def _list(self, path: str, view: ListView) -> dict:
+        root = paths.root_of(path)
+        words = self.words
+        if view.kind == "home":
+            heading = self.options.title
+        elif view.kind == "tag":
+            heading = words["tag"].format(name=view.heading)
+        elif view.kind == "month":
+            heading = i18n.month_label(self.options.language, view.heading)
+        else:
+            heading = view.heading
+        groups: list[tuple[str, list]] = []
+        for article in view.articles:
+            if not groups or groups[-1][0] != article.month:
+                groups.append((article.month, []))
+            groups[-1][1].append({"title": article.title, "href": root + article.path,
+                                  "date": article.date_text[5:], "source": article.source})
+        link = lambda target: root + target if target else ""  # noqa: E731
+        return {
+            "view": view, "heading": heading,
+            "count_text": words["articles"].format(n=view.count) if view.number is None else "",
+            "page_text": words["page"].format(n=view.number) if view.number else "",
+            "groups": [(i18n.month_label(self.options.language, month), items)
+                       for month, items in groups],
+            "show_source": view.kind != "source",
+            "newer": link(view.newer), "older": link(view.older), "newest": link(view.newest),
+            "oldest": link(view.oldest), "feed": link(view.feed),
+        }
+
+    def _feed(self, path: str, view: FeedView, contents: dict[int, str]) -> dict:
+        root = paths.root_of(path)
+        entries = [{
+            "title": _xml_text(article.title),
+            "id": self._entry_id(article.path),
+            "link": self._public(article.path, root),
+            "original": _web_url(article.url),
+            "published": _iso(article.date_ms), "updated": _iso(article.updated_ms),
+            "author": _xml_text(article.author or article.source),
+            "tags": [_xml_text(tag) for tag in article.tags],
+            "summary": summary(contents.get(article.id, "")),
+        } for article in view.articles]
+        title = self.options.title + (f" · {view.title}" if view.title else "")
+        return {
+            "feed_title": _xml_text(title), "entries": entries,
+            "feed_id": self._entry_id(path),
+            "self_url": self._public(path, root), "alternate": self._public(
+                view.folder + paths.INDEX, root),
+            "updated": _iso(max((a.updated_ms for a in view.articles), default=0)),
+            "language": self.words["html_lang"],
+        }
+
+    def _public(self, path: str, root: str = "") -> str:
+        """Absolute with base_url; without it, relative to the page being written."""
+        return self.absolute(path) if self.options.base_url else root + paths.url_path(path)
+
+    def _entry_id(self, path: str) -> str:
+        if self.options.base_url:
+            return self.absolute(path)
+        return "urn:newsvault:" + paths.url_path(path.removesuffix(paths.INDEX)).replace("/", ":")
+
+
+def article_job(view: ArticleView, words: dict[str, str]) -> dict:
+    """Everything an article page shows but its content, as plain data for a worker."""
+    article = view.article
+    root = paths.root_of(article.path)
+
+    def neighbour(other):
+        return {"title": other.title, "href": root + other.path} if other else None
+
+    revised = article.revisions - 1
+    return {
+        "id": article.id, "path": article.path, "title": article.title,
+        "author": article.author, "source": article.source,
+        "source_href": root + view.source_folder + paths.INDEX,
+        "month_href": root + view.month_folder + paths.INDEX,
+        "date_text": article.date_text, "date_iso": _iso(article.date_ms),
+        "original": _web_url(article.url),
+        "tags": [(tag, root + folder + paths.INDEX) for tag, folder in view.tag_folders],
+        "revised": words["revised"].format(n=revised) if revised else words["unrevised"],
+        "older": neighbour(view.older), "newer": neighbour(view.newer),
+    }
+
+
+def summary(html: str) -> str:
+    """The first words of an article as plain text, for feeds."""
+    text = unescape(_TAGS.sub(" ", html[:SUMMARY_CHARS * 40]))
+    text = " ".join(_xml_text(text).split())
+    return text if len(text) <= SUMMARY_CHARS else text[:SUMMARY_CHARS] + "…"
+
+
+def _web_url(url: str) -> str:
+    """Only http(s) links are shown: a feed's ``javascript:`` link must not become one."""
+    return url if url[:8].lower().startswith(("http://", "https://")) else ""
+
+
+def _xml_text(text: str) -> str:
+    return _XML_INVALID.sub("", text)
+
+
+def _iso(ms: int) -> str:
+    moment = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _day(ms: int | None) -> str:
+    return _iso(ms)[:10] if ms is not None else ""
