@@ -20,6 +20,8 @@ from newsvault.pipeline.adding import find_feed
 from newsvault.pipeline.status import status_report
 from newsvault.report import FetchProgress, outcome_summary, outcome_table, text_table, when
 from newsvault.scaffold import create_archive
+from newsvault.search import search_articles, update_index
+from newsvault.search.display import hits_text
 
 EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_LOCKED = 1, 2, 3
 
@@ -315,6 +317,7 @@ def import_jekyll_command(ctx, posts_dir: Path):
     archive = _archive(ctx)
     with run_lock(archive.root, wait=True):
         report = import_jekyll(archive.store, posts_dir)
+        indexed = update_index(archive.store).indexed
     out.print(f"read {report.files} files: {report.imported} articles imported from "
               f"{report.imported_files} files, {report.already_archived} already in the archive "
               f"({report.already_archived_files} files), {report.merged_files} files merged into "
@@ -324,6 +327,7 @@ def import_jekyll_command(ctx, posts_dir: Path):
         out.print(f"renamed: {old!r} → {new} ({reason})")
     for name, reason in report.skipped:
         out.print(f"not imported: {name}: {reason}")
+    out.print(f"search: {indexed} articles indexed")
 
 
 @cli.command()
@@ -344,3 +348,25 @@ def status(ctx, as_json: bool):
     totals = report["totals"]
     out.print(f"{totals['articles']} articles ({totals['versions']} versions) "
               f"from {totals['sources']} sources; {totals['fetch_runs']} fetches logged")
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--source", help="Only this source's articles.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000),
+              help="At most this many hits.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: title, url, source, published, snippet (HTML, matches in <mark>).")
+@click.pass_context
+def search(ctx, query: tuple[str, ...], source: str | None, limit: int, as_json: bool):
+    """Search the archive, best match first: all the words and "quoted phrases" must occur.
+
+    Chinese words match inside longer ones, 臺灣 finds 台湾, case does not matter.
+    """
+    hits = search_articles(_archive(ctx).store, " ".join(query), source=source, limit=limit)
+    if as_json:
+        click.echo(json.dumps([hit.to_json() for hit in hits], ensure_ascii=False, indent=2))
+    elif hits:
+        out.print(hits_text(hits))
+    else:
+        out.print(f"no article matches {' '.join(query)!r}")

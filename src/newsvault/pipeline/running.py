@@ -10,6 +10,7 @@ from newsvault.errors import ConfigError
 from newsvault.export.jekyll import ExportReport, export_jekyll
 from newsvault.model import FetchOutcome
 from newsvault.pipeline.fetching import OnOutcome, fetch_sources
+from newsvault.search import update_index
 
 if TYPE_CHECKING:
     from newsvault.site import BuildReport
@@ -42,8 +43,10 @@ def select_sources(archive: Archive, names: tuple[str, ...]):
 
 def fetch(archive: Archive, names: tuple[str, ...] = (), on_outcome: OnOutcome | None = None):
     sources = select_sources(archive, names)
-    return fetch_sources(archive.store, archive.settings.fetch, sources,
-                         forced=bool(names), on_outcome=on_outcome)
+    outcomes = fetch_sources(archive.store, archive.settings.fetch, sources,
+                             forced=bool(names), on_outcome=on_outcome)
+    update_index(archive.store)
+    return outcomes
 
 
 def run_once(archive: Archive, names: tuple[str, ...] = (),
