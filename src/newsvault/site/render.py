@@ -16,6 +16,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from markupsafe import Markup
 
 from newsvault.site import i18n, paths
+from newsvault.site.contain import balanced
 from newsvault.site.pages import ArticleView, FeedView, IndexView, ListView, Page, SitemapView
 
 PACKAGE_TEMPLATES = Path(str(resources.files("newsvault.site") / "templates"))
@@ -63,7 +64,7 @@ class Renderer:
         return self.options.base_url + paths.url_path(pretty)
 
     def render_article(self, job: dict, content: str) -> str:
-        context = {**self.common(job["path"]), **job, "body": Markup(content)}
+        context = {**self.common(job["path"]), **job, "body": Markup(balanced(content))}
         return self.env.get_template("article.html").render(context)
 
     def render(self, page: Page, contents: dict[int, str] | None = None) -> str:

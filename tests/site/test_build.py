@@ -1,0 +1,205 @@
+"""``newsvault build`` on a small archive of made-up articles: the pages, their links, the
+feeds, determinism and incremental rebuilds."""
+
+import hashlib
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from lxml import etree
+
+from newsvault.archive import open_archive
+from newsvault.site import build_archive_site
+from newsvault.site.builder import MANIFEST_NAME
+from site_support import DAY_MS, START_MS, WINTER_GAMES_TITLE, make_archive
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+_LINK = re.compile(r'(?:href|src)="([^"]*)"')
+
+
+def files_of(site: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(site)): path.read_bytes()
+            for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+def article_page(site: Path, title: str) -> Path:
+    [page] = [path for path in site.glob("20*/*/index.html")
+              if f"<h1>{title}</h1>" in path.read_text(encoding="utf-8")]
+    return page
+
+
+def test_the_site_has_every_kind_of_page(small_archive):
+    report = build_archive_site(small_archive.archive)
+    site = small_archive.site
+    for path in ["index.html", "page/1/index.html", "page/2/index.html", "404.html",
+                 "sources/index.html", "tag/index.html", "archive/index.html",
+                 "archive/2022-01/index.html", "search/index.html", "feed.xml", "sitemap.xml",
+                 "robots.txt", "assets/site.css", "assets/search.js", ".nojekyll", MANIFEST_NAME,
+                 "source/晨报/index.html", "source/晨报/page/2/index.html",
+                 "source/晨报/feed.xml", "source/evening-post/index.html", "tag/周刊/index.html"]:
+        assert (site / path).is_file(), path
+    assert not (site / "page/3/index.html").exists()  # 132 articles: two full pages
+    assert report.pages == report.rendered and report.written > report.pages
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert home.count("<li>") == 50 and "132 篇" in home
+    assert home.index(WINTER_GAMES_TITLE) < home.index("晨报的第120篇报道")  # newest first
+    assert "2022年5月" in home and 'href="page/2/index.html"' in home
+
+
+def test_an_article_page_shows_what_the_issue_lists(small_archive):
+    build_archive_site(small_archive.archive)
+    page = article_page(small_archive.site, WINTER_GAMES_TITLE)
+    assert page.parent.name == "北京冬奥会开幕式今晚举行"
+    assert page.parent.parent.name == "2022-05-11"  # Jekyll's :year-:month-:day
+    html = page.read_text(encoding="utf-8")
+    assert "2022-05-11 08:00" in html  # published 00:00 UTC, shown in Asia/Shanghai
+    assert "修订 2 次" in html  # three versions
+    assert 'href="https://news.example/131"' in html and ">原文</a>" in html
+    assert 'href="../../source/晨报/index.html">晨报</a>' in html
+    assert 'href="../../tag/晨报/index.html">#晨报</a>' in html
+    assert 'rel="prev" href="../../2022-04-30/晨报的第120篇报道/index.html"' in html
+    assert 'rel="next"' not in html  # the newest of its source
+    assert "记者" in html  # the author
+    assert "<p>冬奥会开幕式在国家体育场举行（虚构测试稿）。</p>" in html
+
+
+def test_our_own_bytes_per_article_page_stay_under_30_kb(small_archive):
+    build_archive_site(small_archive.archive)
+    page = article_page(small_archive.site, WINTER_GAMES_TITLE).read_bytes()
+    body = "<p>冬奥会开幕式在国家体育场举行（虚构测试稿）。</p>".encode()
+    assets = small_archive.site / "assets"
+    ours = len(page) - len(body) + (assets / "site.css").stat().st_size
+    assert ours <= 30 * 1024, ours
+
+
+def test_a_broken_article_cannot_swallow_the_page(small_archive):
+    build_archive_site(small_archive.archive)
+    html = article_page(small_archive.site, "一篇坏掉的稿件").read_text(encoding="utf-8")
+    body = html[html.index('<div class="content">'):]
+    assert "<b>粗体</b></td></tr></table></div>\n</div>\n</article>" in body
+
+
+def test_every_relative_link_leads_to_a_file(small_archive):
+    build_archive_site(small_archive.archive)
+    site = small_archive.site
+    checked = 0
+    for page in site.rglob("*.html"):
+        if page.name == "404.html":
+            continue  # its links start from the site's root path: it is served at any depth
+        for link in _LINK.findall(page.read_text(encoding="utf-8")):
+            if urlsplit(link).scheme or link.startswith("#"):
+                continue
+            target = (page.parent / unquote(urlsplit(link).path)).resolve()
+            assert target.is_file(), f"{page.relative_to(site)} → {link}"
+            assert site.resolve() in target.parents
+            checked += 1
+    assert checked > 1000
+
+
+def test_feeds_and_sitemap_are_valid_xml(small_archive):
+    build_archive_site(small_archive.archive)
+    site = small_archive.site
+    feed = etree.parse(str(site / "feed.xml")).getroot()
+    assert feed.tag == f"{ATOM}feed"
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 100
+    assert entries[0].findtext(f"{ATOM}title") == WINTER_GAMES_TITLE
+    assert entries[0].findtext(f"{ATOM}summary").startswith("冬奥会开幕式")
+    for required in ("id", "updated", "published", "link", "author"):
+        assert entries[-1].find(f"{ATOM}{required}") is not None
+    source_feed = etree.parse(str(site / "source/周刊/feed.xml")).getroot()
+    assert len(source_feed.findall(f"{ATOM}entry")) == 4
+    # without base_url, links are relative to the feed: they lead to the pages
+    link = source_feed.find(f"{ATOM}entry/{ATOM}link").get("href")
+    assert (site / "source/周刊" / unquote(link)).resolve().is_file()
+    urls = etree.parse(str(site / "sitemap.xml")).getroot()
+    assert len(urls) > 132
+
+
+def test_base_url_makes_feed_and_sitemap_urls_absolute(tmp_path):
+    made = make_archive(tmp_path / "news", {"晨报": 3})
+    config = made.archive.config_path
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'language = "zh"', 'language = "zh"\nbase_url = "https://example.github.io/news"'),
+        encoding="utf-8")
+    made.archive.close()
+    archive = open_archive(tmp_path / "news")
+    build_archive_site(archive)
+    site = archive.root / "site"
+    feed = etree.parse(str(site / "feed.xml")).getroot()
+    href = feed.find(f"{ATOM}entry/{ATOM}link").get("href")
+    assert href.startswith("https://example.github.io/news/2022-01-")
+    assert href.endswith("/") and "%E6%99%A8" in href  # percent-encoded, no index.html
+    loc = etree.parse(str(site / "sitemap.xml")).getroot()[0][0].text
+    assert loc.startswith("https://example.github.io/news/")
+    assert "Sitemap: https://example.github.io/news/sitemap.xml" in (site / "robots.txt").read_text()
+    page = next(site.glob("2022-01-01/*/index.html")).read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://example.github.io/news/2022-01-01/' in page
+    assert 'href="/news/assets/site.css"' in (site / "404.html").read_text(encoding="utf-8")
+    archive.close()
+
+
+def test_the_same_archive_gives_the_same_bytes(small_archive, tmp_path):
+    build_archive_site(small_archive.archive)
+    build_archive_site(small_archive.archive, tmp_path / "again", full=True)
+    assert files_of(small_archive.site) == files_of(tmp_path / "again")
+
+
+def test_one_new_article_rewrites_only_the_pages_that_show_it(small_archive):
+    build_archive_site(small_archive.archive)
+    site = small_archive.site
+    before = {path: hashlib.sha256(data).hexdigest() for path, data in files_of(site).items()}
+    mtimes = {path: (site / path).stat().st_mtime_ns for path in before}
+    small_archive.add("周刊", "周刊的新稿件", "<p>新的一篇。</p>", START_MS + 140 * DAY_MS)
+    report = build_archive_site(small_archive.archive)
+    after = {path: hashlib.sha256(data).hexdigest() for path, data in files_of(site).items()}
+    changed = {path for path in after if before.get(path) != after[path]}
+    new_page = str(article_page(site, "周刊的新稿件").relative_to(site))
+    expected = {
+        new_page,
+        str(article_page(site, "一篇坏掉的稿件").relative_to(site)),  # its older neighbour
+        "index.html", "source/周刊/index.html", "tag/周刊/index.html",
+        "archive/2022-05/index.html", "archive/index.html", "tag/index.html",
+        "sources/index.html", "feed.xml", "source/周刊/feed.xml", "sitemap.xml", MANIFEST_NAME,
+    }
+    assert changed == expected
+    assert report.rendered == len(expected) - 1  # the manifest is not a page
+    untouched = [path for path in before if path not in changed]
+    assert all((site / path).stat().st_mtime_ns == mtimes[path] for path in untouched)
+
+
+def test_a_theme_file_replaces_the_packages(small_archive):
+    theme = small_archive.archive.root / "theme"
+    theme.mkdir()
+    (theme / "site.css").write_text("body{color:red}\n", encoding="utf-8")
+    (theme / "404.html").write_text("{{ t.not_found }}!\n", encoding="utf-8")
+    build_archive_site(small_archive.archive)
+    site = small_archive.site
+    assert (site / "assets/site.css").read_text() == "body{color:red}\n"
+    assert (site / "404.html").read_text(encoding="utf-8") == "找不到这个页面!\n"
+
+
+def test_english_ui_by_setting(tmp_path):
+    made = make_archive(tmp_path / "news", {"Morning": 2})
+    config = made.archive.config_path
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'language = "zh"', 'language = "en"'), encoding="utf-8")
+    made.archive.close()
+    archive = open_archive(tmp_path / "news")
+    build_archive_site(archive)
+    home = (archive.root / "site/index.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in home and "January 2022" in home and ">Sources</a>" in home
+    archive.close()
+
+
+def test_a_page_that_is_gone_is_deleted(small_archive, tmp_path):
+    build_archive_site(small_archive.archive)
+    stale = small_archive.site / "source/evening-post/index.html"
+    manifest = small_archive.site / MANIFEST_NAME
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text + "0\tsource/old-name/index.html\n", encoding="utf-8")
+    (small_archive.site / "source/old-name").mkdir()
+    (small_archive.site / "source/old-name/index.html").write_text("old")
+    report = build_archive_site(small_archive.archive)
+    assert report.deleted == 1 and stale.exists()
+    assert not (small_archive.site / "source/old-name").exists()
