@@ -33,7 +33,6 @@ TOKENIZER = (f"{TOKENIZER_VERSION} {FOLD_VERSION} sqlite-{sqlite3.sqlite_version
 
 BATCH = 250  # articles per transaction
 _PROCESS_THRESHOLD = 500  # fewer articles are indexed here: starting workers costs more
-_OPTIMIZE_THRESHOLD = 1000  # after indexing this many, merge the index (faster queries)
 
 Batch = list[tuple[int, int]]  # (article id, change_seq), oldest change first
 Prepared = list[tuple[SearchText, SearchTokens]]
@@ -55,9 +54,6 @@ def update_index(store: SqliteStore, workers: int | None = None) -> IndexReport:
         report.rebuilt = bool(tokenizer)
     while not _index_pending(store, workers, report):
         pass  # another process moved the watermark: start again from where it is
-    if report.indexed >= _OPTIMIZE_THRESHOLD:
-        with store.search_writer() as writer:
-            writer.optimize()
     return report
 
 

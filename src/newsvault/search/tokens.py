@@ -26,7 +26,7 @@ BREAK = "\ue000"  # a private-use character: unicode61 keeps it as a token; no q
 TOKENIZER_VERSION = "cjk-chars-1"
 MAX_QUERY_CHARS = 500
 
-_CJK_RUN = re.compile(f"[{CJK}]+")
+_CJK_SPLIT = re.compile(f"([{CJK}]+)")
 _WORD = re.compile(r"[^\W_]+")
 _QUERY_TERM = re.compile(r'"(?P<quoted>[^"]*)"?|(?P<bare>[^\s"]+)')
 _UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"
@@ -35,12 +35,20 @@ _SPACE_CODE = array("I", [ord(" ")])
 
 def index_text(folded: str) -> str:
     """The value of an FTS5 column for ``folded`` text."""
-    return f"{spaced(_cjk_part(folded))} {_CJK_RUN.sub(' ', folded)}"
+    pieces = _CJK_SPLIT.split(folded)  # other text, a CJK run, other text, a CJK run, …
+    return f"{spaced(_joined_runs(pieces))} {' '.join(pieces[0::2])}"
 
 
-def _cjk_part(folded: str) -> str:
-    """The CJK characters, a BREAK for each gap between them that is not just whitespace."""
-    return BREAK.join(_CJK_RUN.findall("".join(folded.split())))
+def _joined_runs(pieces: list[str]) -> str:
+    """The CJK runs of split text, a BREAK between two of them unless only whitespace
+    parts them."""
+    runs = pieces[1::2]
+    joined = runs[:1]
+    for gap, run in zip(pieces[2::2], runs[1:]):
+        if not gap.isspace():
+            joined.append(BREAK)
+        joined.append(run)
+    return "".join(joined)
 
 
 def spaced(text: str) -> str:
@@ -88,12 +96,12 @@ def parse_query(query: str) -> list[Phrase]:
 def term_phrases(term: str) -> list[Phrase]:
     """One term (a word or a quoted phrase): its CJK characters are one phrase and its
     other words another, since the index keeps the two apart."""
-    folded = fold(term)
+    pieces = _CJK_SPLIT.split(fold(term))
     phrases = []
-    cjk = _cjk_part(folded)
+    cjk = _joined_runs(pieces)
     if cjk:
         phrases.append(Phrase(tuple(cjk), cjk=True))
-    words = _WORD.findall(_CJK_RUN.sub(" ", folded))
+    words = _WORD.findall(" ".join(pieces[0::2]))
     if words:
         phrases.append(Phrase(tuple(word.lower() for word in words), cjk=False))
     return phrases

@@ -496,10 +496,8 @@ class SqliteStore:
 
     def reset_search_index(self, tokenizer: str) -> None:
         """Empty the index, to be rebuilt with ``tokenizer``."""
-        with self._transaction() as db:
-            db.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')")
-            db.execute("DELETE FROM search_docs")
-            db.execute("UPDATE search_state SET indexed_seq = 0, tokenizer = ?", (tokenizer,))
+        with self.search_writer() as writer:
+            writer.clear(tokenizer)
 
     def search_pending(self, after_seq: int) -> list[tuple[int, int]]:
         """(id, change_seq) of the articles changed after ``after_seq``, oldest change first."""
@@ -521,8 +519,11 @@ class SqliteStore:
     @contextmanager
     def search_writer(self) -> Iterator["SearchWriter"]:
         """One write transaction on the search tables."""
-        with self._transaction() as db:
-            yield SearchWriter(db)
+        try:
+            with self._transaction() as db:
+                yield SearchWriter(db)
+        except sqlite3.OperationalError as error:  # busy for too long, read-only, disk full
+            raise StoreError(f"search: cannot update the index in {self.path}: {error}") from None
 
     def search(self, match: str, weights: tuple[float, float, float], limit: int,
                source: str | None = None) -> list[SearchRow]:
@@ -569,6 +570,11 @@ class SearchWriter:
     def set_indexed_seq(self, seq: int) -> None:
         self._db.execute("UPDATE search_state SET indexed_seq = ?", (seq,))
 
+    def clear(self, tokenizer: str) -> None:
+        self._db.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')")
+        self._db.execute("DELETE FROM search_docs")
+        self._db.execute("UPDATE search_state SET indexed_seq = 0, tokenizer = ?", (tokenizer,))
+
     def stored(self, ids: list[int]) -> list[SearchText]:
         """What is indexed now of these articles (those that are)."""
         rows = []
@@ -599,10 +605,6 @@ class SearchWriter:
             "INSERT INTO search_docs (article_id, title, body, source) VALUES (?, ?, ?, ?)",
             [(text.article_id, text.title, text.body_z, text.source) for text in texts],
         )
-
-    def optimize(self) -> None:
-        """Merge the index into one b-tree: after a large build, queries read less."""
-        self._db.execute("INSERT INTO search_index (search_index) VALUES ('optimize')")
 
 
 class _SeqAllocator:
