@@ -1,21 +1,12 @@
 """The commands as a user runs them: a real process, a real archive folder."""
 
 import json
-import subprocess
-import sys
 import tomllib
 
 import pytest
+from support.cli import newsvault
 
 from newsvault.archive import run_lock
-
-
-def newsvault(*args, cwd, env=None, check=None):
-    result = subprocess.run([sys.executable, "-m", "newsvault", *args], cwd=cwd, env=env,
-                            capture_output=True, text=True, timeout=120)
-    if check is not None:
-        assert result.returncode == check, result.stdout + result.stderr
-    return result
 
 
 @pytest.fixture
