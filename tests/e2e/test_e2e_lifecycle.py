@@ -1,0 +1,134 @@
+"""A source's life across runs, through the command line: 410 Gone, permanent redirects,
+conditional GET, and an item edited after it was archived."""
+
+import pytest
+from support.cli import SEED_NOW, result_rows, tree_snapshot
+
+GOOD = "正常"
+RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
+LATER = "2022-01-28T00:00:00.000Z"
+
+pytestmark = pytest.mark.timeout(90)
+
+
+@pytest.fixture
+def good_source(archive, feed_server, fixture_bytes):
+    feed_server.route("/good.xml", body=fixture_bytes("good-source.xml"), headers=RSS)
+    archive.add_source(GOOD, feed_server.url("/good.xml"))
+    return archive
+
+
+def test_410_gone_marks_the_source_dead_and_only_fetching_it_by_name_tries_again(
+        good_source, feed_server, fixture_bytes):
+    archive, name, path = good_source, "消失", "/gone-410"
+    feed_server.route(path, status=410, body=b"gone for good")
+    archive.add_source(name, feed_server.url(path))
+
+    first = result_rows(archive.cli("fetch", "--strict", check=1).stdout)
+    assert first[name].result == "error" and "gone (410 status code)" in first[name].reason
+    assert first[GOOD].result == "ok"
+    status = archive.source_status(name)
+    assert (status["dead"], status["last_status"], status["last_http_status"]) == (True, "error", 410)
+
+    second = result_rows(archive.cli("fetch", check=0).stdout)  # skipped, and it says so
+    assert second[name].result == "skipped"
+    assert "dead (410 Gone)" in second[name].reason and "--source" in second[name].reason
+    assert second[GOOD].result == "ok"
+    assert feed_server.count(path) == 1
+
+    feed_server.route(path, body=fixture_bytes("gone-410-comes-back.xml"), headers=RSS)
+    by_name = result_rows(archive.cli("fetch", "--source", name, "--strict", check=0).stdout)
+    assert list(by_name) == [name]
+    assert (by_name[name].result, by_name[name].new) == ("ok", 1)
+    assert feed_server.count(path) == 2
+    assert archive.source_status(name)["dead"] is False
+
+    archive.cli("fetch", check=0)  # alive again: plain runs fetch it
+    assert feed_server.count(path) == 3
+
+
+@pytest.mark.parametrize(("code", "moves"), [(301, True), (308, True), (302, False)],
+                         ids=["301-moves", "308-moves", "302-stays"])
+def test_a_permanent_redirect_moves_the_source_to_its_new_url(
+        code, moves, good_source, feed_server, fixture_bytes):
+    archive, name = good_source, "搬家"
+    feed_server.redirect("/old/feed.xml", "/new/feed.xml", code)  # a relative Location
+    feed_server.route("/new/feed.xml", body=fixture_bytes("redirect-target.xml"), headers=RSS)
+    archive.add_source(name, feed_server.url("/old/feed.xml"))
+
+    first = result_rows(archive.cli("fetch", "--strict", check=0).stdout)
+    assert (first[name].result, first[name].new) == ("ok", 2)
+    expected_url = feed_server.url("/new/feed.xml" if moves else "/old/feed.xml")
+    assert archive.source_status(name)["url"] == expected_url
+
+    second = result_rows(archive.cli("fetch", "--strict", check=0).stdout)
+    assert (second[name].result, second[name].unchanged) == ("ok", 2)
+    assert feed_server.count("/old/feed.xml") == (1 if moves else 2)  # moved: asked directly
+    assert feed_server.count("/new/feed.xml") == 2
+
+
+MODIFIED = "Wed, 26 Jan 2022 05:00:00 GMT"
+
+
+@pytest.mark.parametrize(("etag", "last_modified"), [('"v1"', MODIFIED), (None, MODIFIED)],
+                         ids=["etag-and-last-modified", "last-modified-only"])
+def test_conditional_get_second_run_is_not_modified_and_nothing_is_re_exported(
+        etag, last_modified, archive, feed_server, fixture_bytes):
+    name, path = "条件", "/conditional-get.xml"
+    feed_server.conditional(path, fixture_bytes("conditional-get.xml"), etag=etag,
+                            last_modified=last_modified, headers=RSS)
+    archive.add_source(name, feed_server.url(path))
+
+    first = archive.cli("run", "--strict", now=SEED_NOW, check=0)
+    assert result_rows(first.stdout)[name].new == 2
+    assert "jekyll: 2 posts written" in first.stdout
+    asked = feed_server.last(path).headers
+    assert "if-none-match" not in asked and "if-modified-since" not in asked
+    posts = tree_snapshot(archive.root / "_posts")
+
+    second = archive.cli("run", "--strict", now=LATER, check=0)
+    row = result_rows(second.stdout)[name]
+    assert (row.result, row.new, row.updated, row.unchanged) == ("not modified", 0, 0, 0)
+    assert "0 ok, 1 not modified" in second.stdout
+    assert "jekyll: 0 posts written" in second.stdout
+    asked = feed_server.last(path).headers
+    assert asked.get("if-none-match") == etag
+    assert asked.get("if-modified-since") == last_modified
+    assert tree_snapshot(archive.root / "_posts") == posts
+    assert archive.source_status(name)["last_status"] == "not_modified"
+
+
+def test_a_changed_item_is_updated_keeps_its_revision_and_rewrites_the_same_file(
+        archive, feed_server, fixture_bytes):
+    name, path = "改稿", "/updated-item.xml"
+    feed_server.route(path, body=fixture_bytes("updated-item-before.xml"), headers=RSS)
+    archive.add_source(name, feed_server.url(path))
+    archive.cli("run", now=SEED_NOW, check=0)
+    posts = archive.root / "_posts"
+    before = {path.name: path.read_text(encoding="utf-8") for path in posts.iterdir()}
+    [edited_name] = [file for file, text in before.items() if "初稿标题" in text]
+
+    feed_server.route(path, body=fixture_bytes("updated-item-after.xml"), headers=RSS)
+    second = archive.cli("run", now=LATER, check=0)
+    row = result_rows(second.stdout)[name]
+    assert (row.result, row.new, row.updated, row.unchanged) == ("ok", 0, 1, 1)
+    assert "jekyll: 1 posts written" in second.stdout
+
+    after = {path.name: path.read_text(encoding="utf-8") for path in posts.iterdir()}
+    assert after.keys() == before.keys()  # the same file names: stable though the title changed
+    assert 'title: "改过的标题：更正"' in after[edited_name]
+    assert "<p>改过的正文。</p>" in after[edited_name] and "初稿" not in after[edited_name]
+    unchanged = [file for file in before if file != edited_name]
+    assert all(after[file] == before[file] for file in unchanged)
+
+    [(revisions, current)] = archive.query(
+        "SELECT revisions, title FROM articles WHERE guid = 'edit-1'")
+    assert (revisions, current) == (2, "改过的标题：更正")
+    assert archive.query(
+        "SELECT r.title, r.content_html FROM revisions r JOIN articles a ON a.id = r.article_id"
+        " WHERE a.guid = 'edit-1'") == [("初稿标题", "<p>初稿正文。</p>")]
+    assert archive.status()["totals"]["versions"] == 3
+
+    third = archive.cli("run", now=LATER, check=0)  # seen again unchanged: nothing to do
+    assert result_rows(third.stdout)[name].unchanged == 2
+    assert "jekyll: 0 posts written" in third.stdout
