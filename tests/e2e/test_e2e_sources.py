@@ -1,0 +1,64 @@
+"""Adding sources through the command line: feed discovery from an HTML page, and OPML
+in and out."""
+
+import pytest
+from support.cli import ArchiveDir
+
+pytestmark = pytest.mark.timeout(90)
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
+
+
+def test_add_a_page_discovers_its_feed_from_link_rel_alternate(archive, feed_server, fixture_bytes):
+    feed_server.route("/blog/", body=fixture_bytes("add-discovers-feed-page.html"), headers=HTML)
+    feed_server.route("/blog/feed.xml", body=fixture_bytes("add-discovers-feed.xml"), headers=RSS)
+    feed_url = feed_server.url("/blog/feed.xml")  # the page names it relatively: "feed.xml"
+
+    added = archive.cli("add", feed_server.url("/blog/"), check=0)
+    assert f"added 示例博客 <{feed_url}>" in added.stdout  # named after the feed's title
+    archive.cli("add", feed_server.url("/blog/"), "--name", "另一个名字", "--tag", "博客",
+                "--tag", "中文", check=0)
+    assert archive.sources() == [
+        {"name": "示例博客", "url": feed_url, "tags": []},
+        {"name": "另一个名字", "url": feed_url, "tags": ["博客", "中文"]},
+    ]
+    assert feed_server.count("/blog/atom.xml") == 0  # the first feed the page names is taken
+
+
+def test_add_a_page_without_a_feed_fails_and_adds_nothing(archive, feed_server, fixture_bytes):
+    feed_server.route("/plain/", body=fixture_bytes("add-page-without-feed.html"), headers=HTML)
+    config = archive.config.read_bytes()
+    failed = archive.cli("add", feed_server.url("/plain/"), check=1)
+    assert "HTML page, not a feed" in failed.stderr and "names no feed" in failed.stderr
+    assert archive.config.read_bytes() == config
+
+
+OPML_SOURCES = [
+    {"name": "联合早报", "url": "https://rsshub.app/zaobao/realtime/china", "tags": ["新闻"]},
+    {"name": "BBC 中文", "url": "https://feeds.bbci.co.uk/zhongwen/simp/rss.xml",
+     "tags": ["新闻", "英国", "广播"]},
+    {"name": "只有 title 的博客", "url": "https://blog.example.com/feed.xml?a=1&b=2",
+     "tags": ["博客", "技术"]},
+    {"name": '没有标签 & "引号"', "url": "https://untagged.example.com/rss", "tags": []},
+    # a name already taken gets a number; a URL already there is not added again
+    {"name": "联合早报 (2)", "url": "https://mirror.example.com/zaobao", "tags": []},
+]
+
+
+def test_opml_import_then_export_round_trips_names_urls_and_tags(archive, tmp_path,
+                                                                 fixture_bytes):
+    opml = tmp_path / "subscriptions.opml"
+    opml.write_bytes(fixture_bytes("opml-round-trip.opml"))
+    imported = archive.cli("opml", "import", str(opml), check=0)
+    assert "added 5 sources" in imported.stdout
+    assert archive.sources() == OPML_SOURCES
+    assert "added 0 sources" in archive.cli("opml", "import", str(opml), check=0).stdout
+
+    exported = tmp_path / "exported.opml"
+    archive.cli("opml", "export", "--out", str(exported), check=0)
+    other = ArchiveDir.create(tmp_path / "other")
+    other.cli("opml", "import", str(exported), check=0)
+    assert other.sources() == OPML_SOURCES
+    again = other.cli("opml", "export", check=0).stdout  # to standard output this time
+    assert again.encode("utf-8") == exported.read_bytes()
