@@ -1,0 +1,120 @@
+"""The site as a reader uses it: headless Chromium (Debian's, /usr/bin/chromium) driven by
+Playwright, against ``newsvault serve`` and straight from disk. Screenshots are saved in
+test-artifacts/site/. No request may leave 127.0.0.1 (or, from disk, file://), and the
+console must stay free of errors."""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from newsvault.site import build_archive_site
+from site_support import WINTER_GAMES_TITLE
+from test_build import article_page
+from test_serve import serving
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "site"
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="needs Debian's chromium: apt-get install -y chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield browser
+        browser.close()
+
+
+class Watched:
+    """A page whose requests outside ``allowed`` are blocked and recorded, with its console
+    errors."""
+
+    def __init__(self, browser, allowed: set[str]):
+        self.context = browser.new_context(viewport={"width": 420, "height": 860})
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda message: message.type == "error"
+                     and self.errors.append(message.text))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("request", self._request)
+        self.allowed = allowed
+
+    def _route(self, route):
+        if self._leaves(route.request.url):
+            self.outside.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    def _request(self, request):
+        if self._leaves(request.url) and request.url not in self.outside:
+            self.outside.append(request.url)
+
+    def _leaves(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme not in ("data", "blob") and (
+            parts.scheme not in self.allowed if parts.scheme == "file" or not parts.hostname
+            else parts.hostname not in self.allowed)
+
+    def shot(self, name: str) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / name), full_page=False)
+
+    def h1(self) -> str:
+        return self.page.locator("h1").first.inner_text()
+
+
+def test_a_reader_browses_and_searches_the_served_site(small_archive, browser):
+    pytest.importorskip("newsvault.search")
+    build_archive_site(small_archive.archive)
+    with serving(small_archive.archive.root) as url:
+        reader = Watched(browser, allowed={"127.0.0.1"})
+        page = reader.page
+        page.goto(url)
+        assert page.title() == "测试站"
+        reader.shot("1-home.png")
+        page.locator("ul.list a").nth(1).click()
+        assert reader.h1() == "晨报的第120篇报道"
+        reader.shot("2-article.png")
+        page.locator("a[rel=next]").first.click()
+        assert reader.h1() == WINTER_GAMES_TITLE
+        reader.shot("3-next-article.png")
+        page.locator("header.bar nav a").last.click()  # 搜索
+        page.fill("input[name=q]", "冬奥")
+        page.press("input[name=q]", "Enter")
+        first_hit = page.locator("#search-results li a").first
+        first_hit.wait_for()
+        assert first_hit.inner_text() == WINTER_GAMES_TITLE
+        assert page.locator("#search-results mark").first.inner_text() == "冬奥"
+        reader.shot("4-search.png")
+        first_hit.click()
+        assert reader.h1() == WINTER_GAMES_TITLE
+        reader.shot("5-search-hit.png")
+        reader.context.close()
+    assert reader.outside == []
+    assert reader.errors == []
+
+
+def test_a_built_article_reads_from_disk(small_archive, browser):
+    build_archive_site(small_archive.archive)
+    reader = Watched(browser, allowed={"file"})
+    page = reader.page
+    page.goto(article_page(small_archive.site, "晨报的第120篇报道").as_uri())
+    assert reader.h1() == "晨报的第120篇报道"
+    assert page.evaluate("getComputedStyle(document.body).maxWidth") != "none"  # the CSS
+    reader.shot("6-from-disk.png")
+    page.locator("a[rel=next]").first.click()
+    assert reader.h1() == WINTER_GAMES_TITLE
+    page.locator("a.brand").click()
+    assert page.url.endswith("/site/index.html") and page.locator("ul.list li").count() == 50
+    page.locator("header.bar nav a").last.click()  # the search page says what it needs
+    assert "newsvault serve" in page.locator("#search-status").inner_text()
+    reader.context.close()
+    assert reader.outside == []
+    assert reader.errors == []

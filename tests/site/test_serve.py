@@ -1,0 +1,68 @@
+"""``newsvault serve``: the built site and /api/search, over real HTTP on 127.0.0.1."""
+
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from urllib.parse import quote
+
+import pytest
+
+from newsvault.site import build_archive_site
+from site_support import WINTER_GAMES_TITLE
+
+
+@contextmanager
+def serving(archive_root, *extra):
+    """``newsvault serve --port 0`` in a process; yields its URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsvault", "--archive", str(archive_root), "serve", "--port",
+         "0", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in process.stdout:  # after what --build prints
+            if " at http://" in line:
+                break
+        assert " at http://127.0.0.1:" in line, f"serve said: {line!r}"
+        yield line.split(" at ", 1)[1].split()[0]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def get(url: str) -> tuple[int, bytes, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read(), response.headers["Content-Type"]
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), error.headers["Content-Type"]
+
+
+def test_serve_shows_the_site_and_a_404_page(small_archive):
+    build_archive_site(small_archive.archive)
+    with serving(small_archive.archive.root) as url:
+        status, body, kind = get(url)
+        assert status == 200 and kind == "text/html; charset=utf-8"
+        assert "晨报的第120篇报道".encode() in body
+        status, body, _ = get(url + "no/such/page/")
+        assert status == 404 and "找不到这个页面".encode() in body
+
+
+def test_serve_builds_first_when_told(small_archive):
+    with serving(small_archive.archive.root, "--build") as url:
+        assert get(url + "feed.xml")[0] == 200
+
+
+def test_search_api_answers_with_hits_and_their_pages(small_archive):
+    pytest.importorskip("newsvault.search")
+    build_archive_site(small_archive.archive)
+    with serving(small_archive.archive.root) as url:
+        status, body, kind = get(f"{url}api/search?q={quote('冬奥')}&limit=5")
+        assert status == 200 and kind.startswith("application/json")
+        hits = json.loads(body)
+        assert hits[0]["title"] == WINTER_GAMES_TITLE
+        assert set(hits[0]) >= {"title", "url", "source", "published", "snippet", "page"}
+        assert get(url + quote(hits[0]["page"]))[0] == 200
+        status, body, _ = get(f"{url}api/search?q=")
+        assert status == 400 and "error" in json.loads(body)
