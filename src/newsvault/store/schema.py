@@ -115,4 +115,11 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO search_state VALUES (1, 0, '');
     """,
+    # 3: the site (site/) lists every article without its content; past content_html every
+    # column lies in overflow pages, so this covering index is what keeps that a quick scan
+    """
+    CREATE INDEX articles_site_listing ON articles(
+        id, source_id, published_ms, first_seen_ms, updated_ms, revisions, content_hash,
+        post_name, title, author, url, post_layout);
+    """,
 ]
