@@ -103,6 +103,10 @@ ERROR_CASES = [
     ErrorCase("server-never-answers", lambda s, p, f: s.hang(p), "timed out"),
     ErrorCase("server-sends-headers-then-nothing",
               lambda s, p, f: s.hang(p, headers={"Content-Length": "4096", **RSS}), "timed out"),
+    # a byte now and then, never a read timeout: only the total timeout ends it
+    ErrorCase("server-trickles-forever",
+              lambda s, p, f: s.slow(p, [b"<"] + [b" "] * 1000, interval=0.3, headers=RSS),
+              "timed out after 2s (total)"),
     ErrorCase("html-page-instead-of-feed",
               lambda s, p, f: s.route(p, body=f("html-page-instead-of-feed.html"),
                                       headers={"Content-Type": "text/html; charset=utf-8"}),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support.cli import SEED_NOW
+from support.cli import FAST_FETCH, SEED_NOW, ArchiveDir
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO.parent / "shared" / "reference" / "seed-post-zaobao-2022-01-27.md"
@@ -52,9 +52,8 @@ def seed_feed(seed: Seed, fixture_bytes, feed_url: str) -> bytes:
             .replace("{link}", seed.link).replace("{content}", seed.content).encode("utf-8"))
 
 
-@pytest.fixture
-def seed_source(feed_server, fixture_bytes, archive):
-    """The archive with the source 联合早报 added by ``newsvault add --name``, serving the seed."""
+def serve_seed(feed_server, fixture_bytes, archive) -> Seed:
+    """Serve the seed's item, and add its source 联合早报 with ``newsvault add --name``."""
     seed = read_seed()
     url = feed_server.url("/zaobao/realtime/china")
     feed_server.route("/zaobao/realtime/china", body=seed_feed(seed, fixture_bytes, url),
@@ -63,8 +62,9 @@ def seed_source(feed_server, fixture_bytes, archive):
     return seed
 
 
-def test_fetch_then_raw_export_writes_the_seed_byte_for_byte(archive, seed_source, tmp_path):
-    seed = seed_source
+def test_fetch_then_raw_export_writes_the_seed_byte_for_byte(archive, feed_server,
+                                                            fixture_bytes, tmp_path):
+    seed = serve_seed(feed_server, fixture_bytes, archive)
     archive.cli("fetch", now=SEED_NOW, check=0)
     out = tmp_path / "exported"
     archive.cli("export", "jekyll", "--raw", "--out", str(out), now=SEED_NOW, check=0)
@@ -73,13 +73,15 @@ def test_fetch_then_raw_export_writes_the_seed_byte_for_byte(archive, seed_sourc
     assert (out / seed.file_name).read_bytes() == seed.data
 
 
-def test_run_fetches_and_writes_the_configured_export(archive, seed_source):
-    seed = seed_source
-    first = archive.cli("run", now=SEED_NOW, check=0)
+def test_run_fetches_and_writes_the_configured_export(feed_server, fixture_bytes, tmp_path):
+    news = ArchiveDir.create(tmp_path / "news", fetch=FAST_FETCH)  # as `init` sets it up
+    seed = serve_seed(feed_server, fixture_bytes, news)
+    first = news.cli("run", now=SEED_NOW, check=0)
     assert "jekyll: 1 posts written" in first.stdout
-    posts = archive.root / "_posts"
+    posts = news.root / "_posts"
     assert sorted(path.name for path in posts.iterdir()) == [seed.file_name]
     assert (posts / seed.file_name).read_bytes() == seed.data
-    again = archive.cli("run", now=SEED_NOW, check=0)  # nothing changed: nothing written
+    assert (news.root / "site" / "index.html").is_file()  # the other configured export
+    again = news.cli("run", now=SEED_NOW, check=0)  # nothing changed: nothing written
     assert "jekyll: 0 posts written" in again.stdout
     assert (posts / seed.file_name).read_bytes() == seed.data

@@ -30,7 +30,7 @@ WIDE_COLUMNS = "400"
 
 # Small limits so that failures are quick; every value is a real newsvault.toml key.
 FAST_FETCH = {
-    "connect_timeout": 1, "read_timeout": 1, "total_timeout": 5, "retries": 2,
+    "connect_timeout": 1, "read_timeout": 1, "total_timeout": 2, "retries": 2,
     "backoff": 0.05, "max_body_mb": 5, "max_redirects": 5,
 }
 
