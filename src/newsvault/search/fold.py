@@ -4,7 +4,8 @@ ASCII. Letter case is left to SQLite's tokenizer.
 
 Character by character, from OpenCC's t2s tables: a substring of a text then folds to a
 substring of the folded text, which phrase-level conversion (乾隆 stays, 乾 alone becomes
-干) would not promise; and positions stay put, so snippets can mark the original text.
+干) would not promise. ``variants`` goes the other way, for finding a folded word in
+text as written (snippets).
 """
 
 import re
@@ -49,6 +50,21 @@ def _char_class(codes: list[int]) -> str:
             start = code
         previous = code
     return "".join(ranges)
+
+
+@cache
+def _folded_from() -> dict[str, str]:
+    """For each character that others fold to, those characters (itself first)."""
+    table, _ = _folding()
+    sources: dict[str, str] = {}
+    for code, folded in table.items():
+        sources[folded] = sources.get(folded, folded) + chr(code)
+    return sources
+
+
+def variants(char: str) -> str:
+    """The characters that fold to ``char``, itself included: 湾 → 湾灣."""
+    return _folded_from().get(char, char)
 
 
 def fold(text: str) -> str:

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from html import escape
 
-from newsvault.search.fold import fold
+from newsvault.search.fold import variants
 from newsvault.search.tokens import BREAK, CJK, Phrase
 
 WIDTH = 120  # characters shown
@@ -39,27 +39,34 @@ class Snippet:
 
 
 def phrases_pattern(phrases: list[Phrase]) -> re.Pattern:
-    """Finds any of the phrases in folded text, longest first."""
+    """Finds any of the phrases, longest first."""
     alternatives = sorted((_phrase_regex(phrase) for phrase in phrases), key=len, reverse=True)
     return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
 def _phrase_regex(phrase: Phrase) -> str:
+    """Finds the phrase in the text as written: each character may be any that folds to
+    it (湾 or 灣, a or Ａ), so the text need not be folded, however long it is."""
     if phrase.cjk:
-        return _BETWEEN_CJK.join(_CJK_GAP if token == BREAK else re.escape(token)
+        return _BETWEEN_CJK.join(_CJK_GAP if token == BREAK else _any_variant(token)
                                  for token in phrase.tokens)
-    return _WORD_START + _BETWEEN_WORDS.join(map(re.escape, phrase.tokens)) + _WORD_END
+    words = ("".join(map(_any_variant, word)) for word in phrase.tokens)
+    return _WORD_START + _BETWEEN_WORDS.join(words) + _WORD_END
+
+
+def _any_variant(char: str) -> str:
+    found = variants(char)
+    return re.escape(char) if len(found) == 1 else f"[{re.escape(found)}]"
 
 
 def make_snippet(text: str, pattern: re.Pattern, width: int = WIDTH) -> Snippet:
     if not text:
         return Snippet()
-    folded = fold(text)  # as long as text: a match's positions are the original's
-    first = pattern.search(folded)
+    first = pattern.search(text)
     start, end = _window(text, first.start() if first else 0, first.end() if first else 0, width)
     parts: list[tuple[str, bool]] = [(_ELLIPSIS, False)] if start > 0 else []
     position = start
-    for match in pattern.finditer(folded, start):
+    for match in pattern.finditer(text, start):
         if match.start() >= end:
             break
         if match.start() > position:
