@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing import get_context
 
 from newsvault.search.fold import FOLD_VERSION, fold
 from newsvault.search.text import collapse_spaces, plain_text
@@ -117,9 +118,10 @@ def _preparer(store: SqliteStore, count: int, workers: int | None) -> Iterator[P
     if count < _PROCESS_THRESHOLD or workers < 2:
         yield lambda batches: (prepare(store.search_sources(_ids(batch))) for batch in batches)
         return
-    # the workers read the articles themselves: HTML need not travel through a pipe
-    with ProcessPoolExecutor(workers, initializer=_open_worker_store,
-                             initargs=(store.path,)) as pool:
+    # spawned, not forked: `serve` searches (and so indexes) from a threaded process.
+    # The workers read the articles themselves: HTML need not travel through a pipe.
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
+                             initializer=_open_worker_store, initargs=(store.path,)) as pool:
         yield lambda batches: _prepare_in_pool(pool, 2 * workers, batches)
 
 
