@@ -3,6 +3,7 @@ feeds, determinism and incremental rebuilds."""
 
 import hashlib
 import re
+import sqlite3
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -14,6 +15,7 @@ from newsvault.site.builder import MANIFEST_NAME
 from site_support import DAY_MS, START_MS, WINTER_GAMES_TITLE, make_archive
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 _LINK = re.compile(r'(?:href|src)="([^"]*)"')
 
 
@@ -112,8 +114,15 @@ def test_feeds_and_sitemap_are_valid_xml(small_archive):
     # without base_url, links are relative to the feed: they lead to the pages
     link = source_feed.find(f"{ATOM}entry/{ATOM}link").get("href")
     assert (site / "source/周刊" / unquote(link)).resolve().is_file()
-    urls = etree.parse(str(site / "sitemap.xml")).getroot()
-    assert len(urls) > 132
+    index = etree.parse(str(site / "sitemap.xml")).getroot()
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    urls = []
+    for loc in index.iter(f"{SITEMAP}loc"):
+        sitemap = etree.parse(str(site / unquote(loc.text))).getroot()
+        assert sitemap.tag == f"{SITEMAP}urlset"
+        urls += [(site / unquote(loc.text)).parent / unquote(url.text)
+                 for url in sitemap.iter(f"{SITEMAP}loc")]
+    assert len(urls) > 132 and all(url.resolve().is_file() for url in urls)
 
 
 def test_base_url_makes_feed_and_sitemap_urls_absolute(tmp_path):
@@ -131,7 +140,9 @@ def test_base_url_makes_feed_and_sitemap_urls_absolute(tmp_path):
     assert href.startswith("https://example.github.io/news/2022-01-")
     assert href.endswith("/") and "%E6%99%A8" in href  # percent-encoded, no index.html
     loc = etree.parse(str(site / "sitemap.xml")).getroot()[0][0].text
-    assert loc.startswith("https://example.github.io/news/")
+    assert loc == "https://example.github.io/news/archive/2022-01/sitemap.xml"
+    url = etree.parse(str(site / "archive/2022-01/sitemap.xml")).getroot()[0][0].text
+    assert url.startswith("https://example.github.io/news/2022-01-01/")
     assert "Sitemap: https://example.github.io/news/sitemap.xml" in (site / "robots.txt").read_text()
     page = next(site.glob("2022-01-01/*/index.html")).read_text(encoding="utf-8")
     assert '<link rel="canonical" href="https://example.github.io/news/2022-01-01/' in page
@@ -160,7 +171,8 @@ def test_one_new_article_rewrites_only_the_pages_that_show_it(small_archive):
         str(article_page(site, "一篇坏掉的稿件").relative_to(site)),  # its older neighbour
         "index.html", "source/周刊/index.html", "tag/周刊/index.html",
         "archive/2022-05/index.html", "archive/index.html", "tag/index.html",
-        "sources/index.html", "feed.xml", "source/周刊/feed.xml", "sitemap.xml", MANIFEST_NAME,
+        "sources/index.html", "feed.xml", "source/周刊/feed.xml", "archive/2022-05/sitemap.xml",
+        MANIFEST_NAME,
     }
     assert changed == expected
     assert report.rendered == len(expected) - 1  # the manifest is not a page
@@ -192,14 +204,12 @@ def test_english_ui_by_setting(tmp_path):
     archive.close()
 
 
-def test_a_page_that_is_gone_is_deleted(small_archive, tmp_path):
+def test_a_page_that_is_gone_is_deleted(small_archive):
     build_archive_site(small_archive.archive)
-    stale = small_archive.site / "source/evening-post/index.html"
-    manifest = small_archive.site / MANIFEST_NAME
-    text = manifest.read_text(encoding="utf-8")
-    manifest.write_text(text + "0\tsource/old-name/index.html\n", encoding="utf-8")
-    (small_archive.site / "source/old-name").mkdir()
-    (small_archive.site / "source/old-name/index.html").write_text("old")
+    gone = article_page(small_archive.site, "一篇坏掉的稿件")
+    with sqlite3.connect(small_archive.archive.root / "newsvault.db") as db:  # no API deletes
+        db.execute("DELETE FROM articles WHERE title = '一篇坏掉的稿件'")
     report = build_archive_site(small_archive.archive)
-    assert report.deleted == 1 and stale.exists()
-    assert not (small_archive.site / "source/old-name").exists()
+    assert report.deleted == 1
+    assert not gone.exists() and not gone.parent.exists()
+    assert "一篇坏掉的稿件" not in (small_archive.site / "source/周刊/index.html").read_text()

@@ -5,7 +5,7 @@ Held in memory for the whole build: about 1 KB per article, 25 MB at 22,740 post
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from hashlib import blake2b
 from zoneinfo import ZoneInfo
@@ -33,6 +33,7 @@ class SiteArticle:
     date_text: str = ""  # in the site's time zone
     month: str = ""  # "2022-01", in the site's time zone
     card: str = ""  # a digest of what a list shows of it
+    own: str = ""  # a digest of everything its page shows of it
 
 
 @dataclass(slots=True)
@@ -68,21 +69,64 @@ def name_unnamed_posts(store: SqliteStore) -> int:
     return len(unnamed)
 
 
-def load_catalog(store: SqliteStore, timezone_name: str) -> Catalog:
+CACHE_FORMAT = 2
+
+
+def load_catalog(store: SqliteStore, timezone_name: str, cache: dict | None = None
+                 ) -> tuple[Catalog, dict]:
+    """The catalog, and what to keep for the next build. With the ``cache`` of the last
+    build only the articles changed since are read from the store: the others keep what
+    the cache says, permalinks included (a permalink never moves once given)."""
+    count, seq = store.site_state()
+    key = [timezone_name, list(store.site_sources().items()), CACHE_FORMAT]
+    known: dict[int, SiteArticle] = {}
+    kept_fields: dict[int, tuple] = {}  # what the next build's cache keeps of each article
+    if cache and cache.get("key") == key:
+        kept_fields = cache["articles"]
+        known = {article_id: SiteArticle(*fields) for article_id, fields in kept_fields.items()}
+    changed = list(store.site_articles(after_seq=cache["seq"] if known else 0))
     local = _LocalTime(ZoneInfo(timezone_name))
-    articles, folders = [], []
-    for row in store.site_articles():
+    fresh = []
+    for row in changed:
         article = _article(row)
         _set_dates(article, local)
-        article_id, folder = row.id, paths.article_dir(_permalink_day(row), _slug(row))
-        folders.append((article_id, folder))
-        articles.append(article)
-    given = paths.unique_dirs(folders)
-    for article in articles:
-        article.path = given[article.id] + paths.INDEX
-        article.card = _card(article)
-    articles.sort(key=lambda article: (article.date_ms, article.id))
-    return Catalog(articles, *_groups(articles))
+        previous = known.get(row.id)
+        if previous is not None:
+            article.path = previous.path
+            _set_digests(article)
+        else:
+            fresh.append((row.id, paths.article_dir(_permalink_day(row), _slug(row))))
+        known[row.id] = article
+    if len(known) != count:  # an article left the archive: start from scratch
+        return load_catalog(store, timezone_name, None)
+    _give_folders(known, fresh)
+    for row in changed:
+        kept_fields[row.id] = _as_tuple(known[row.id])
+    articles = sorted(known.values(), key=lambda article: (article.date_ms, article.id))
+    kept = {"key": key, "seq": seq, "articles": kept_fields}
+    return Catalog(articles, *_groups(articles)), kept
+
+
+_FIELDS = tuple(field.name for field in fields(SiteArticle))
+
+
+def _as_tuple(article: SiteArticle) -> tuple:
+    return tuple(map(article.__getattribute__, _FIELDS))
+
+
+def _give_folders(articles: dict[int, SiteArticle], wanted: list[tuple[int, str]]) -> None:
+    """New articles' folders: clashes go to the lowest id first, as ``unique_dirs`` does
+    (new articles have the highest ids, so the folders of the others never move)."""
+    taken = {article.path for article in articles.values() if article.path}
+    for article_id, folder in sorted(wanted):
+        candidate, number = folder, 2
+        while candidate + paths.INDEX in taken:
+            candidate = f"{folder[:-1]}-{number}/"
+            number += 1
+        article = articles[article_id]
+        article.path = candidate + paths.INDEX
+        _set_digests(article)
+        taken.add(article.path)
 
 
 def _article(row: SiteArticleRow) -> SiteArticle:
@@ -147,9 +191,13 @@ def _set_dates(article: SiteArticle, local: _LocalTime) -> None:
     article.month = article.date_text[:7]
 
 
-def _card(article: SiteArticle) -> str:
-    shown = "\x1f".join((article.path, article.title, article.date_text, article.source))
-    return blake2b(shown.encode(), digest_size=8).hexdigest()
+def _set_digests(article: SiteArticle) -> None:
+    card = "\x1f".join((article.path, article.title, article.date_text, article.source))
+    article.card = blake2b(card.encode(), digest_size=8).hexdigest()
+    own = "\x1f".join((card, article.author, article.url, str(article.date_ms),
+                       str(article.updated_ms), "\x1e".join(article.tags), str(article.revisions),
+                       article.content_hash))
+    article.own = blake2b(own.encode(), digest_size=12).hexdigest()
 
 
 def _groups(articles: list[SiteArticle]) -> tuple[list[Group], list[Group], list[Group]]:

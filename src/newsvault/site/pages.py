@@ -80,6 +80,11 @@ class SitemapView:
     pages: list[tuple[str, int | None]]  # (path, last change in epoch ms)
 
 
+@dataclass(slots=True)
+class SitemapIndexView:
+    sitemaps: list[str]  # their paths
+
+
 def digest(*parts: object) -> str:
     return blake2b("\x1e".join(map(str, parts)).encode(), digest_size=12).hexdigest()
 
@@ -98,40 +103,33 @@ def plan_pages(catalog: Catalog, statuses: list[SourceStatus], fingerprint: str)
     pages += _overviews(catalog, statuses, fingerprint)
     pages += [Page("search/index.html", "search.html", digest(fingerprint, "search"), None),
               Page("404.html", "404.html", digest(fingerprint, "404"), None)]
-    pages.append(_sitemap(pages, fingerprint))
+    pages += _sitemaps(pages, fingerprint)
     pages.append(Page("robots.txt", "robots.txt", digest(fingerprint, "robots"), None))
     return pages
 
 
 def _article_pages(catalog: Catalog, fingerprint: str) -> list[Page]:
-    tag_folders = {group.name: group.folder for group in catalog.tags}
+    tag_folder = {group.name: group.folder for group in catalog.tags}
     month_folders = {group.name: group.folder for group in catalog.months}
+    by_tags: dict[tuple[str, ...], tuple[list, str]] = {}  # shared: few distinct tag lists
     pages = []
     for source in catalog.sources:
         listed = source.articles
         for index, article in enumerate(listed):
-            view = ArticleView(
-                article=article,
-                older=listed[index - 1] if index > 0 else None,
-                newer=listed[index + 1] if index + 1 < len(listed) else None,
-                source_folder=source.folder,
-                tag_folders=[(tag, tag_folders[tag]) for tag in article.tags],
-                month_folder=month_folders[article.month],
-            )
-            pages.append(Page(article.path, "article.html", _article_digest(view, fingerprint),
-                              view))
+            if article.tags not in by_tags:
+                folders = [(tag, tag_folder[tag]) for tag in article.tags]
+                by_tags[article.tags] = (folders, "".join(folder for _, folder in folders))
+            tag_folders, tags_key = by_tags[article.tags]
+            older = listed[index - 1] if index > 0 else None
+            newer = listed[index + 1] if index + 1 < len(listed) else None
+            view = ArticleView(article, older, newer, source.folder, tag_folders,
+                               month_folders[article.month])
+            key = "\x1e".join((fingerprint, article.own, source.folder, view.month_folder,
+                                tags_key, older.card if older else "",
+                                newer.card if newer else ""))
+            pages.append(Page(article.path, "article.html",
+                              blake2b(key.encode(), digest_size=12).hexdigest(), view))
     return pages
-
-
-def _article_digest(view: ArticleView, fingerprint: str) -> str:
-    article, older, newer = view.article, view.older, view.newer
-    return digest(
-        fingerprint, article.path, article.title, article.author, article.url,
-        article.date_text, article.date_ms, article.updated_ms, article.source,
-        view.source_folder, view.tag_folders, view.month_folder, article.revisions,
-        article.content_hash,
-        older.card if older else "", newer.card if newer else "",
-    )
 
 
 def _list_pages(kind: str, heading: str, folder: str, listed: list[SiteArticle],
@@ -218,8 +216,26 @@ def _overviews(catalog: Catalog, statuses: list[SourceStatus], fingerprint: str)
     ]
 
 
-def _sitemap(pages: list[Page], fingerprint: str) -> Page:
-    listed = [(page.path, page.data.article.updated_ms if page.template == "article.html" else None)
-              for page in pages if page.path.endswith(paths.INDEX) and page.template != "search.html"]
-    return Page("sitemap.xml", "sitemap.xml", digest(fingerprint, "sitemap", listed),
-                SitemapView(listed))
+def _sitemaps(pages: list[Page], fingerprint: str) -> list[Page]:
+    """A sitemap per month of articles (archive/2022-01/sitemap.xml), one of the other pages
+    (sitemap-pages.xml), and the index of them all (sitemap.xml): a new article changes its
+    month's sitemap, not a list of every page."""
+    by_month: dict[str, list[SiteArticle]] = {}
+    others: list[tuple[str, int | None]] = []
+    for page in pages:
+        if page.template == "article.html":
+            by_month.setdefault(page.data.month_folder, []).append(page.data.article)
+        elif page.path.endswith(paths.INDEX) and page.template != "search.html":
+            others.append((page.path, None))
+    sitemaps = []
+    for folder, articles in sorted(by_month.items()):
+        path = f"{folder}sitemap.xml"  # each article's `own` digest covers its path and date
+        sitemaps.append(Page(path, "sitemap.xml",
+                             digest(fingerprint, path, "".join(a.own for a in articles)),
+                             SitemapView([(a.path, a.updated_ms) for a in articles])))
+    sitemaps.append(Page("sitemap-pages.xml", "sitemap.xml", digest(fingerprint, others),
+                         SitemapView(others)))
+    listed = [page.path for page in sitemaps]
+    sitemaps.append(Page("sitemap.xml", "sitemap-index.xml", digest(fingerprint, listed),
+                         SitemapIndexView(listed)))
+    return sitemaps

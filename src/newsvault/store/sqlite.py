@@ -462,15 +462,30 @@ class SqliteStore:
     # site/ reads the articles without their content to plan the pages, then the content of
     # those it renders. Its build state lives in the output folder, not here.
 
-    def site_articles(self) -> Iterator[SiteArticleRow]:
-        """Every article but its content, by id (a scan of articles_site_listing)."""
-        sources = {row[0]: (row[1], json.loads(row[2]))
-                   for row in self._db.execute("SELECT id, name, tags FROM sources")}
-        rows = self._db.execute(
-            "SELECT id, source_id, title, author, url, published_ms, first_seen_ms, updated_ms,"
-            " post_name, json_extract(post_layout, '$.date'), json_extract(post_layout, '$.tags'),"
-            " content_hash, revisions FROM articles ORDER BY id"
-        )
+    def site_sources(self) -> dict[int, tuple[str, list[str]]]:
+        """Source id → (name, tags)."""
+        return {row[0]: (row[1], json.loads(row[2]))
+                for row in self._db.execute("SELECT id, name, tags FROM sources ORDER BY id")}
+
+    def site_state(self) -> tuple[int, int]:
+        """(how many articles, the last change_seq), read together."""
+        return self._db.execute(
+            "SELECT (SELECT COUNT(*) FROM articles),"
+            " (SELECT value FROM counters WHERE name = 'change_seq')").fetchone()
+
+    def site_articles(self, after_seq: int = 0) -> Iterator[SiteArticleRow]:
+        """Every article but its content, by id (a scan of the covering index
+        articles_site_listing); or those changed after ``after_seq``, oldest change first."""
+        sources = self.site_sources()
+        columns = ("id, source_id, title, author, url, published_ms, first_seen_ms, updated_ms,"
+                   " post_name, json_extract(post_layout, '$.date'),"
+                   " json_extract(post_layout, '$.tags'), content_hash, revisions")
+        if after_seq:
+            rows = self._db.execute(
+                f"SELECT {columns} FROM articles WHERE change_seq > ? ORDER BY change_seq",
+                (after_seq,))
+        else:
+            rows = self._db.execute(f"SELECT {columns} FROM articles ORDER BY id")
         parsed: dict[str, list[str]] = {}  # most articles share a few tag lists
         for row in rows:
             tags = row[10]
