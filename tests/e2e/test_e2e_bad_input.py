@@ -269,9 +269,9 @@ def test_truncated_xml_keeps_the_complete_items(good_source, feed_server, fixtur
         assert (article["title"], article["content_html"]) == (f"完整条目 {n}", f"<p>第{n}条的正文。</p>")
 
 
-def test_billion_laughs_is_never_expanded(good_source, feed_server, fixture_bytes):
-    row = run_with_bad_feed(good_source, feed_server, "billion-laughs",
-                            fixture_bytes("billion-laughs.xml"))
+@pytest.mark.parametrize("case", ["billion-laughs", "billion-laughs-small"])
+def test_billion_laughs_is_never_expanded(case, good_source, feed_server, fixture_bytes):
+    row = run_with_bad_feed(good_source, feed_server, case, fixture_bytes(f"{case}.xml"))
     assert row.new == 1
     [article] = [a for a in good_source.articles() if a["source"] == BAD]
     assert article["url"] == "https://laughs.example.com/1"

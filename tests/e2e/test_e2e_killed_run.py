@@ -60,10 +60,12 @@ def article_set(archive: ArchiveDir) -> set[tuple]:
 
 
 class Killed:
-    """A ``newsvault fetch`` killed with SIGKILL at a moment; ``orphans``: the processes it
-    had started (its writers), which outlive it."""
+    """A ``newsvault fetch`` killed with SIGKILL at a moment: the process alone, or with
+    ``tree`` its writer processes too, at once (as when its whole control group is killed).
+    ``orphans``: the processes it had started that outlive it."""
 
-    def __init__(self, archive: ArchiveDir, moment: Callable[[subprocess.Popen], None]):
+    def __init__(self, archive: ArchiveDir, moment: Callable[[subprocess.Popen], None],
+                 tree: bool = False):
         process = subprocess.Popen(
             [sys.executable, "-m", "newsvault", "--archive", str(archive.root), "fetch"],
             cwd=archive.root, env=cli_env(SEED_NOW), stdout=subprocess.DEVNULL,
@@ -72,6 +74,11 @@ class Killed:
         try:
             moment(process)
             self.orphans = psutil.Process(process.pid).children(recursive=True)
+            for child in self.orphans if tree else ():
+                try:
+                    child.send_signal(signal.SIGKILL)
+                except psutil.NoSuchProcess:
+                    pass
             os.kill(process.pid, signal.SIGKILL)
         finally:
             process.kill()
@@ -159,10 +166,11 @@ def test_sigkill_mid_fetch_then_rerun_gives_the_uninterrupted_archive(feeds, fee
 
     archive = make_archive(tmp_path / "news", feeds)
     partial = []
-    for moment, at_least in ((after_requests(feed_server, 1), 0), (after_outcomes(10), 10),
-                             (after_outcomes(30), 30)):
-        killed = Killed(archive, moment)
-        # Its orphaned writers may still be committing: give them a moment, then kill them
+    for moment, at_least, tree in ((after_requests(feed_server, 1), 0, False),
+                                   (after_outcomes(10), 10, True),
+                                   (after_outcomes(30), 30, True)):
+        killed = Killed(archive, moment, tree=tree)
+        # Orphaned writers may still be committing: give them a moment, then kill them
         # too (one more SIGKILL moment). Those that never end: test_orphaned_writers_...
         killed.end_orphans(timeout=1)
         articles = check_consistent(archive)
