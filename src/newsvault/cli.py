@@ -269,7 +269,7 @@ def build(ctx, out_dir: Path | None, full: bool):
     from newsvault.site.progress import BuildProgress
 
     archive = _archive(ctx)
-    with BuildProgress() as progress:
+    with run_lock(archive.root, wait=True), BuildProgress() as progress:  # names posts
         report = build_archive_site(archive, out_dir, full=full, on_progress=progress.update)
     _show_build(report)
 
@@ -296,7 +296,7 @@ def serve(ctx, port: int, host: str, build_first: bool, out_dir: Path | None):
     archive = _archive(ctx)
     site_dir = out_dir or archive.resolve(archive.settings.build.out)
     if build_first:
-        with BuildProgress() as progress:
+        with run_lock(archive.root, wait=True), BuildProgress() as progress:
             _show_build(build_archive_site(archive, site_dir, on_progress=progress.update))
     if not (site_dir / "index.html").is_file():
         raise ConfigError(f"no site in {site_dir}; run `newsvault build` or pass --build")
