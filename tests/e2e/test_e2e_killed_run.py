@@ -214,14 +214,6 @@ def blocked_writing_to_a_pipe(process: subprocess.Popen) -> None:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
-@pytest.mark.xfail(strict=True, raises=OrphanLeftRunning, reason=(
-    "pipeline/archiver.py (the fetch rewrite): a writer process notices its parent died only"
-    " between two inbox messages (_next_job polls os.getppid() on queue.Empty). A run killed"
-    " while handing it a body bigger than the pipe buffer leaves half a message in the"
-    " inbox; the writer's Queue.get() then blocks forever in _recv_bytes(), because the"
-    " writer itself holds the inbox pipe's write end (a spawned child gets both ends of a"
-    " multiprocessing.Queue), so EOF never comes. The writer (holding newsvault.db open)"
-    " and multiprocessing's resource tracker stay alive forever."))
 def test_orphaned_writers_end_after_a_run_killed_while_handing_them_a_feed(feed_server,
                                                                           tmp_path):
     sources = []

@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import queue
 import threading
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -77,8 +78,11 @@ def serve(db_path: Path, inbox, outbox, parent_pid: int | None = None) -> None:
     A parser thread feeds the storing thread, so parsing the next feeds overlaps with
     SQLite writing and syncing the last ones (both release the GIL for most of their work).
     """
+    if parent_pid is not None:
+        threading.Thread(target=_exit_when_orphaned, args=(parent_pid,),
+                         name="newsvault-orphan-watch", daemon=True).start()
     parsed: queue.Queue = queue.Queue(maxsize=2 * BATCH_LIMIT)
-    parser = threading.Thread(target=_parse_jobs, args=(inbox, parsed, parent_pid),
+    parser = threading.Thread(target=_parse_jobs, args=(inbox, parsed),
                               name="newsvault-parser", daemon=True)
     parser.start()
     store = open_store(db_path, bulk_writes=True)
@@ -95,9 +99,19 @@ def serve(db_path: Path, inbox, outbox, parent_pid: int | None = None) -> None:
         outbox.put(_STOP)
 
 
-def _parse_jobs(inbox, parsed: queue.Queue, parent_pid: int | None) -> None:
+def _exit_when_orphaned(parent_pid: int) -> None:
+    """A killed run can leave half a message in the inbox pipe, on which a read blocks
+    forever (this process holds the pipe's write end too): so watch from a thread of its
+    own, and leave at once. Whatever is committed stays consistent; an open transaction
+    is rolled back by SQLite."""
+    while os.getppid() == parent_pid:
+        time.sleep(_POLL_SECONDS)
+    os._exit(0)
+
+
+def _parse_jobs(inbox, parsed: queue.Queue) -> None:
     while True:
-        job = _next_job(inbox, parent_pid)
+        job = inbox.get()
         if job is _STOP:
             parsed.put(_STOP)
             return
@@ -107,15 +121,6 @@ def _parse_jobs(inbox, parsed: queue.Queue, parent_pid: int | None) -> None:
         except Exception as error:  # noqa: BLE001 - a parser bug costs one source
             record = replace(item.record, status="error", error=f"internal error: {error!r}")
             parsed.put((job_id, FetchResult(item.source, [], record)))
-
-
-def _next_job(inbox, parent_pid: int | None):
-    while True:
-        try:
-            return inbox.get(timeout=_POLL_SECONDS)
-        except queue.Empty:
-            if parent_pid is not None and os.getppid() != parent_pid:
-                return _STOP  # orphaned by a killed run: what is committed stays consistent
 
 
 def _batch_after(first, inbox) -> tuple[list, bool]:
