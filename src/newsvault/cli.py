@@ -317,7 +317,6 @@ def import_jekyll_command(ctx, posts_dir: Path):
     archive = _archive(ctx)
     with run_lock(archive.root, wait=True):
         report = import_jekyll(archive.store, posts_dir)
-        indexed = update_index(archive.store).indexed
     out.print(f"read {report.files} files: {report.imported} articles imported from "
               f"{report.imported_files} files, {report.already_archived} already in the archive "
               f"({report.already_archived_files} files), {report.merged_files} files merged into "
@@ -327,7 +326,8 @@ def import_jekyll_command(ctx, posts_dir: Path):
         out.print(f"renamed: {old!r} → {new} ({reason})")
     for name, reason in report.skipped:
         out.print(f"not imported: {name}: {reason}")
-    out.print(f"search: {indexed} articles indexed")
+    # after the report, so that it shows while the index is built (a few seconds per 1,000)
+    out.print(f"search: {update_index(archive.store).indexed} articles indexed")
 
 
 @cli.command()
