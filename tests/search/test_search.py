@@ -6,6 +6,7 @@ import pytest
 
 from newsvault.errors import SearchQueryError
 from newsvault.search import indexer, search_articles, update_index
+from newsvault.store import StoreError
 from .helpers import BASE_MS, entry, save
 
 WINTER_GAMES = entry(1, "北京冬奥会开幕", "<p>冬奥会今天在北京开幕，<b>各国</b>运动员入场。</p>")
@@ -163,3 +164,17 @@ def test_an_indexer_that_finds_the_watermark_moved_starts_again(store, monkeypat
     assert indexed_rows(store) == 3
     assert store.search_state()[0] == store.current_seq()
     assert titles(search_articles(store, "布林肯")) == ["王毅与布林肯通话"]
+
+
+def test_an_archive_busy_for_too_long_is_a_clear_error(store):
+    save(store, "早报", [WINTER_GAMES])
+    blocker = sqlite3.connect(store.path)
+    blocker.execute("BEGIN IMMEDIATE")  # another writer that does not let go
+    store._db.execute("PRAGMA busy_timeout = 50")  # instead of waiting 10 s
+    try:
+        with pytest.raises(StoreError, match="search: cannot update the index"):
+            update_index(store)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert titles(search_articles(store, "冬奥")) == ["北京冬奥会开幕"]
