@@ -6,7 +6,8 @@ import pytest
 
 from newsvault.errors import SearchQueryError
 from newsvault.search import indexer, search_articles, update_index
-from newsvault.store import StoreError
+from newsvault.store import StoreError, open_store
+
 from .helpers import BASE_MS, entry, save
 
 WINTER_GAMES = entry(1, "北京冬奥会开幕", "<p>冬奥会今天在北京开幕，<b>各国</b>运动员入场。</p>")
@@ -146,8 +147,6 @@ def test_another_tokenizer_rebuilds_the_whole_index(store, monkeypatch):
 def test_an_indexer_that_finds_the_watermark_moved_starts_again(store, monkeypatch):
     """Another process (a search in `serve` during a fetch) indexed the same articles
     meanwhile: nothing is indexed twice, nothing is deleted twice."""
-    from newsvault.store import open_store
-
     save(store, "早报", [WINTER_GAMES, PHONE_CALL, VPN])
     other = open_store(store.path)
     listed = store.search_pending
