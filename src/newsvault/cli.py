@@ -286,7 +286,7 @@ def build(ctx, out_dir: Path | None, full: bool):
 
 def _show_build(report) -> None:
     out.print(f"site: {report.rendered} of {report.pages} pages rendered, {report.written} files "
-              f"written, {report.deleted} deleted, in {report.out} ({report.seconds:.1f} s)")
+              f"written, {report.deleted} deleted, in {report.out} ({report.seconds:.2f} s)")
 
 
 @cli.command()

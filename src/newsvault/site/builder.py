@@ -118,7 +118,7 @@ def _render_all(store: SqliteStore, options: SiteOptions, writer: "_Writer", dir
     others = [page for page in dirty if page.template != "article.html"]
     progress = _Progress(len(dirty), on_progress)
     words = i18n.words(options.language)
-    jobs = [article_job(page.data, words) for page in articles]
+    jobs = [article_job(page.data.view(), words) for page in articles]
     chunks = [jobs[start:start + CHUNK] for start in range(0, len(jobs), CHUNK)]
     workers = workers or min(os.cpu_count() or 1, 4)
     if workers > 1 and len(jobs) >= _POOL_THRESHOLD:

@@ -108,27 +108,54 @@ def plan_pages(catalog: Catalog, statuses: list[SourceStatus], fingerprint: str)
     return pages
 
 
+class _Links:
+    """Where an article page's tags and month link to: one for all article pages."""
+
+    def __init__(self, catalog: Catalog):
+        self.tag_folder = {group.name: group.folder for group in catalog.tags}
+        self.month_folder = {group.name: group.folder for group in catalog.months}
+        self._tag_keys: dict[tuple[str, ...], str] = {}
+
+    def tags_key(self, tags: tuple[str, ...]) -> str:
+        """A digest of where these tags link to (few distinct tag lists: each made once)."""
+        key = self._tag_keys.get(tags)
+        if key is None:
+            key = self._tag_keys[tags] = digest(*(self.tag_folder[tag] for tag in tags))
+        return key
+
+
+@dataclass(slots=True)
+class ArticlePage:
+    """What an article page is made from; ``view()`` is what its template is given."""
+
+    article: SiteArticle
+    older: SiteArticle | None
+    newer: SiteArticle | None
+    source_folder: str
+    links: _Links
+
+    def view(self) -> ArticleView:
+        article = self.article
+        return ArticleView(article, self.older, self.newer, self.source_folder,
+                           [(tag, self.links.tag_folder[tag]) for tag in article.tags],
+                           self.links.month_folder[article.month])
+
+
 def _article_pages(catalog: Catalog, fingerprint: str) -> list[Page]:
-    tag_folder = {group.name: group.folder for group in catalog.tags}
-    month_folders = {group.name: group.folder for group in catalog.months}
-    by_tags: dict[tuple[str, ...], tuple[list, str]] = {}  # shared: few distinct tag lists
+    """Its digest is the digests it is made of, side by side (for 22,000 pages, hashing
+    them once more costs more than comparing a longer string)."""
+    links = _Links(catalog)
     pages = []
     for source in catalog.sources:
-        listed = source.articles
+        prefix = digest(fingerprint, source.folder)
+        listed, last = source.articles, len(source.articles) - 1
         for index, article in enumerate(listed):
-            if article.tags not in by_tags:
-                folders = [(tag, tag_folder[tag]) for tag in article.tags]
-                by_tags[article.tags] = (folders, "".join(folder for _, folder in folders))
-            tag_folders, tags_key = by_tags[article.tags]
-            older = listed[index - 1] if index > 0 else None
-            newer = listed[index + 1] if index + 1 < len(listed) else None
-            view = ArticleView(article, older, newer, source.folder, tag_folders,
-                               month_folders[article.month])
-            key = "\x1e".join((fingerprint, article.own, source.folder, view.month_folder,
-                                tags_key, older.card if older else "",
-                                newer.card if newer else ""))
-            pages.append(Page(article.path, "article.html",
-                              blake2b(key.encode(), digest_size=12).hexdigest(), view))
+            older = listed[index - 1] if index else None
+            newer = listed[index + 1] if index < last else None
+            key = (f"{prefix}{links.tags_key(article.tags)}{article.own}"
+                   f"{older.card if older else '-'}{newer.card if newer else '-'}")
+            pages.append(Page(article.path, "article.html", key,
+                              ArticlePage(article, older, newer, source.folder, links)))
     return pages
 
 
@@ -224,12 +251,12 @@ def _sitemaps(pages: list[Page], fingerprint: str) -> list[Page]:
     others: list[tuple[str, int | None]] = []
     for page in pages:
         if page.template == "article.html":
-            by_month.setdefault(page.data.month_folder, []).append(page.data.article)
+            by_month.setdefault(page.data.article.month, []).append(page.data.article)
         elif page.path.endswith(paths.INDEX) and page.template != "search.html":
             others.append((page.path, None))
     sitemaps = []
-    for folder, articles in sorted(by_month.items()):
-        path = f"{folder}sitemap.xml"  # each article's `own` digest covers its path and date
+    for month, articles in sorted(by_month.items()):
+        path = f"archive/{month}/sitemap.xml"  # each `own` digest covers path and date
         sitemaps.append(Page(path, "sitemap.xml",
                              digest(fingerprint, path, "".join(a.own for a in articles)),
                              SitemapView([(a.path, a.updated_ms) for a in articles])))
