@@ -327,7 +327,6 @@ def import_jekyll_command(ctx, posts_dir: Path):
     archive = _archive(ctx)
     with run_lock(archive.root, wait=True):
         from newsvault.export.jekyll_import import import_jekyll
-        from newsvault.search import update_index
 
         report = import_jekyll(archive.store, posts_dir)
     out.print(f"read {report.files} files: {report.imported} articles imported from "
@@ -339,8 +338,7 @@ def import_jekyll_command(ctx, posts_dir: Path):
         out.print(f"renamed: {old!r} → {new} ({reason})")
     for name, reason in report.skipped:
         out.print(f"not imported: {name}: {reason}")
-    # after the report, so that it shows while the index is built (a few seconds per 1,000)
-    out.print(f"search: {update_index(archive.store).indexed} articles indexed")
+    out.print("search: the index catches up on the next `search`, `run` or `serve` query")
 
 
 @cli.command()

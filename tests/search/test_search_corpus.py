@@ -47,11 +47,9 @@ def archive(tmp_path_factory) -> Path:
     shutil.copy(SEED, root / "seed/2022-01-27-seed.md")
     newsvault("init", "news", "--empty", cwd=root)
     news = root / "news"
-    imported = newsvault("import", "jekyll", str(posts), cwd=news)
-    assert int(re.search(r"search: (\d+) articles indexed", imported).group(1)) > 5000
-    assert "search: 1 articles indexed" in newsvault("import", "jekyll", str(root / "seed"),
-                                                     cwd=news)
-    return news
+    newsvault("import", "jekyll", str(posts), cwd=news)
+    newsvault("import", "jekyll", str(root / "seed"), cwd=news)
+    return news  # the first search indexes them all
 
 
 def search(archive: Path, query: str) -> list[dict]:

@@ -43,15 +43,16 @@ def select_sources(archive: Archive, names: tuple[str, ...]):
 
 def fetch(archive: Archive, names: tuple[str, ...] = (), on_outcome: OnOutcome | None = None):
     sources = select_sources(archive, names)
-    outcomes = fetch_sources(archive.store, archive.settings.fetch, sources,
-                             forced=bool(names), on_outcome=on_outcome)
-    update_index(archive.store)
-    return outcomes
+    return fetch_sources(archive.store, archive.settings.fetch, sources,
+                         forced=bool(names), on_outcome=on_outcome)
 
 
 def run_once(archive: Archive, names: tuple[str, ...] = (),
              on_outcome: OnOutcome | None = None) -> RunReport:
     report = RunReport(outcomes=fetch(archive, names, on_outcome))
+    # The search index is its own stage: `fetch` alone leaves it behind (a search catches
+    # it up), so that storing never waits for tokenizing.
+    update_index(archive.store)
     jekyll = archive.settings.jekyll
     if jekyll.enabled:
         report.jekyll = export_jekyll(archive.store, archive.resolve(jekyll.out), raw=jekyll.raw)
