@@ -102,12 +102,15 @@ def archive_of(posts: Path, copies: int) -> Path:
     return root
 
 
-def add_one_post(archive: Path, number: int) -> None:
-    folder = WORK / f"new-post-{number}" / "_posts"
+def add_one_post(archive: Path) -> None:
+    """Import one post newer than any other, new each time (its number is the count)."""
+    number = article_count(archive) + 1
+    folder = WORK / "new-post" / "_posts"
     shutil.rmtree(folder.parent, ignore_errors=True)
     folder.mkdir(parents=True)
-    (folder / f"2030-01-0{number}-一篇新文章 {number}.md").write_text(
-        f'---\nlayout: post\ntitle: "一篇新文章 {number}"\ndate: 2030-01-0{number}T08:00:00.000Z\n'
+    minute = f"{number // 60 % 24:02d}:{number % 60:02d}"
+    (folder / f"2030-01-01-一篇新文章 {number}.md").write_text(
+        f'---\nlayout: post\ntitle: "一篇新文章 {number}"\ndate: 2030-01-01T{minute}:00.000Z\n'
         f"author: 泡泡\nfrom: https://bench.example/new/{number}\ntags: [ 泡泡 ]\n"
         f"categories: [ 泡泡 ]\n---\n<p>基准测试新增的一篇文章。</p>\n", encoding="utf-8")
     subprocess.run([*NEWSVAULT, "--archive", str(archive), "import", "jekyll", str(folder)],
@@ -172,7 +175,7 @@ def bench_newsvault(archive: Path, copies: int) -> list[Run]:
     posts = article_count(archive)
     runs = [Run("newsvault", posts, "full", *measured(build), *output_size(site), own_seconds())]
     runs.append(Run("newsvault", posts, "unchanged", *measured(build), own_seconds=own_seconds()))
-    add_one_post(archive, copies)
+    add_one_post(archive)
     runs.append(Run("newsvault", posts + 1, "one new", *measured(build), *output_size(site),
                     own_seconds()))
     return runs

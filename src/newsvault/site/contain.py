@@ -11,7 +11,7 @@ counting their tags, in C, is all they cost.
 import re
 from collections import Counter
 
-_TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+_TAG_START = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*")
 _TAG = re.compile(r"<!--|<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*?(/?)>")
 _COMMENT_END = re.compile("-->")
 _RAW_TEXT = frozenset(["script", "style", "textarea", "title", "xmp"])
@@ -32,11 +32,13 @@ def balanced(html: str) -> str:
 def _looks_balanced(html: str) -> bool:
     """Every element that needs an end tag has as many as start tags (names compared as
     written: a mixed-case one takes the slow path, which decides right)."""
-    counts = Counter(_TAG_NAME.findall(html))
-    for (closing, name), count in counts.items():
+    counts = Counter(_TAG_START.findall(html))  # "<div", "</div": no groups is faster
+    for token, count in counts.items():
+        closing = token[1] == "/"
+        name = token[2:] if closing else token[1:]
         if name in _IGNORED or name in _RAW_TEXT:
             continue
-        if counts.get(("" if closing else "/", name), 0) != count:
+        if counts.get(f"<{name}" if closing else f"</{name}", 0) != count:
             return False
     return True
 
