@@ -343,7 +343,8 @@ def main() -> None:
     skipped = {"hugo", "jekyll"} - others
     print("\n" + table(runs))
     if skipped:
-        print(f"\nnot installed, skipped: {', '.join(sorted(skipped))}; the issue's figures:")
+        why = "--no-others" if args.no_others else "not installed"
+        print(f"\nskipped ({why}): {', '.join(sorted(skipped))}; the issue's figures:")
     for name, figure in REFERENCE.items():
         print(f"- {name}: {figure}")
     (WORK / "results.json").write_text(json.dumps([asdict(run) for run in runs], indent=1))
