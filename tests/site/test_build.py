@@ -213,3 +213,17 @@ def test_a_page_that_is_gone_is_deleted(small_archive):
     assert report.deleted == 1
     assert not gone.exists() and not gone.parent.exists()
     assert "一篇坏掉的稿件" not in (small_archive.site / "source/周刊/index.html").read_text()
+
+
+def test_progress_is_a_few_plain_lines_off_a_terminal(capsys):
+    from newsvault.site.progress import BuildProgress
+
+    with BuildProgress() as progress:
+        for done in range(1, 2001):
+            progress.update(done, 2000)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "building: 1/2000 pages" and lines[-1] == "building: 2000/2000 pages"
+    assert len(lines) <= 12
+    with BuildProgress() as progress:
+        progress.update(10, 10)
+    assert capsys.readouterr().err == ""  # a small build says only what it did, at its end

@@ -11,8 +11,7 @@ _WORDS = {
         "older_article": "上一篇", "newer_article": "下一篇",
         "page": "第 {n} 页", "articles": "{n} 篇", "revised": "修订 {n} 次", "unrevised": "未修订",
         "tag": "标签：{name}", "month": "{year}年{month}月",
-        "articles_col": "文章", "last_update": "最近更新", "last_fetch": "最近抓取",
-        "last_error": "最近错误", "none": "无",
+        "articles_col": "文章", "last_update": "最近更新", "last_error": "最近错误", "none": "无",
         "search_placeholder": "搜索标题和正文", "search_button": "搜索",
         "search_empty": "没有找到结果。", "search_error": "搜索出错：",
         "search_offline": "搜索需要由 newsvault serve 提供的站点（它回答 /api/search）；"
@@ -31,8 +30,8 @@ _WORDS = {
         "page": "Page {n}", "articles": "{n} articles", "revised": "revised {n} times",
         "unrevised": "never revised",
         "tag": "Tag: {name}", "month": "{month_name} {year}",
-        "articles_col": "Articles", "last_update": "Last update", "last_fetch": "Last fetch",
-        "last_error": "Last error", "none": "none",
+        "articles_col": "Articles", "last_update": "Last update", "last_error": "Last error",
+        "none": "none",
         "search_placeholder": "Search titles and text", "search_button": "Search",
         "search_empty": "No results.", "search_error": "Search failed: ",
         "search_offline": "Search needs the site served by newsvault serve (it answers "

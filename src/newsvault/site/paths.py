@@ -62,8 +62,8 @@ def article_dir(day: str, slug: str) -> str:
 
 
 def unique_dirs(wanted: list[tuple[int, str]]) -> dict[int, str]:
-    """(article id, wanted folder) → a folder per article; on a clash the lowest id keeps
-    the folder and the others get ``-2``, ``-3``… (Jekyll would write both to one URL)."""
+    """(number, wanted folder) → a folder each; on a clash the lowest number keeps the
+    folder and the others get ``-2``, ``-3``… (Jekyll would write both to one URL)."""
     given: dict[int, str] = {}
     taken: set[str] = set()
     for article_id, folder in sorted(wanted):

@@ -1,10 +1,12 @@
 """What ``build`` shows while it works: a progress bar on a terminal, a few plain lines
-otherwise (one per tenth of the pages)."""
+otherwise (one per tenth of the pages, for builds long enough to need them)."""
 
 import sys
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+PLAIN_LINES_FROM = 1000  # pages; a smaller build says only what it did, at its end
 
 
 class BuildProgress:
@@ -30,9 +32,9 @@ class BuildProgress:
             if self._task is None:
                 self._task = self._progress.add_task("", total=total)
             self._progress.update(self._task, completed=done, total=total)
-        elif done >= self._next_line or done == total:
+        elif total >= PLAIN_LINES_FROM and (done >= self._next_line or done == total):
             print(f"building: {done}/{total} pages", file=sys.stderr, flush=True)
-            self._next_line = done + max(total // 10, 1)
+            self._next_line = done + total // 10
 
     def __exit__(self, *exc):
         if self._progress:
