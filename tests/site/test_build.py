@@ -7,11 +7,12 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pytest
 from lxml import etree
 
 from newsvault.archive import open_archive
-from newsvault.site import build_archive_site
-from newsvault.site.builder import MANIFEST_NAME
+from newsvault.site import build_archive_site, build_site, builder, site_options
+from newsvault.site.builder import MANIFEST_NAME, SiteError
 from site_support import DAY_MS, START_MS, WINTER_GAMES_TITLE, make_archive
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -227,3 +228,19 @@ def test_progress_is_a_few_plain_lines_off_a_terminal(capsys):
     with BuildProgress() as progress:
         progress.update(10, 10)
     assert capsys.readouterr().err == ""  # a small build says only what it did, at its end
+
+
+def test_a_broken_theme_template_is_named_not_a_traceback(small_archive):
+    theme = small_archive.archive.root / "theme"
+    theme.mkdir()
+    (theme / "404.html").write_text("{% if %}\n", encoding="utf-8")
+    with pytest.raises(SiteError, match=r"a template failed: .*404\.html:1"):
+        build_archive_site(small_archive.archive)
+
+
+def test_worker_processes_write_the_same_bytes(small_archive, tmp_path, monkeypatch):
+    build_archive_site(small_archive.archive)
+    monkeypatch.setattr(builder, "_POOL_THRESHOLD", 1)
+    options = site_options(small_archive.archive)
+    build_site(small_archive.archive.store, tmp_path / "pooled", options, workers=2)
+    assert files_of(small_archive.site) == files_of(tmp_path / "pooled")

@@ -24,7 +24,10 @@ from hashlib import blake2b
 from multiprocessing import get_context
 from pathlib import Path
 
+from jinja2 import TemplateError, TemplateSyntaxError
+
 from newsvault.archive import Archive
+from newsvault.errors import NewsvaultError
 from newsvault.export.jekyll import write_atomic
 from newsvault.site import i18n
 from newsvault.site.catalog import SiteArticle, load_catalog, name_unnamed_posts
@@ -40,6 +43,10 @@ CHUNK = 64  # article pages per task for a worker
 _POOL_THRESHOLD = 400  # fewer article pages are rendered here: starting workers costs more
 
 OnProgress = Callable[[int, int], None]  # (pages done, pages to render)
+
+
+class SiteError(NewsvaultError):
+    """The site could not be built (a template failed); the message says which."""
 
 
 @dataclass(slots=True)
@@ -70,7 +77,11 @@ def build_site(store: SqliteStore, out_dir: Path, options: SiteOptions, full: bo
     report.pages, report.rendered = len(pages), len(dirty)
     writer = _Writer(str(out))
     report.written += _write_assets(writer, options)
-    report.written += _render_all(store, options, writer, dirty, workers, on_progress)
+    try:
+        report.written += _render_all(store, options, writer, dirty, workers, on_progress)
+    except TemplateError as error:  # most likely a theme's template
+        where = f"{error.filename}:{error.lineno}: " if isinstance(error, TemplateSyntaxError) else ""
+        raise SiteError(f"site: a template failed: {where}{error}") from None
     report.deleted = _delete_stale(out, previous, pages)
     if dirty or report.deleted or catalog_cache["seq"] != state.get("catalog", {}).get("seq"):
         _save_state(out, pages, catalog_cache)
