@@ -114,31 +114,38 @@ class Renderer:
     def _list(self, path: str, view: ListView) -> dict:
         root = paths.root_of(path)
         words = self.words
+
+        def link(target: str | None) -> str:
+            return root + target if target else ""
+
+        return {
+            "view": view, "heading": self._heading(view),
+            "count_text": words["articles"].format(n=view.count) if view.number is None else "",
+            "page_text": words["page"].format(n=view.number) if view.number else "",
+            "groups": self._by_month(view, root), "show_source": view.kind != "source",
+            "newer": link(view.newer), "older": link(view.older), "newest": link(view.newest),
+            "oldest": link(view.oldest), "feed": link(view.feed),
+        }
+
+    def _heading(self, view: ListView) -> str:
         if view.kind == "home":
-            heading = self.options.title
-        elif view.kind == "tag":
-            heading = words["tag"].format(name=view.heading)
-        elif view.kind == "month":
-            heading = i18n.month_label(self.options.language, view.heading)
-        else:
-            heading = view.heading
-        groups: list[tuple[str, list]] = []
+            return self.options.title
+        if view.kind == "tag":
+            return self.words["tag"].format(name=view.heading)
+        if view.kind == "month":
+            return i18n.month_label(self.options.language, view.heading)
+        return view.heading
+
+    def _by_month(self, view: ListView, root: str) -> list[tuple[str, list[dict]]]:
+        """The list's articles under the heading of their month, newest first."""
+        groups: list[tuple[str, list[dict]]] = []
         for article in view.articles:
             if not groups or groups[-1][0] != article.month:
                 groups.append((article.month, []))
             groups[-1][1].append({"title": article.title, "href": root + article.path,
                                   "date": article.date_text[5:], "source": article.source})
-        link = lambda target: root + target if target else ""  # noqa: E731
-        return {
-            "view": view, "heading": heading,
-            "count_text": words["articles"].format(n=view.count) if view.number is None else "",
-            "page_text": words["page"].format(n=view.number) if view.number else "",
-            "groups": [(i18n.month_label(self.options.language, month), items)
-                       for month, items in groups],
-            "show_source": view.kind != "source",
-            "newer": link(view.newer), "older": link(view.older), "newest": link(view.newest),
-            "oldest": link(view.oldest), "feed": link(view.feed),
-        }
+        return [(i18n.month_label(self.options.language, month), items)
+                for month, items in groups]
 
     def _feed(self, path: str, view: FeedView, contents: dict[int, str]) -> dict:
         root = paths.root_of(path)
