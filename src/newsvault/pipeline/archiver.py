@@ -10,6 +10,7 @@ import os
 import queue
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from newsvault.errors import FeedError
 from newsvault.feeds import parse_feed
 from newsvault.model import FetchOutcome, Source
 from newsvault.store import FetchRecord, FetchResult, IngestCounts, SqliteStore, open_store
+from newsvault.store.identity import unique_entries
 
 BATCH_LIMIT = 32  # sources per commit at most; a batch is whatever is waiting, up to this
 _STOP = None
@@ -37,9 +39,11 @@ class Fetched:
     last_modified: str | None = None
 
 
-def save_batch(store: SqliteStore, results: list[FetchResult]) -> list[FetchOutcome]:
+def save_batch(store: SqliteStore, results: list[FetchResult],
+               write_lock=None) -> list[FetchOutcome]:
     try:
-        saved = store.save_fetches(results)
+        with write_lock or nullcontext():
+            saved = store.save_fetches(results)
     except Exception as error:  # noqa: BLE001 - e.g. a full disk: every source hears of it
         saved = [error] * len(results)
     return [_outcome(result, counts) for result, counts in zip(results, saved)]
@@ -56,7 +60,7 @@ def parse_fetched(item: Fetched) -> FetchResult:
         return FetchResult(item.source, [], record)
     item.source.etag, item.source.last_modified = item.etag, item.last_modified
     record = replace(item.record, items=len(feed.entries), finished_ms=now_ms())
-    return FetchResult(item.source, feed.entries, record)
+    return FetchResult(item.source, feed.entries, record, keyed=unique_entries(feed.entries))
 
 
 def _outcome(result: FetchResult, counts: IngestCounts | Exception) -> FetchOutcome:
@@ -71,9 +75,12 @@ def _outcome(result: FetchResult, counts: IngestCounts | Exception) -> FetchOutc
     return outcome
 
 
-def serve(db_path: Path, inbox, outbox, parent_pid: int | None = None) -> None:
+def serve(db_path: Path, inbox, outbox, parent_pid: int | None = None,
+          write_lock=None) -> None:
     """Take (job id, Fetched) pairs from ``inbox`` until the stop mark, and put lists of
     (job id, FetchOutcome) on ``outbox``. ``parent_pid``: give up when that process dies.
+    ``write_lock``: shared by the writer processes, so that one waiting for SQLite's write
+    lock wakes the moment it is free (SQLite's own busy wait sleeps up to 100 ms at a time).
 
     A parser thread feeds the storing thread, so parsing the next feeds overlaps with
     SQLite writing and syncing the last ones (both release the GIL for most of their work).
@@ -90,7 +97,7 @@ def serve(db_path: Path, inbox, outbox, parent_pid: int | None = None) -> None:
         while True:
             batch, stopping = _batch_after(parsed.get(), parsed)
             if batch:
-                outcomes = save_batch(store, [result for _, result in batch])
+                outcomes = save_batch(store, [result for _, result in batch], write_lock)
                 outbox.put([(job_id, outcome) for (job_id, _), outcome in zip(batch, outcomes)])
             if stopping:
                 return
@@ -154,15 +161,19 @@ class Archiver:
         self._workers: list = []
         self._inbox = self._outbox = None
         self._reader: threading.Thread | None = None
+        self._write_lock = None
 
     async def __aenter__(self) -> "Archiver":
         self._loop = asyncio.get_running_loop()
         if self._processes:
             context = multiprocessing.get_context("spawn")  # no forking of a threaded process
             self._inbox, self._outbox = context.Queue(), context.Queue()
+            # kept referenced: a lock collected before a child opened it is gone for the child
+            self._write_lock = write_lock = context.Lock()
             self._workers = [
                 context.Process(target=serve, name=f"newsvault-writer-{number}", daemon=True,
-                                args=(self._db_path, self._inbox, self._outbox, os.getpid()))
+                                args=(self._db_path, self._inbox, self._outbox, os.getpid(),
+                                      write_lock))
                 for number in range(self._processes)
             ]
         else:
@@ -217,9 +228,10 @@ class Archiver:
 
     def _fail_pending(self) -> None:
         """A writer that died took its jobs with it; no one can tell which: fail them all."""
-        codes = [getattr(worker, "exitcode", None) for worker in self._workers]
-        reason = "the archive writer stopped" + "".join(
-            f" (exit code {code})" for code in codes if code)
+        codes = [str(code) for code in (getattr(worker, "exitcode", None)
+                                        for worker in self._workers) if code]
+        reason = "the archive writer stopped" + (f" (exit code {', '.join(codes)})"
+                                                 if codes else "")
         for future in self._pending.values():
             if not future.done():
                 future.set_exception(RuntimeError(reason))

@@ -17,8 +17,8 @@ _TRACKING_PARAMETER = re.compile(
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
-# An item's identity keys: (entry, guid, canonical link or None)
-KeyedEntry = tuple[Entry, str, str | None]
+# An item with what identifies it: (entry, guid, canonical link or None, content hash)
+KeyedEntry = tuple[Entry, str, str | None, str]
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -69,8 +69,8 @@ def entry_guid(entry: Entry) -> str:
 
 
 def unique_entries(entries: list[Entry]) -> list[KeyedEntry]:
-    """Each entry with its identity keys, without repeats inside one feed (same guid or same
-    canonical link): the first wins."""
+    """Each entry with its identity keys and content hash, without repeats inside one feed
+    (same guid or same canonical link): the first wins."""
     seen_guids, seen_urls, kept = set(), set(), []
     for entry in entries:
         guid, url_key = entry_guid(entry), canonical_url(entry.url)
@@ -79,5 +79,5 @@ def unique_entries(entries: list[Entry]) -> list[KeyedEntry]:
         seen_guids.add(guid)
         if url_key:
             seen_urls.add(url_key)
-        kept.append((entry, guid, url_key))
+        kept.append((entry, guid, url_key, content_hash(entry.title, entry.content_html)))
     return kept

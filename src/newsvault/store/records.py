@@ -33,6 +33,9 @@ class FetchResult:
     source: Source
     entries: list[Entry]
     record: FetchRecord
+    # identity.unique_entries(entries), when the caller computed it before the write
+    # transaction (it is CPU work that need not hold the database's write lock)
+    keyed: list | None = None
 
 
 @dataclass(slots=True)

@@ -176,9 +176,9 @@ class SqliteStore:
     def _save_one(self, db, seqs: "_SeqAllocator", result: FetchResult) -> IngestCounts:
         source, record = result.source, result.record
         counts = IngestCounts()
-        if result.entries:
-            counts = self._ingest(db, seqs, source.id, unique_entries(result.entries),
-                                  record.finished_ms)
+        keyed = result.keyed if result.keyed is not None else unique_entries(result.entries)
+        if keyed:
+            counts = self._ingest(db, seqs, source.id, keyed, record.finished_ms)
         self._update_source_state(db, source, record, failed=record.status == "error")
         self._insert_fetch_run(db, source.id, record, counts)
         return counts
@@ -204,14 +204,14 @@ class SqliteStore:
 
     def _ingest(self, db, seqs: "_SeqAllocator", source_id: int, keyed: list[KeyedEntry],
                 now_ms: int) -> IngestCounts:
-        by_guid = self._articles_by_guid(db, source_id, [guid for _, guid, _ in keyed])
-        by_url = self._articles_by_url_key(db, [key for _, _, key in keyed if key])
+        by_guid = self._articles_by_guid(db, source_id, [keys[1] for keys in keyed])
+        by_url = self._articles_by_url_key(db, [keys[2] for keys in keyed if keys[2]])
         counts = IngestCounts()
-        for entry, guid, url_key in keyed:
+        for entry, guid, url_key, digest in keyed:
             found = by_guid.get(guid) or (by_url.get(url_key) if url_key else None)
             if found is None:
-                article_id = self._insert_article(db, seqs, source_id, entry, guid, url_key,
-                                                  now_ms)
+                article_id = self._insert_article(db, seqs, source_id, entry,
+                                                  (guid, url_key, digest), now_ms)
                 if url_key:
                     by_url[url_key] = (article_id, source_id, None, 1)
                 counts.new += 1
@@ -222,7 +222,7 @@ class SqliteStore:
                     (found[0], source_id, now_ms),
                 )
                 counts.unchanged += 1
-            elif self._revise(db, seqs, found, entry, now_ms):
+            elif self._revise(db, seqs, found, entry, digest, now_ms):
                 counts.updated += 1
             else:
                 counts.unchanged += 1
@@ -250,22 +250,21 @@ class SqliteStore:
             found.update((row[0], row[1:]) for row in rows)
         return found
 
-    def _insert_article(self, db, seqs, source_id, entry: Entry, guid, url_key, now_ms) -> int:
+    def _insert_article(self, db, seqs, source_id, entry: Entry, keys: tuple, now_ms) -> int:
+        guid, url_key, digest = keys
         cursor = db.execute(
             "INSERT INTO articles (source_id, guid, url, url_key, title, author, published_raw,"
             " published_ms, first_seen_ms, updated_ms, content_html, summary, content_hash,"
             " tags, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (source_id, guid, entry.url, url_key, entry.title, entry.author, entry.published_raw,
-             entry.published_ms, now_ms, now_ms, entry.content_html, entry.summary,
-             content_hash(entry.title, entry.content_html),
+             entry.published_ms, now_ms, now_ms, entry.content_html, entry.summary, digest,
              json.dumps(entry.tags, ensure_ascii=False), seqs.next()),
         )
         return cursor.lastrowid
 
-    def _revise(self, db, seqs, found: tuple, entry: Entry, now_ms: int) -> bool:
+    def _revise(self, db, seqs, found: tuple, entry: Entry, new_hash: str, now_ms: int) -> bool:
         """A changed title or content becomes a new revision; the old one is kept."""
         article_id, _, old_hash, _ = found
-        new_hash = content_hash(entry.title, entry.content_html)
         if new_hash == old_hash:
             return False
         db.execute(
