@@ -1,7 +1,7 @@
-"""The archive's one writer: it parses fetched feeds and stores them, several sources to a
-commit. With enough sources it runs in a second process, so that the event loop keeps a
-core for HTTP and feed items never cross a process boundary (only the raw bodies do);
-otherwise in a thread. Both run the same loop, :func:`serve`.
+"""The archive's writers: they parse fetched feeds and store them, several sources to a
+commit. With enough sources they run as processes (one per core), so that the event loop
+keeps its time for HTTP and feed items never cross a process boundary (only the raw
+bodies do); otherwise as one thread. Both run the same loop, :func:`serve`.
 """
 
 import asyncio
@@ -130,13 +130,15 @@ def _parse_jobs(inbox, parsed: queue.Queue) -> None:
             parsed.put((job_id, FetchResult(item.source, [], record)))
 
 
-def _batch_after(first, inbox) -> tuple[list, bool]:
+def _batch_after(first, waiting: queue.Queue) -> tuple[list, bool]:
+    """``first`` and whatever else is already waiting, up to BATCH_LIMIT; and whether the
+    stop mark came."""
     if first is _STOP:
         return [], True
     batch = [first]
     while len(batch) < BATCH_LIMIT:
         try:
-            job = inbox.get_nowait()
+            job = waiting.get_nowait()
         except queue.Empty:
             break
         if job is _STOP:

@@ -1,5 +1,5 @@
 """Fetch every source concurrently: HTTP in the event loop; parsing and storing in the
-archive's one writer (pipeline/archiver.py), on a second core when there are many sources."""
+archive's writers (pipeline/archiver.py), one process per core when there are many sources."""
 
 import asyncio
 import os
