@@ -1,9 +1,9 @@
 """Several small httpx clients in place of one big one.
 
 Measured (bench/pool_bench.py: 500 loopback URLs, 380 KB, 200 ms latency, 64 at a
-time): one AsyncClient with a 64-connection pool took 7-9x as long as plain parallel
+time): one AsyncClient with a 64-connection pool took 8.4x as long as plain parallel
 downloads, most of it in httpcore's pool bookkeeping (every request waiting for a
-connection rescans the whole pool); shards of 8 connections took 1.3x.
+connection rescans the whole pool); shards of 8 connections took 1.4x.
 """
 
 import math
