@@ -8,48 +8,22 @@ Nothing from the corpus is copied into the repository.
 
 import json
 import re
-import shutil
-import subprocess
-import sys
-import tarfile
 from html import unescape
 from pathlib import Path
 
 import pytest
 
 from newsvault.search.fold import fold
+from support.corpus import SEED_URL, corpus_archive, newsvault
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-CORPUS = SHARED / "corpus/oped2-posts.tar.xz"
-SEED = SHARED / "reference/seed-post-zaobao-2022-01-27.md"
-SEED_URL = "https://www.zaobao.com/realtime/china/story20220127-1237193"
 TOP = 5
 
 pytestmark = pytest.mark.corpus
 
 
-def newsvault(*args, cwd):
-    result = subprocess.run([sys.executable, "-m", "newsvault", *args], cwd=cwd,
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory) -> Path:
-    if not CORPUS.exists() or not SEED.exists():
-        pytest.skip(f"the shared corpus is not here ({CORPUS}, {SEED})")
-    root = tmp_path_factory.mktemp("search-corpus")
-    with tarfile.open(CORPUS, "r:xz") as archive:
-        archive.extractall(root / "corpus", filter="data")
-    posts = next(path.parent for path in (root / "corpus").rglob("*.md"))
-    (root / "seed").mkdir()
-    shutil.copy(SEED, root / "seed/2022-01-27-seed.md")
-    newsvault("init", "news", "--empty", cwd=root)
-    news = root / "news"
-    newsvault("import", "jekyll", str(posts), cwd=news)
-    newsvault("import", "jekyll", str(root / "seed"), cwd=news)
-    return news  # the first search indexes them all
+    return corpus_archive(tmp_path_factory.mktemp("search-corpus"))  # the first search indexes
 
 
 def search(archive: Path, query: str) -> list[dict]:

@@ -5,7 +5,9 @@ from pathlib import Path
 
 from newsvault.archive import Archive, open_archive
 from newsvault.scaffold import create_archive
+from newsvault.model import Entry, Source
 from newsvault.store import ArchivedArticle, ArchivedVersion
+from newsvault.store.records import FetchRecord, FetchResult
 
 DAY_MS = 86_400_000
 START_MS = 1_640_995_200_000  # 2022-01-01T00:00:00Z
@@ -33,6 +35,16 @@ class FixtureArchive:
             published_ms=published_ms, first_seen_ms=published_ms + 60_000, tags=[],
             versions=[*history, ArchivedVersion(published_ms + versions, title, body)],
         )])
+
+
+    def fetch_again(self, source: str, url: str, title: str, body: str, published_ms: int
+                    ) -> None:
+        """The source's feed carries the article at ``url`` again, edited."""
+        feed = Source(source, f"https://{source}.example/feed", id=self.sources[source])
+        entry = Entry(title=title, url=url, content_html=body, published_ms=published_ms)
+        [result] = self.archive.store.save_fetches(
+            [FetchResult(feed, [entry], FetchRecord(published_ms, published_ms, "ok", 200))])
+        assert not isinstance(result, Exception), result
 
 
 def make_archive(root: Path, per_source: dict[str, int]) -> FixtureArchive:

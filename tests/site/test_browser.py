@@ -3,8 +3,12 @@ Playwright, against ``newsvault serve`` and straight from disk. Screenshots are 
 test-artifacts/site/. No request may leave 127.0.0.1 (or, from disk, file://), and the
 console must stay free of errors."""
 
+import threading
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -116,5 +120,44 @@ def test_a_built_article_reads_from_disk(small_archive, browser):
     page.locator("header.bar nav a").last.click()  # the search page says what it needs
     assert "newsvault serve" in page.locator("#search-status").inner_text()
     reader.context.close()
+    assert reader.outside == []
+    assert reader.errors == []
+
+
+@contextmanager
+def static_host(folder: Path):
+    """A plain static web server (like GitHub Pages: files only, no /api/search) for
+    ``folder`` on 127.0.0.1; yields its URL."""
+    handler = partial(SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_search_works_on_a_static_host_under_a_sub_path(small_archive, browser):
+    build_archive_site(small_archive.archive)  # into <archive>/site: served as /site/
+    with static_host(small_archive.archive.root) as url:
+        reader = Watched(browser, allowed={"127.0.0.1"})
+        page = reader.page
+        page.goto(url + "site/search/index.html?q=" + quote("冬奧"))  # Traditional 奧
+        first_hit = page.locator("#search-results li a").first
+        first_hit.wait_for()
+        assert first_hit.inner_text() == WINTER_GAMES_TITLE
+        assert page.locator("#search-results mark").first.inner_text() == "冬奥"
+        assert page.locator("#search-results li").count() == 1
+        first_hit.click()
+        assert reader.h1() == WINTER_GAMES_TITLE
+        page.go_back()
+        page.fill("input[name=q]", "冬")  # one character: bigrams need two
+        page.press("input[name=q]", "Enter")
+        page.wait_for_url("**q=%E5%86%AC")
+        sync_api.expect(page.locator("#search-status")).to_contain_text("两个")
+        reader.context.close()
     assert reader.outside == []
     assert reader.errors == []

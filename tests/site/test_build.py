@@ -175,8 +175,14 @@ def test_one_new_article_rewrites_only_the_pages_that_show_it(small_archive):
         "sources/index.html", "feed.xml", "source/周刊/feed.xml", "archive/2022-05/sitemap.xml",
         MANIFEST_NAME,
     }
-    assert changed == expected
+    searching = {path for path in changed if path.startswith("search-index/")}
+    assert changed - searching == expected
     assert report.rendered == len(expected) - 1  # the manifest is not a page
+    # the search index: its manifest, and a small delta segment beside the untouched base
+    segment_files = [path.split("/")[1:] for path in searching - {"search-index/index.json"}]
+    assert "search-index/index.json" in searching
+    assert len({segment for segment, _ in segment_files}) == 1
+    assert sorted(name for _, name in segment_files) == ["m0.json", "s0.bin"]
     untouched = [path for path in before if path not in changed]
     assert all((site / path).stat().st_mtime_ns == mtimes[path] for path in untouched)
 

@@ -62,6 +62,11 @@ def _folded_from() -> dict[str, str]:
     return sources
 
 
+def fold_table() -> dict[int, str]:
+    """Code point → the character it folds to, for every character ``fold`` changes."""
+    return dict(_folding()[0])
+
+
 def variants(char: str) -> str:
     """The characters that fold to ``char``, itself included: 湾 → 湾灣."""
     return _folded_from().get(char, char)

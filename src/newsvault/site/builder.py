@@ -32,6 +32,7 @@ from newsvault.export.jekyll import write_atomic
 from newsvault.site import i18n
 from newsvault.site.catalog import SiteArticle, load_catalog, name_unnamed_posts
 from newsvault.site.pages import FeedView, Page, plan_pages
+from newsvault.site.search_index import update_search_index
 from newsvault.site.render import PACKAGE_STATIC, PACKAGE_TEMPLATES, Renderer, SiteOptions, article_job
 from newsvault.store import SqliteStore, open_store
 
@@ -70,7 +71,8 @@ def build_site(store: SqliteStore, out_dir: Path, options: SiteOptions, full: bo
     state = _load_state(out)
     catalog, catalog_cache = load_catalog(store, options.timezone,
                                           None if full else state.get("catalog"))
-    pages = plan_pages(catalog, store.source_statuses(), fingerprint(options))
+    site_fingerprint = fingerprint(options)
+    pages = plan_pages(catalog, store.source_statuses(), site_fingerprint)
     previous = state.get("pages", {})
     # The manifest is trusted: a page deleted by hand comes back with --full.
     dirty = pages if full else [page for page in pages if previous.get(page.path) != page.digest]
@@ -83,8 +85,13 @@ def build_site(store: SqliteStore, out_dir: Path, options: SiteOptions, full: bo
         where = f"{error.filename}:{error.lineno}: " if isinstance(error, TemplateSyntaxError) else ""
         raise SiteError(f"site: a template failed: {where}{error}") from None
     report.deleted = _delete_stale(out, previous, pages)
-    if dirty or report.deleted or catalog_cache["seq"] != state.get("catalog", {}).get("seq"):
-        _save_state(out, pages, catalog_cache)
+    search_state, written = update_search_index(
+        store, catalog.articles, out, writer, None if full else state.get("search"),
+        site_fingerprint, workers)
+    report.written += written
+    if dirty or report.deleted or catalog_cache["seq"] != state.get("catalog", {}).get("seq") \
+            or search_state != state.get("search"):
+        _save_state(out, pages, catalog_cache, search_state)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -259,9 +266,9 @@ def _load_state(out: Path) -> dict:
     return state if isinstance(state, dict) and state.get("version") == _STATE_VERSION else {}
 
 
-def _save_state(out: Path, pages: list[Page], catalog_cache: dict) -> None:
+def _save_state(out: Path, pages: list[Page], catalog_cache: dict, search_state: dict) -> None:
     state = {"version": _STATE_VERSION, "pages": {page.path: page.digest for page in pages},
-             "catalog": catalog_cache}
+             "catalog": catalog_cache, "search": search_state}
     write_atomic(out / MANIFEST_NAME, marshal.dumps(state))
     if not (out / ".nojekyll").exists():
         (out / ".nojekyll").touch()  # GitHub Pages: serve the folder as it is

@@ -14,8 +14,10 @@ _WORDS = {
         "articles_col": "文章", "last_update": "最近更新", "last_error": "最近错误", "none": "无",
         "search_placeholder": "搜索标题和正文", "search_button": "搜索",
         "search_empty": "没有找到结果。", "search_error": "搜索出错：",
-        "search_offline": "搜索需要由 newsvault serve 提供的站点（它回答 /api/search）；"
-                          "从磁盘或静态主机打开时暂不可用。",
+        "search_offline": "搜索需要通过网站服务器打开本站（GitHub Pages、任何静态主机或 "
+                          "newsvault serve）；直接从磁盘打开时浏览器不允许读取搜索索引。",
+        "search_short": "请输入至少两个相连的汉字，或一个词。", "search_count": "找到 {n} 篇。",
+        "search_more": "更多结果",
         "searching": "正在搜索…",
         "not_found": "找不到这个页面", "not_found_text": "这个地址没有页面。回到首页，或者搜索。",
         "feed": "订阅 (Atom)", "body_start": "正文",
@@ -34,8 +36,11 @@ _WORDS = {
         "none": "none",
         "search_placeholder": "Search titles and text", "search_button": "Search",
         "search_empty": "No results.", "search_error": "Search failed: ",
-        "search_offline": "Search needs the site served by newsvault serve (it answers "
-                          "/api/search); it is not available from disk or a static host yet.",
+        "search_offline": "Search needs the site opened from a web server (GitHub Pages, any "
+                          "static host, or newsvault serve); opened from disk, the browser "
+                          "may not read the search index.",
+        "search_short": "Type at least two adjacent Chinese characters, or a word.",
+        "search_count": "{n} articles found.", "search_more": "More results",
         "searching": "Searching…",
         "not_found": "Page not found", "not_found_text": "There is no page here. Go to the "
                                                          "home page, or search.",

@@ -530,6 +530,15 @@ class SqliteStore:
             ).fetchall()
         return [SearchSource(*row) for row in rows]
 
+    def search_texts(self, ids: list[int]) -> dict[int, tuple[str, bytes]]:
+        """Article id → (title, zlib-compressed plain text) as indexed, for these articles."""
+        texts = {}
+        for chunk in _chunks(ids):
+            texts.update((row[0], row[1:]) for row in self._db.execute(
+                "SELECT article_id, title, body FROM search_docs"
+                f" WHERE article_id IN ({_marks(chunk)})", chunk))
+        return texts
+
     @contextmanager
     def search_writer(self) -> Iterator["SearchWriter"]:
         """One write transaction on the search tables."""
