@@ -83,6 +83,9 @@ def load_settings(path: Path) -> Settings:
 
 def settings_from_dict(data: dict, origin: str = CONFIG_NAME) -> Settings:
     reader = _Reader(origin)
+    for key in _FETCH_ONLY_KEYS & data.keys():
+        raise ConfigError(f"{origin}: `{key}` belongs in the [fetch] table "
+                          f"(`fetch.{key}`), not at the top of the file")
     site = reader.table(data, "site")
     settings = Settings(
         title=reader.value(site, "site.title", str, "newsvault"),
@@ -102,6 +105,10 @@ def settings_from_dict(data: dict, origin: str = CONFIG_NAME) -> Settings:
             "use an IANA name such as 'Asia/Shanghai' or 'UTC'"
         ) from None
     return settings
+
+
+# Keys of [fetch] that are easy to write at the top level instead, where they would do nothing.
+_FETCH_ONLY_KEYS = frozenset({"allow_private_addresses", "warc", "warc_dir", "warc_max_mb"})
 
 
 def _fetch_settings(reader: "_Reader", table: dict) -> FetchSettings:

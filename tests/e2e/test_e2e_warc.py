@@ -127,6 +127,14 @@ def test_wrong_settings_exit_2_naming_the_key(tmp_path, key, value, message):
     assert message in result.stderr
 
 
+def test_a_fetch_key_at_the_top_of_the_file_is_not_silently_ignored(tmp_path):
+    archive = ArchiveDir.create(tmp_path / "news")
+    archive.config.write_text("allow_private_addresses = true\n" + archive.config.read_text(),
+                              encoding="utf-8")
+    result = archive.cli("fetch", check=2)
+    assert "`allow_private_addresses` belongs in the [fetch] table" in result.stderr
+
+
 # -- killed ---------------------------------------------------------------------------
 
 KILL_FEEDS = 30
