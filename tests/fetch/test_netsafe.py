@@ -268,3 +268,20 @@ def test_the_backend_refuses_when_any_resolved_address_is_blocked():
     with pytest.raises(BlockedAddressError, match="mixed.example resolves to 10.0.0.5, a private"):
         asyncio.run(go())
     assert inner.hosts == []
+
+
+def test_the_backend_tries_the_next_checked_address_when_one_refuses(public_server):
+    class TwoAnswers(GuardedBackend):
+        async def _resolve(self, host, port, timeout):
+            return [ipaddress.ip_address("127.0.0.3"), ipaddress.ip_address(STAND_IN_PUBLIC)]
+
+    inner = _RecordingBackend()
+    allow_both = lambda address: None if str(address) in ("127.0.0.3", STAND_IN_PUBLIC) else "x"  # noqa: E731
+
+    async def go():
+        stream = await TwoAnswers(allow_both, inner).connect_tcp(
+            "two.example", public_server.port, timeout=2)
+        await stream.aclose()
+
+    asyncio.run(go())
+    assert inner.hosts == ["127.0.0.3", STAND_IN_PUBLIC]  # nothing listens on 127.0.0.3

@@ -144,10 +144,12 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             if kind is not None:
                 raise blocked_error(host, address, kind)
         failure: Exception | None = None
-        for address in addresses:  # in the resolver's order, as a plain connect would
-            remaining = None if deadline is None else max(deadline - anyio.current_time(), 0)
+        for index, address in enumerate(addresses):  # in the resolver's order
+            # An address that does not answer must leave time for the next ones.
+            share = None if deadline is None else (
+                max(deadline - anyio.current_time(), 0) / (len(addresses) - index))
             try:
-                return await self._inner.connect_tcp(str(address), port, remaining,
+                return await self._inner.connect_tcp(str(address), port, share,
                                                      local_address, socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
                 failure = error
