@@ -3,6 +3,7 @@
     python -m bench.fetch_bench                 # 500 feeds × 20 items, ~190 MB, 200 ms latency
     python -m bench.fetch_bench --quick         # 50 feeds: a smoke test
     python -m bench.fetch_bench --runs 2 --profile /tmp/fetch.prof
+    python -m bench.fetch_bench --warc --no-warm  # also a cold `fetch --warc`: its overhead
 
 The product target: a cold ``newsvault fetch`` of 500 feeds × 20 full-text items (RSS, Atom,
 JSON Feed; ~190 MB) from a server that adds 200 ms to every response takes at most twice the
@@ -454,11 +455,11 @@ with open(report, "w") as handle:
 
 
 def run_newsvault(archive: Path, label: str, timeout: float,
-                  profile: Path | None = None) -> NewsvaultRun:
+                  profile: Path | None = None, extra_args: tuple[str, ...] = ()) -> NewsvaultRun:
     command = [sys.executable]
     if profile:
         command += ["-m", "cProfile", "-o", str(profile)]
-    command += ["-m", "newsvault", "--archive", str(archive), "fetch"]
+    command += ["-m", "newsvault", "--archive", str(archive), "fetch", *extra_args]
     env = dict(os.environ, COLUMNS="200")
     out_path, err_path = archive / f"{label}.stdout", archive / f"{label}.stderr"
     usage_path = archive / f"{label}.usage.json"
@@ -603,6 +604,10 @@ class Round:
     cold_check: ArchiveCheck | None = None
     warm_check: ArchiveCheck | None = None
     floor_server: dict = field(default_factory=dict)
+    cold_warc: NewsvaultRun | None = None  # with --warc: a cold `fetch --warc`
+    warc_check: ArchiveCheck | None = None
+    warc_bytes: int = 0
+    warc_files: int = 0
 
 
 def _show_failure(run: NewsvaultRun) -> None:
@@ -634,6 +639,8 @@ def one_round(server: FeedServer, args, number: int, workdir: Path) -> Round:
     if cold.exit_code != 0:
         _show_failure(cold)
     result.cold_check = check_archive(archive, server.infos)
+    if args.warc and cold.exit_code == 0:
+        cold_warc_round(server, args, number, workdir, result)
     if args.no_warm or cold.exit_code != 0:
         return result
     before = last_fetch_run_id(archive)
@@ -647,6 +654,23 @@ def one_round(server: FeedServer, args, number: int, workdir: Path) -> Round:
         _show_failure(warm)
     result.warm_check = check_archive(archive, server.infos, after_fetch_run=before)
     return result
+
+
+def cold_warc_round(server: FeedServer, args, number: int, workdir: Path, result: Round) -> None:
+    """A second cold fetch on a fresh archive, recording WARC files: what recording costs."""
+    archive = workdir / f"archive-{number}-warc"
+    write_config(archive, server.base_url, server.infos, args.concurrency, args.per_host)
+    server.reset()
+    run = run_newsvault(archive, "cold-warc", args.timeout, extra_args=("--warc",))
+    run.server = server.stats()
+    result.cold_warc = run
+    files = list((archive / "warc").glob("*.warc.gz"))
+    result.warc_files, result.warc_bytes = len(files), sum(f.stat().st_size for f in files)
+    print(f"[run {number}] newsvault cold --warc: {run.wall_s:.2f} s, exit {run.exit_code}, "
+          f"CPU {run.cpu_s:.1f} s, {result.warc_bytes / MB:.1f} MB in {result.warc_files} files")
+    if run.exit_code != 0:
+        _show_failure(run)
+    result.warc_check = check_archive(archive, server.infos)
 
 
 def report(args, server: FeedServer, rounds: list[Round], startup_problem: str | None) -> int:
@@ -713,6 +737,15 @@ def report(args, server: FeedServer, rounds: list[Round], startup_problem: str |
             if check.error:
                 print(f"  ARCHIVE CHECK FAILED: {check.error}")
             failed |= not check.ok
+        if result.cold_warc is not None:
+            run = result.cold_warc
+            print(f"newsvault cold fetch --warc          {run.wall_s:8.2f} s   "
+                  f"({run.wall_s / cold.wall_s:.2f} x the cold fetch); CPU {run.cpu_s:.1f} s "
+                  f"({run.cpu_s - cold.cpu_s:+.1f} s); peak RSS {run.maxrss_mb:.0f} MB; exit "
+                  f"{run.exit_code}")
+            print(f"  WARC written                       {result.warc_bytes / MB:8.1f} MB in "
+                  f"{result.warc_files} files; articles {result.warc_check.articles if result.warc_check else '?'}")
+            failed |= run.exit_code != 0 or not (result.warc_check and result.warc_check.ok)
         if warm is not None:
             print(f"newsvault warm rerun (conditional)   {warm.wall_s:8.2f} s   exit {warm.exit_code}; "
                   f"server: {warm.server.get('status')}, {warm.server.get('conditional')} "
@@ -766,6 +799,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-host", type=int, default=64)
     parser.add_argument("--skip-newsvault", action="store_true", help="server and floor only")
     parser.add_argument("--no-warm", action="store_true", help="skip the conditional rerun")
+    parser.add_argument("--warc", action="store_true",
+                        help="also a cold `fetch --warc` on a fresh archive (WARC overhead)")
     parser.add_argument("--profile", metavar="FILE", help="cProfile the first cold run into FILE")
     parser.add_argument("--keep", action="store_true", help="keep the archive folders")
     parser.add_argument("--timeout", type=float, default=1800.0,

@@ -35,6 +35,7 @@ def open_archive(root: Path) -> Archive:
     """Read the settings, open (or create) the database and bring its sources in line."""
     root = Path(root).resolve()
     settings = load_settings(root / CONFIG_NAME)
+    settings.fetch.warc_dir = str((root / settings.fetch.warc_dir).resolve())
     store = open_store(root / DATABASE_NAME)
     store.sync_sources(settings.sources, now_ms())
     return Archive(root=root, settings=settings, store=store)

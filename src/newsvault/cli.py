@@ -57,9 +57,11 @@ def cli(ctx, archive_dir: Path):
     ctx.obj = archive_dir
 
 
-def _archive(ctx):
+def _archive(ctx, warc: bool = False):
     archive = open_archive(ctx.obj)
     ctx.call_on_close(archive.close)
+    if warc:  # every fetch of this command records, whichever stage makes it
+        archive.settings.fetch.warc = True
     return archive
 
 
@@ -175,6 +177,8 @@ def _fetch_options(command):
     command = click.option("--source", "names", multiple=True,
                            help="Only this source (repeatable); also retries a dead one.")(command)
     command = click.option("--strict", is_flag=True, help="Exit 1 if any source failed.")(command)
+    command = click.option("--warc", is_flag=True,
+                           help="Record every HTTP response in WARC files (fetch.warc_dir).")(command)
     return click.option("--wait", is_flag=True,
                         help="Wait for another run on this archive to finish.")(command)
 
@@ -182,9 +186,9 @@ def _fetch_options(command):
 @cli.command()
 @_fetch_options
 @click.pass_context
-def fetch(ctx, names, strict: bool, wait: bool):
+def fetch(ctx, names, strict: bool, warc: bool, wait: bool):
     """Fetch the sources and archive new and changed articles."""
-    archive = _archive(ctx)
+    archive = _archive(ctx, warc)
     with run_lock(archive.root, wait=wait):
         with FetchProgress(_source_count(archive, names)) as progress:
             outcomes = _running().fetch(archive, names, on_outcome=progress.advance)
@@ -197,9 +201,9 @@ def fetch(ctx, names, strict: bool, wait: bool):
 @_fetch_options
 @click.option("--every", "interval", help="Keep running on this schedule, e.g. 1h, 30m, 90s.")
 @click.pass_context
-def run(ctx, names, strict: bool, wait: bool, interval: str | None):
+def run(ctx, names, strict: bool, warc: bool, wait: bool, interval: str | None):
     """Fetch, then the exports configured in newsvault.toml."""
-    archive = _archive(ctx)
+    archive = _archive(ctx, warc)
 
     def once():
         with run_lock(archive.root, wait=wait):

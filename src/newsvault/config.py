@@ -29,6 +29,11 @@ class FetchSettings:
     retries: int = 2  # extra attempts after a 503 or a network error
     backoff: float = 1.0  # seconds before the first retry; doubles each time
     user_agent: str = DEFAULT_USER_AGENT
+    # URLs found in feed or page content may reach private/loopback addresses (fetch/netsafe.py)
+    allow_private_addresses: bool = False
+    warc: bool = False  # record every HTTP response into WARC files (fetch/warc.py)
+    warc_dir: str = "warc"  # relative to the archive folder; open_archive makes it absolute
+    warc_max_bytes: int = 1000 * 1000 * 1000  # a new file once one is past this size
 
 
 @dataclass(slots=True)
@@ -78,6 +83,9 @@ def load_settings(path: Path) -> Settings:
 
 def settings_from_dict(data: dict, origin: str = CONFIG_NAME) -> Settings:
     reader = _Reader(origin)
+    for key in _FETCH_ONLY_KEYS & data.keys():
+        raise ConfigError(f"{origin}: `{key}` belongs in the [fetch] table "
+                          f"(`fetch.{key}`), not at the top of the file")
     site = reader.table(data, "site")
     settings = Settings(
         title=reader.value(site, "site.title", str, "newsvault"),
@@ -99,6 +107,10 @@ def settings_from_dict(data: dict, origin: str = CONFIG_NAME) -> Settings:
     return settings
 
 
+# Keys of [fetch] that are easy to write at the top level instead, where they would do nothing.
+_FETCH_ONLY_KEYS = frozenset({"allow_private_addresses", "warc", "warc_dir", "warc_max_mb"})
+
+
 def _fetch_settings(reader: "_Reader", table: dict) -> FetchSettings:
     default = FetchSettings()
     number = (int, float)
@@ -114,7 +126,18 @@ def _fetch_settings(reader: "_Reader", table: dict) -> FetchSettings:
         retries=reader.value(table, "fetch.retries", int, default.retries),
         backoff=reader.value(table, "fetch.backoff", number, default.backoff),
         user_agent=reader.value(table, "fetch.user_agent", str, default.user_agent),
+        allow_private_addresses=reader.value(table, "fetch.allow_private_addresses", bool, False),
+        warc=reader.value(table, "fetch.warc", bool, False),
+        warc_dir=reader.value(table, "fetch.warc_dir", str, default.warc_dir),
+        warc_max_bytes=_warc_max_bytes(reader, table),
     )
+
+
+def _warc_max_bytes(reader: "_Reader", table: dict) -> int:
+    max_mb = reader.value(table, "fetch.warc_max_mb", (int, float), 1000)
+    if max_mb <= 0:
+        raise ConfigError(f"{reader.origin}: `fetch.warc_max_mb` must be more than 0, not {max_mb}")
+    return max(int(max_mb * 1000 * 1000), 1)
 
 
 def _jekyll_settings(reader: "_Reader", table: dict) -> JekyllExportSettings:
@@ -225,6 +248,10 @@ max_redirects = 5
 retries = 2              # extra attempts after a 503 or a network error
 backoff = 1.0            # seconds before the first retry, doubled each time
 # user_agent = "newsvault/0.1"
+# allow_private_addresses = false   # true: pages/images named by feeds may be on private addresses
+# warc = false             # true: record every HTTP response in WARC files (or `fetch --warc`)
+# warc_dir = "warc"        # folder, relative to this file
+# warc_max_mb = 1000       # a new WARC file once one is past this size
 
 [export.jekyll]
 enabled = true           # `newsvault run` writes Jekyll posts after fetching

@@ -69,6 +69,11 @@ class NetworkError(FetchError):
     pass
 
 
+class BlockedAddressError(FetchError):
+    """A URL from untrusted content that must not be fetched: not http(s), or its host is
+    a private, loopback, link-local... address (the SSRF guard, fetch/netsafe.py)."""
+
+
 class FeedError(NewsvaultError):
     """The body could not be read as a feed (HTML page, empty, unknown format)."""
 

@@ -35,13 +35,16 @@ def check_content_length(value: str | None, cap: int) -> None:
 
 
 async def read_body(chunks: AsyncIterator[bytes], content_encoding: str | None,
-                    cap: int) -> tuple[bytes, int]:
+                    cap: int, received: list[bytes] | None = None) -> tuple[bytes, int]:
     """Read and decode a body, failing as soon as either the wire bytes or the decoded
-    bytes pass ``cap``; returns (decoded body, wire bytes)."""
+    bytes pass ``cap``; returns (decoded body, wire bytes). ``received``, when given,
+    collects the chunks as they came (for a WARC record), also when reading fails."""
     decoder = _decoder(content_encoding)
     parts: list[bytes] = []
     wire = size = 0
     async for chunk in chunks:
+        if received is not None:
+            received.append(chunk)
         wire += len(chunk)
         if wire > cap:
             raise body_too_large(cap)
