@@ -124,12 +124,16 @@ def test_a_built_article_reads_from_disk(small_archive, browser):
     assert reader.errors == []
 
 
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
+        pass
+
+
 @contextmanager
 def static_host(folder: Path):
     """A plain static web server (like GitHub Pages: files only, no /api/search) for
     ``folder`` on 127.0.0.1; yields its URL."""
-    handler = partial(SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *args: None
+    handler = partial(_QuietHandler, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -20,6 +20,7 @@ Each (token, article) posting carries a class, what ranking needs: 0 once in the
 
 import re
 import zlib
+from collections import Counter
 from functools import cache
 
 import numpy as np
@@ -61,9 +62,10 @@ def _bigram_ids(codes: np.ndarray) -> np.ndarray:
 
 
 def _word_ids(text: str) -> np.ndarray:
-    words = _WORD.findall(text.lower())
-    return np.fromiter((zlib.crc32(word.encode()) & WORD_MASK for word in words),
-                       dtype=np.uint32, count=len(words))
+    words = Counter(_WORD.findall(text.lower()))  # a checksum per distinct word
+    ids = np.fromiter((zlib.crc32(word.encode()) & WORD_MASK for word in words),
+                      dtype=np.uint32, count=len(words))
+    return np.repeat(ids, np.fromiter(words.values(), dtype=np.int64, count=len(words)))
 
 
 @cache
@@ -85,11 +87,17 @@ def _folded_codes() -> np.ndarray:
 
 def article_tokens(title: str, body: str) -> tuple[np.ndarray, np.ndarray]:
     """The distinct tokens of an article (sorted uint32) and the class of each (uint8)."""
-    tokens, counts = np.unique(text_ids(body), return_counts=True)
+    tokens, counts = _counted(text_ids(body))
     classes = _TF_CLASS[np.minimum(counts, 4)]
-    in_title = np.unique(text_ids(title))
-    tokens, classes = _with_title(tokens, classes, in_title)
-    return tokens, classes
+    in_title, _ = _counted(text_ids(title))
+    return _with_title(tokens, classes, in_title)
+
+
+def _counted(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(ids, return_counts=True), by a sort: several times faster on these arrays."""
+    ordered = np.sort(ids)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    return ordered[starts], np.diff(np.append(starts, ordered.size))
 
 
 def _with_title(tokens: np.ndarray, classes: np.ndarray, in_title: np.ndarray
@@ -97,7 +105,7 @@ def _with_title(tokens: np.ndarray, classes: np.ndarray, in_title: np.ndarray
     """Title tokens get the title class, whether or not the text has them too."""
     if in_title.size == 0:
         return tokens, classes
-    all_tokens = np.union1d(tokens, in_title)
+    all_tokens, _ = _counted(np.concatenate((tokens, in_title)))
     all_classes = np.zeros(all_tokens.size, dtype=np.uint8)
     all_classes[np.searchsorted(all_tokens, tokens)] = classes
     all_classes[np.searchsorted(all_tokens, in_title)] = TITLE_CLASS

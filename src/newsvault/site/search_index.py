@@ -28,7 +28,9 @@ import os
 import shutil
 import tempfile
 import zlib
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from hashlib import blake2b
 from multiprocessing import get_context
@@ -124,14 +126,13 @@ def _write_segment(store: SqliteStore, docs: list[SiteArticle], deleted: list[in
     segment_id = _segment_id(docs, deleted)
     folder = f"{INDEX_FOLDER}{segment_id}/"
     groups = SPILL_GROUPS if len(docs) >= _SPILL_THRESHOLD else 1
-    with tempfile.TemporaryDirectory(prefix=".search-spill-", dir=out) as spill:
+    workers = workers or min(os.cpu_count() or 1, 4)
+    with tempfile.TemporaryDirectory(prefix=".search-spill-", dir=out) as spill, \
+            _pool(store, writer, workers if len(docs) >= _POOL_THRESHOLD else 1) as run:
         target = _Target(spill, groups, folder)
-        postings, written = _tokenize_all(store, docs, target, writer, workers)
+        postings, written = _tokenize_all(docs, target, run)
         shards = _shard_count(postings, groups)
-        for group in range(groups):
-            keys = _load_group(spill, group)
-            for number, data in _encode_shards(keys, shards):
-                written += writer.write(f"{folder}s{number}.bin", data)
+        written += sum(run(_encode_group, [(target, group, shards) for group in range(groups)]))
     return Segment(segment_id, len(docs), shards, deleted), written
 
 
@@ -167,22 +168,14 @@ class _Chunk:
     number: int
 
 
-def _tokenize_all(store: SqliteStore, docs: list[SiteArticle], target: _Target,
-                  writer: FileWriter, workers: int | None) -> tuple[int, int]:
+def _tokenize_all(docs: list[SiteArticle], target: _Target, run: "Runner") -> tuple[int, int]:
     """Writes the segment's metadata files, and every posting, as a sortable uint64 key,
     into ``target.groups`` spill files per chunk of articles; returns (postings, files
     written)."""
     rows = [(doc.id, doc.path, doc.title, doc.source, doc.date_text) for doc in docs]
-    chunks = [_Chunk(rows[start:start + TOKENIZE_CHUNK], start, number)
+    chunks = [(_Chunk(rows[start:start + TOKENIZE_CHUNK], start, number), target)
               for number, start in enumerate(range(0, len(rows), TOKENIZE_CHUNK))]
-    workers = workers or min(os.cpu_count() or 1, 4)
-    if workers < 2 or len(rows) < _POOL_THRESHOLD:
-        counts = [_tokenize_chunk(store, writer, chunk, target) for chunk in chunks]
-    else:
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
-                                 initializer=_start_worker,
-                                 initargs=(store.path, writer)) as pool:
-            counts = list(pool.map(_tokenize_in_worker, chunks, [target] * len(chunks)))
+    counts = run(_tokenize_chunk, chunks)
     return sum(postings for postings, _ in counts), sum(written for _, written in counts)
 
 
@@ -216,6 +209,36 @@ def _write_metas(writer: FileWriter, folder: str, first_ordinal: int, metas: lis
     return written
 
 
+def _encode_group(store: SqliteStore, writer: FileWriter, target: _Target, group: int,
+                  shards: int) -> int:
+    keys = _load_group(target.spill, group)
+    return sum(writer.write(f"{target.folder}s{number}.bin", data)
+               for number, data in _encode_shards(keys, shards))
+
+
+def _load_group(spill: str, group: int) -> np.ndarray:
+    parts = [np.load(path) for path in sorted(Path(spill).glob(f"g{group}-c*.npy"))]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
+
+
+# -- running tasks, here or in worker processes ----------------------------------------------
+
+Runner = Callable[[Callable, list[tuple]], list]  # (task, argument tuples) → results in order
+
+
+@contextmanager
+def _pool(store: SqliteStore, writer: FileWriter, workers: int) -> Iterator[Runner]:
+    """Runs ``task(store, writer, *arguments)`` for each argument tuple: here with one
+    worker, else in spawned processes that open the store themselves."""
+    if workers < 2:
+        yield lambda task, arguments: [task(store, writer, *args) for args in arguments]
+        return
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_worker,
+                             initargs=(store.path, writer)) as pool:
+        yield lambda task, arguments: list(pool.map(_in_worker, [task] * len(arguments),
+                                                     arguments))
+
+
 _worker: tuple[SqliteStore, FileWriter] | None = None
 
 
@@ -224,13 +247,8 @@ def _start_worker(path, writer: FileWriter) -> None:
     _worker = (open_store(path), writer)
 
 
-def _tokenize_in_worker(chunk: _Chunk, target: _Target) -> tuple[int, int]:
-    return _tokenize_chunk(*_worker, chunk, target)
-
-
-def _load_group(spill: str, group: int) -> np.ndarray:
-    parts = [np.load(path) for path in sorted(Path(spill).glob(f"g{group}-c*.npy"))]
-    return np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
+def _in_worker(task: Callable, arguments: tuple):
+    return task(*_worker, *arguments)
 
 
 # -- encoding shards ------------------------------------------------------------------------
