@@ -193,7 +193,7 @@ def fetch(ctx, names, strict: bool, warc: bool, wait: bool):
         with FetchProgress(_source_count(archive, names)) as progress:
             outcomes = _running().fetch(archive, names, on_outcome=progress.advance)
     _show_outcomes(outcomes)
-    if strict and any(outcome.status == "error" for outcome in outcomes):
+    if strict and any(outcome.failed for outcome in outcomes):
         sys.exit(EXIT_SOURCE_FAILED)
 
 

@@ -58,3 +58,9 @@ class FetchOutcome:
     updated: int = 0
     unchanged: int = 0
     error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        """What ``--strict`` counts: an error, or a source skipped because it is dead (410).
+        A source skipped for a server's Retry-After is waiting, as asked, not failing."""
+        return self.status == "error" or (self.status == "skipped" and self.http_status == 410)

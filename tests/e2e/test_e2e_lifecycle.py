@@ -30,7 +30,8 @@ def test_410_gone_marks_the_source_dead_and_only_fetching_it_by_name_tries_again
     status = archive.source_status(name)
     assert (status["dead"], status["last_status"], status["last_http_status"]) == (True, "error", 410)
 
-    second = result_rows(archive.cli("fetch", check=0).stdout)  # skipped, and it says so
+    # skipped, and it says so; a dead source is a failure for --strict
+    second = result_rows(archive.cli("fetch", "--strict", check=1).stdout)
     assert second[name].result == "skipped"
     assert "dead (410 Gone)" in second[name].reason and "--source" in second[name].reason
     assert second[GOOD].result == "ok"

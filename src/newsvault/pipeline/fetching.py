@@ -70,7 +70,8 @@ class _SourceJob:
         started = now_ms()
         skip_reason = self._skip_reason(source, started)
         if skip_reason:
-            return await self._fail(source, started, "skipped", skip_reason)
+            gone = 410 if source.dead and not self.forced else None
+            return await self._fail(source, started, "skipped", skip_reason, gone)
         try:
             response = await self.fetcher.get(
                 source.url, etag=source.etag, last_modified=source.last_modified

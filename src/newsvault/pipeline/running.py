@@ -24,7 +24,7 @@ class RunReport:
 
     @property
     def failed(self) -> bool:
-        return any(outcome.status == "error" for outcome in self.outcomes)
+        return any(outcome.failed for outcome in self.outcomes)
 
 
 def select_sources(archive: Archive, names: tuple[str, ...]):
