@@ -42,7 +42,8 @@ def test_commands_work_from_another_folder_with_archive_option(archive, tmp_path
               "--tag", "博客", "--no-check", cwd=tmp_path, check=0)
     listed = json.loads(newsvault("--archive", str(archive), "sources", "--json",
                                   cwd=tmp_path, check=0).stdout)
-    assert listed == [{"name": "甲", "url": "http://127.0.0.1:9/feed", "tags": ["博客"]}]
+    assert listed == [{"name": "甲", "url": "http://127.0.0.1:9/feed", "tags": ["博客"],
+                       "moved_to": None}]
 
 
 def test_add_keeps_the_users_comments_and_refuses_a_taken_name(archive):

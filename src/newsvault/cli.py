@@ -111,13 +111,21 @@ def _check_new_sources(archive, sources: list[SourceSettings]) -> None:
 def sources(ctx, as_json: bool):
     """List the sources."""
     archive = _archive(ctx)
-    rows = [{"name": source.name, "url": source.url, "tags": source.tags}
+    fetched_from = {source.name: source.url for source in archive.store.configured_sources()}
+    rows = [{"name": source.name, "url": source.url, "tags": source.tags,
+             "moved_to": _moved_to(source.url, fetched_from.get(source.name))}
             for source in archive.settings.sources]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    click.echo(text_table(("name", "url", "tags"),
-                          [(row["name"], row["url"], ", ".join(row["tags"])) for row in rows]))
+    click.echo(text_table(("name", "url", "tags", "moved to (301/308)"),
+                          [(row["name"], row["url"], ", ".join(row["tags"]), row["moved_to"] or "")
+                           for row in rows]))
+
+
+def _moved_to(configured: str, fetched: str | None) -> str | None:
+    """Where a source is fetched from since a permanent redirect (None: where configured)."""
+    return fetched if fetched and fetched != configured else None
 
 
 @cli.group()

@@ -1,7 +1,10 @@
 """A source's life across runs, through the command line: 410 Gone, permanent redirects,
 conditional GET, and an item edited after it was archived."""
 
+import json
+
 import pytest
+
 from support.cli import SEED_NOW, result_rows, tree_snapshot
 
 GOOD = "正常"
@@ -61,6 +64,9 @@ def test_a_permanent_redirect_moves_the_source_to_its_new_url(
     assert (first[name].result, first[name].new) == ("ok", 2)
     expected_url = feed_server.url("/new/feed.xml" if moves else "/old/feed.xml")
     assert archive.source_status(name)["url"] == expected_url
+    listed = {row["name"]: row for row in json.loads(archive.cli("sources", "--json", check=0).stdout)}
+    assert listed[name]["url"] == feed_server.url("/old/feed.xml")  # as configured
+    assert listed[name]["moved_to"] == (expected_url if moves else None)
 
     second = result_rows(archive.cli("fetch", "--strict", check=0).stdout)
     assert (second[name].result, second[name].unchanged) == ("ok", 2)
