@@ -49,7 +49,7 @@ def test_an_image_keeps_src_alt_title_width_and_height():
     out = clean('<img src="https://img.example/a.jpg" alt="图" title="t" width="640"'
                 ' height="480" class="wp-image" style="border:0" id="x">')
     assert out == ('<img src="https://img.example/a.jpg" alt="图" title="t" width="640"'
-                   ' height="480" loading="lazy">')
+                   ' height="480" loading="lazy" referrerpolicy="no-referrer">')
 
 
 @pytest.mark.parametrize("src", [
@@ -120,7 +120,7 @@ def test_a_lazy_image_gets_its_real_address(attribute):
     out = clean(f'<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" {attribute}="big.jpg"'
                 ' alt="a" width="600">')
     assert out == ('<img src="https://news.example/world/2022/big.jpg" alt="a" width="600"'
-                   ' loading="lazy">')
+                   ' loading="lazy" referrerpolicy="no-referrer">')
 
 
 def test_a_lazy_image_prefers_data_src_over_a_placeholder_src():

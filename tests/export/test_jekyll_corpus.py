@@ -69,7 +69,7 @@ def archived(corpus_dir, tmp_path_factory) -> Archived:
     root = tmp_path_factory.mktemp("corpus-archive")
     store = open_store(root / "newsvault.db")
     report = import_jekyll(store, corpus_dir)
-    export = export_jekyll(store, root / "_posts")
+    export = export_jekyll(store, root / "_posts", raw=True)
     yield Archived(store, report, root / "_posts", export.written)
     store.close()
 

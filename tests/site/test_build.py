@@ -79,7 +79,7 @@ def test_a_broken_article_cannot_swallow_the_page(small_archive):
     build_archive_site(small_archive.archive)
     html = article_page(small_archive.site, "一篇坏掉的稿件").read_text(encoding="utf-8")
     body = html[html.index('<div class="content">'):]
-    assert "<b>粗体</b></td></tr></table></div>\n</div>\n</article>" in body
+    assert "<b>粗体</b></td></tr></tbody></table></div>\n</div>\n</article>" in body
 
 
 def test_every_relative_link_leads_to_a_file(small_archive):

@@ -67,7 +67,8 @@ _ALLOWED_ATTRIBUTES = {
 # added by _finish_media (nh3 would add them where the input had them, and a second clean
 # would move them: clean output must be the same when cleaned again)
 _ADDED_ATTRIBUTES = {
-    "img": ' loading="lazy"',
+    # image hosts that refuse hot-linking by the Referer header load for no referrer
+    "img": ' loading="lazy" referrerpolicy="no-referrer"',
     # a YouTube player needs its scripts (in its own origin); nothing more
     "iframe": ' sandbox="allow-scripts allow-same-origin allow-presentation"'
               ' referrerpolicy="strict-origin-when-cross-origin" loading="lazy"',
