@@ -5,7 +5,7 @@ import re
 import pytest
 
 from newsvault.content import clean_html, image_urls
-from xss_payloads import PAYLOADS
+from support.xss import PAYLOADS
 
 BASE = "https://news.example/world/2022/story.html"
 

@@ -1,8 +1,9 @@
-"""XSS payloads, each (name, article HTML). Shared by the sanitizer's unit tests and the
-browser test: every one, if it ran, would log ``XSS-FIRED`` on the console, open a dialog,
-or make a request to ``LEAK_URL`` (a host the browser test watches for)."""
+"""XSS payloads, each (name, article HTML), for the sanitizer's unit tests and the browser
+test: every one, if it ran, would log ``XSS-FIRED`` on the console, open a dialog, or make
+a request to ``LEAK_HOST`` (which the browser test watches for)."""
 
-LEAK = "http://leak.invalid/LEAK"  # an address no page may ever ask for
+LEAK_HOST = "leak.invalid"  # a host no page may ever ask anything of
+LEAK = f"http://{LEAK_HOST}/LEAK"
 
 PAYLOADS: list[tuple[str, str]] = [
     ("script", "<p>a</p><script>console.log('XSS-FIRED')</script>"),
@@ -58,7 +59,7 @@ PAYLOADS: list[tuple[str, str]] = [
     ("object", f'<object data="{LEAK}-object"></object>'),
     ("object-js", "<object data=\"javascript:console.log('XSS-FIRED')\"></object>"),
     ("embed", f'<embed src="{LEAK}-embed">'),
-    ("base", '<base href="http://leak.invalid/"><a href="x">rel</a><img src="LEAK-base.png">'),
+    ("base", f'<base href="http://{LEAK_HOST}/"><a href="x">rel</a><img src="base-relative.png">'),
     ("form", f'<form action="{LEAK}-form"><input name=q autofocus '
              "onfocus=\"console.log('XSS-FIRED')\"><button>go</button></form>"),
     ("button-formaction", "<form><button formaction=\"javascript:console.log('XSS-FIRED')\">"
