@@ -66,7 +66,11 @@ def test_a_youtube_embed_is_kept_sandboxed(src):
 @pytest.mark.parametrize("src", [
     "https://evil.example/embed/abc", "https://www.youtube.com/watch?v=abc",
     "https://youtube.com.evil.example/embed/x", "javascript:alert(1)",
-    "https://player.vimeo.com/video/1", "data:text/html,<script>alert(1)</script>"])
+    "https://player.vimeo.com/video/1", "data:text/html,<script>alert(1)</script>",
+    # a browser reads these as evil.example's
+    "https://evil.example\\@www.youtube.com/embed/x", "https:\\\\evil.example/embed/x",
+    "https://evil.example\\www.youtube.com/embed/x",
+    "https://x@www.youtube.com.evil.example/embed/x"])
 def test_other_iframes_are_removed_with_their_content(src):
     assert clean(f'<p>a</p><iframe src="{src}">fallback</iframe><p>b</p>') == "<p>a</p><p>b</p>"
 

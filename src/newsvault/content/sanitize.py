@@ -97,6 +97,9 @@ _URL_STRIP = "".join(map(chr, range(0x21)))
 _URL_TABS = re.compile("[\t\n\r]")
 # http(s) with a host (group 1): what every URL kept here must be, but for mailto: links
 _ABSOLUTE_WEB = re.compile(r"https?://(?:[^/?#@]*@)?([^/?#:@]+)", re.I)
+# the host of an http(s) URL, for the video and beacon lists: none where a browser might
+# read another one (a user part, a backslash: "https://evil\\@www.youtube.com/" is evil's)
+_PLAIN_HOST = re.compile(r"https?://([^/?#:@\\]+)(?::[0-9]*)?(?=[/?#]|$)", re.I)
 
 
 class _Base(threading.local):
@@ -172,8 +175,8 @@ def _scheme(url: str) -> str:
 
 
 def _host(url: str) -> str:
-    match = _ABSOLUTE_WEB.match(url)
-    return match.group(1).lower() if match else ""
+    match = _PLAIN_HOST.match(url)
+    return match.group(1).lower() if match and "\\" not in url else ""
 
 
 def _is_video_embed(url: str) -> bool:
