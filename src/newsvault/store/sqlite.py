@@ -400,19 +400,19 @@ class SqliteStore:
         ``clean``: the clean HTML where it is up to date (``ExportRow.clean`` says so),
         else the content as stored.
         """
-        content = "''" if unnamed else "a.content_html"
-        is_clean = "0"
-        if clean and not unnamed:
+        clean = clean and not unnamed
+        content, is_clean, join = "''" if unnamed else "a.content_html", "0", ""
+        if clean:  # the clean HTML made from the current version, else the stored content
             content = "CASE WHEN c.html IS NULL THEN a.content_html ELSE c.html END"
             is_clean = "c.html IS NOT NULL"
+            join = (" LEFT JOIN clean_html c"
+                    " ON c.article_id = a.id AND c.change_seq = a.change_seq")
         if content_bytes:
             content = f"CAST({content} AS BLOB)"
         query = (
             "SELECT a.id, s.name, s.tags, a.title, a.author, a.url, a.published_ms, a.first_seen_ms,"
             f" {content}, a.post_name, a.post_layout, a.change_seq, a.revisions, {is_clean}"
-            " FROM articles a JOIN sources s ON s.id = a.source_id"
-            + (" LEFT JOIN clean_html c ON c.article_id = a.id AND c.change_seq = a.change_seq"
-               if clean and not unnamed else "")
+            f" FROM articles a JOIN sources s ON s.id = a.source_id{join}"
         )
         if only_ids is not None:
             batches = (
