@@ -14,6 +14,8 @@ import pytest
 import yaml
 from support.cli import FAST_FETCH, SEED_NOW, ArchiveDir
 
+from newsvault.content import clean_html
+
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO.parent / "shared" / "reference" / "seed-post-zaobao-2022-01-27.md"
 SOURCE = "联合早报"
@@ -73,8 +75,9 @@ def test_fetch_then_raw_export_writes_the_seed_byte_for_byte(archive, feed_serve
     assert (out / seed.file_name).read_bytes() == seed.data
 
 
-def test_run_fetches_and_writes_the_configured_export(feed_server, fixture_bytes, tmp_path):
-    news = ArchiveDir.create(tmp_path / "news", fetch=FAST_FETCH)  # as `init` sets it up
+def test_run_fetches_and_writes_the_configured_raw_export(feed_server, fixture_bytes, tmp_path):
+    news = ArchiveDir.create(tmp_path / "news", fetch=FAST_FETCH,  # as `init` sets it up
+                             export_jekyll={"raw": True})
     seed = serve_seed(feed_server, fixture_bytes, news)
     first = news.cli("run", now=SEED_NOW, check=0)
     assert "jekyll: 1 posts written" in first.stdout
@@ -85,3 +88,16 @@ def test_run_fetches_and_writes_the_configured_export(feed_server, fixture_bytes
     again = news.cli("run", now=SEED_NOW, check=0)  # nothing changed: nothing written
     assert "jekyll: 0 posts written" in again.stdout
     assert (posts / seed.file_name).read_bytes() == seed.data
+
+
+def test_the_default_export_is_the_seed_with_its_html_cleaned(archive, feed_server,
+                                                              fixture_bytes, tmp_path):
+    seed = serve_seed(feed_server, fixture_bytes, archive)
+    archive.cli("fetch", now=SEED_NOW, check=0)
+    out = tmp_path / "exported"
+    archive.cli("export", "jekyll", "--out", str(out), now=SEED_NOW, check=0)
+    data = (out / seed.file_name).read_bytes()
+    expected = seed.data.replace(seed.content.encode(),
+                                 clean_html(seed.content, seed.link).encode())
+    assert data == expected and data != seed.data
+    assert b' id="' not in data and b' class="' not in data  # the ad slots' hooks, gone

@@ -55,8 +55,9 @@ def write(folder: Path, name: str, text: str | bytes) -> Path:
 
 
 def exported(store, tmp_path) -> dict[str, bytes]:
+    """The raw export: imported posts come back byte for byte (the clean one cleans them)."""
     out = tmp_path / "out"
-    export_jekyll(store, out)
+    export_jekyll(store, out, raw=True)
     return {path.name: path.read_bytes() for path in out.iterdir()}
 
 

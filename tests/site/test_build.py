@@ -79,7 +79,7 @@ def test_a_broken_article_cannot_swallow_the_page(small_archive):
     build_archive_site(small_archive.archive)
     html = article_page(small_archive.site, "一篇坏掉的稿件").read_text(encoding="utf-8")
     body = html[html.index('<div class="content">'):]
-    assert "<b>粗体</b></td></tr></table></div>\n</div>\n</article>" in body
+    assert "<b>粗体</b></td></tr></tbody></table></div>\n</div>\n</article>" in body
 
 
 def test_every_relative_link_leads_to_a_file(small_archive):
@@ -250,3 +250,15 @@ def test_worker_processes_write_the_same_bytes(small_archive, tmp_path, monkeypa
     options = site_options(small_archive.archive)
     build_site(small_archive.archive.store, tmp_path / "pooled", options, workers=2)
     assert files_of(small_archive.site) == files_of(tmp_path / "pooled")
+
+
+def test_a_new_sanitizer_renders_every_page_again(small_archive, monkeypatch):
+    build_archive_site(small_archive.archive)
+    again = build_archive_site(small_archive.archive)
+    assert again.rendered == 0
+    from newsvault.content import clean as clean_stage
+
+    for module in (builder, clean_stage):
+        monkeypatch.setattr(module, "SANITIZER_VERSION", "another allowlist")
+    report = build_archive_site(small_archive.archive)
+    assert report.rendered == report.pages  # every page depends on it (the fingerprint)

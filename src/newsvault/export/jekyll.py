@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsvault.clock import iso_ms
+from newsvault.content import SANITIZER_VERSION, clean_html, update_clean
 from newsvault.export.filenames import TakenNames, post_filename
 from newsvault.export.post import Post, render_post
 from newsvault.store import ExportRow, SqliteStore
@@ -29,20 +30,24 @@ def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
                   full: bool = False) -> ExportReport:
     """Write the articles changed since the last export into ``out_dir`` (all with ``full``).
 
-    ``raw`` writes the HTML exactly as the source gave it. Until the cleaning stage
-    exists both forms are the same, but they are tracked as separate outputs.
+    The posts carry the clean HTML (content/), or with ``raw`` the HTML exactly as the
+    source gave it. Each form is tracked as an output of its own, the clean one per
+    sanitizer: another sanitizer rewrites every post whose clean HTML it changes.
     """
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = f"jekyll{':raw' if raw else ''}:{out_dir}"
+    target = f"jekyll:raw:{out_dir}" if raw else f"jekyll:clean {SANITIZER_VERSION}:{out_dir}"
+    if not raw:
+        update_clean(store)
     seq = store.current_seq()
     after_seq = 0 if full else store.export_seq(target)
     on_disk = set(os.listdir(out_dir))
     _name_new_posts(store, after_seq, on_disk)
     report = ExportReport(out=str(out_dir))
     folder = str(out_dir)
-    for row in _rows_to_write(store, on_disk, after_seq):
-        if _write_if_changed(folder, row.post_name, _file_bytes(row), row.post_name in on_disk):
+    for row in _rows_to_write(store, on_disk, after_seq, clean=not raw):
+        if _write_if_changed(folder, row.post_name, _file_bytes(row, clean=not raw),
+                             row.post_name in on_disk):
             report.written += 1
         else:
             report.unchanged += 1
@@ -50,16 +55,16 @@ def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
     return report
 
 
-def _rows_to_write(store: SqliteStore, on_disk: set[str], after_seq: int
+def _rows_to_write(store: SqliteStore, on_disk: set[str], after_seq: int, clean: bool
                    ) -> Iterator[ExportRow]:
     """The articles changed since ``after_seq``, then those whose file has gone missing;
     streamed, one in memory at a time."""
     missing = {article_id for article_id, name in store.post_names() if name not in on_disk}
-    for row in store.export_rows(after_seq=after_seq, content_bytes=True):
+    for row in store.export_rows(after_seq=after_seq, content_bytes=True, clean=clean):
         missing.discard(row.id)
         yield row
     if missing:
-        yield from store.export_rows(only_ids=sorted(missing), content_bytes=True)
+        yield from store.export_rows(only_ids=sorted(missing), content_bytes=True, clean=clean)
 
 
 def _name_new_posts(store: SqliteStore, after_seq: int, on_disk: set[str]) -> None:
@@ -107,10 +112,12 @@ def post_for(row: ExportRow) -> Post:
     )
 
 
-def _file_bytes(row: ExportRow) -> bytes:
+def _file_bytes(row: ExportRow, clean: bool) -> bytes:
     """The post file of a row read with its content as bytes. A verbatim body (most imported
-    posts) goes out as stored: decoding and encoding it again was a third of the export's
+    posts) goes out as read: decoding and encoding it again was a third of the export's
     own work."""
+    if clean and not row.clean:  # changed after update_clean (a fetch running meanwhile)
+        row.content_html = clean_html(row.content_html.decode("utf-8"), row.url).encode("utf-8")
     post = post_for(row)
     body, post.html = post.html, ""
     if post.verbatim:

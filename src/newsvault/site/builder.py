@@ -27,6 +27,7 @@ from pathlib import Path
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from newsvault.archive import Archive
+from newsvault.content import SANITIZER_VERSION, displayed_contents, update_clean
 from newsvault.errors import NewsvaultError
 from newsvault.export.jekyll import write_atomic
 from newsvault.site import i18n
@@ -67,6 +68,7 @@ def build_site(store: SqliteStore, out_dir: Path, options: SiteOptions, full: bo
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     report = BuildReport(out=str(out))
+    update_clean(store)
     name_unnamed_posts(store)
     state = _load_state(out)
     catalog, catalog_cache = load_catalog(store, options.timezone,
@@ -101,9 +103,9 @@ def build_site(store: SqliteStore, out_dir: Path, options: SiteOptions, full: bo
 
 def fingerprint(options: SiteOptions) -> str:
     """What every page depends on: the settings, the templates and assets (the theme's
-    where it has them) and this package's code."""
+    where it has them), this package's code and the sanitizer that made the articles' HTML."""
     hasher = blake2b(digest_size=12)
-    hasher.update(repr((MANIFEST_FORMAT, options)).encode())
+    hasher.update(repr((MANIFEST_FORMAT, options, SANITIZER_VERSION)).encode())
     for path in sorted(_theme_files(options).values()) + sorted(Path(__file__).parent.glob("*.py")):
         hasher.update(str(path.name).encode() + b"\0" + path.read_bytes())
     return hasher.hexdigest()
@@ -167,7 +169,7 @@ def _render_others(store: SqliteStore, options: SiteOptions, writer: "_Writer",
     for page in pages:
         contents = None
         if isinstance(page.data, FeedView):
-            contents = dict(store.article_contents([a.id for a in page.data.articles]))
+            contents = displayed_contents(store, [a.id for a in page.data.articles])
         written += writer.write(page.path, renderer.render(page, contents).encode())
         progress.advance(1)
     return written
@@ -175,7 +177,7 @@ def _render_others(store: SqliteStore, options: SiteOptions, writer: "_Writer",
 
 def _render_articles(store: SqliteStore, renderer: Renderer, writer: "_Writer",
                      jobs: list[dict]) -> int:
-    contents = dict(store.article_contents([job["id"] for job in jobs]))
+    contents = displayed_contents(store, [job["id"] for job in jobs])
     return sum(writer.write(job["path"], renderer.render_article(job, contents[job["id"]])
                             .encode()) for job in jobs)
 

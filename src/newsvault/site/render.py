@@ -18,7 +18,6 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSyst
 from markupsafe import Markup
 
 from newsvault.site import i18n, paths
-from newsvault.site.contain import balanced
 from newsvault.site.pages import (ArticleView, FeedView, IndexView, ListView, Page,
                                   SitemapIndexView, SitemapView)
 
@@ -79,7 +78,8 @@ class Renderer:
         return self.options.base_url + paths.url_path(pretty)
 
     def render_article(self, job: dict, content: str) -> str:
-        context = {**self.common(job["path"]), **job, "body": Markup(balanced(content))}
+        """``content``: the article's clean HTML (content/), balanced and safe to show."""
+        context = {**self.common(job["path"]), **job, "body": Markup(content)}
         return self.env.get_template("article.html").render(context)
 
     def render(self, page: Page, contents: dict[int, str] | None = None) -> str:

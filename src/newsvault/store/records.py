@@ -77,6 +77,7 @@ class ExportRow:
     post_layout: dict | None  # how an imported post is written back; None for fetched ones
     change_seq: int
     revisions: int = 1  # versions seen: more than an imported post had means it was revised
+    clean: bool = False  # content_html is the clean HTML (content/), not the stored content
 
 
 @dataclass(slots=True)
@@ -113,6 +114,16 @@ class SiteArticleRow:
     layout_tags: list[str] | None  # an imported post's tags
     content_hash: str
     revisions: int
+
+
+@dataclass(slots=True)
+class DisplaySource:
+    """What an article displays, before the sanitizer makes it safe (content/clean.py)."""
+
+    article_id: int
+    change_seq: int
+    url: str | None  # relative URLs in the content are resolved against it
+    content_html: str
 
 
 @dataclass(slots=True)

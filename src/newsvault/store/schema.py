@@ -122,4 +122,21 @@ MIGRATIONS: list[str] = [
         id, source_id, published_ms, first_seen_ms, updated_ms, revisions, content_hash,
         post_name, title, author, url, post_layout);
     """,
+    # 4: clean HTML (content/): the content an article displays, made safe by the sanitizer.
+    # Kept apart from articles (whose content_html stays as fetched, for provenance): a
+    # column there would make SQLite rewrite the whole row, raw content and all, to store it.
+    """
+    CREATE TABLE clean_html (
+        article_id INTEGER PRIMARY KEY,    -- articles.id
+        change_seq INTEGER NOT NULL,       -- the article's change_seq it was made from:
+        html TEXT NOT NULL                 -- another one means it is out of date
+    );
+
+    CREATE TABLE clean_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        cleaned_seq INTEGER NOT NULL,      -- every article with change_seq <= this is cleaned
+        sanitizer TEXT NOT NULL            -- what cleaned them; another one cleans again
+    );
+    INSERT INTO clean_state VALUES (1, 0, '');
+    """,
 ]

@@ -16,6 +16,7 @@ from newsvault.model import Entry, Source
 from newsvault.store.identity import KeyedEntry, canonical_url, content_hash, unique_entries
 from newsvault.store.records import (
     ArchivedArticle,
+    DisplaySource,
     ExportRow,
     FetchRecord,
     FetchResult,
@@ -389,19 +390,29 @@ class SqliteStore:
         )
 
     def export_rows(self, after_seq: int = 0, only_ids: list[int] | None = None,
-                    unnamed: bool = False, content_bytes: bool = False) -> Iterator[ExportRow]:
+                    unnamed: bool = False, content_bytes: bool = False,
+                    clean: bool = False) -> Iterator[ExportRow]:
         """Articles changed after ``after_seq`` (or those named), oldest change first.
 
         ``unnamed``: only those without a file name yet, and without their content (which
         naming does not need), so that naming every post of an archive stays cheap.
         ``content_bytes``: the content as its UTF-8 bytes, for a writer that needs no text.
+        ``clean``: the clean HTML where it is up to date (``ExportRow.clean`` says so),
+        else the content as stored.
         """
-        content = ("''" if unnamed else
-                   "CAST(a.content_html AS BLOB)" if content_bytes else "a.content_html")
+        clean = clean and not unnamed
+        content, is_clean, join = "''" if unnamed else "a.content_html", "0", ""
+        if clean:  # the clean HTML made from the current version, else the stored content
+            content = "CASE WHEN c.html IS NULL THEN a.content_html ELSE c.html END"
+            is_clean = "c.html IS NOT NULL"
+            join = (" LEFT JOIN clean_html c"
+                    " ON c.article_id = a.id AND c.change_seq = a.change_seq")
+        if content_bytes:
+            content = f"CAST({content} AS BLOB)"
         query = (
             "SELECT a.id, s.name, s.tags, a.title, a.author, a.url, a.published_ms, a.first_seen_ms,"
-            f" {content}, a.post_name, a.post_layout, a.change_seq, a.revisions"
-            " FROM articles a JOIN sources s ON s.id = a.source_id"
+            f" {content}, a.post_name, a.post_layout, a.change_seq, a.revisions, {is_clean}"
+            f" FROM articles a JOIN sources s ON s.id = a.source_id{join}"
         )
         if only_ids is not None:
             batches = (
@@ -419,7 +430,7 @@ class SqliteStore:
                 author=row[4], url=row[5], published_ms=row[6], first_seen_ms=row[7],
                 content_html=row[8], post_name=row[9],
                 post_layout=json.loads(row[10]) if row[10] else None, change_seq=row[11],
-                revisions=row[12],
+                revisions=row[12], clean=bool(row[13]),
             )
 
     def post_names(self) -> list[tuple[int, str]]:
@@ -494,11 +505,60 @@ class SqliteStore:
             yield SiteArticleRow(row[0], row[1], name, source_tags, *row[2:10],
                                  parsed[tags] if tags is not None else None, *row[11:])
 
-    def article_contents(self, ids: list[int]) -> Iterator[tuple[int, str]]:
-        """(id, content HTML) of these articles, in no particular order."""
+    # -- clean HTML -----------------------------------------------------------------------
+    # clean_html follows the articles through change_seq; content/clean.py brings it up to
+    # date, export and site read it. A row made from an older change_seq is out of date.
+
+    def display_sources(self, ids: list[int]) -> list[DisplaySource]:
+        """What each of these articles displays before cleaning: its current content, and
+        the address its relative URLs are resolved against. The one place that says which
+        content is displayed."""
+        rows = []
+        for chunk in _chunks(ids):
+            rows += self._db.execute(
+                "SELECT id, change_seq, url, content_html FROM articles"
+                f" WHERE id IN ({_marks(chunk)})", chunk).fetchall()
+        return [DisplaySource(*row) for row in rows]
+
+    def clean_state(self) -> tuple[int, str]:
+        """(the change_seq up to which every article is cleaned, the sanitizer used)."""
+        return self._db.execute("SELECT cleaned_seq, sanitizer FROM clean_state").fetchone()
+
+    def reset_clean(self, sanitizer: str) -> None:
+        """Forget every clean HTML, to be made again by ``sanitizer``."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM clean_html")
+            db.execute("UPDATE clean_state SET cleaned_seq = 0, sanitizer = ?", (sanitizer,))
+
+    def changed_after(self, after_seq: int) -> list[tuple[int, int]]:
+        """(id, change_seq) of the articles changed after ``after_seq``, oldest change first."""
+        return self._db.execute(
+            "SELECT id, change_seq FROM articles WHERE change_seq > ? ORDER BY change_seq",
+            (after_seq,),
+        ).fetchall()
+
+    def save_clean(self, expected_seq: int, new_seq: int,
+                   cleaned: list[tuple[int, int, str]]) -> bool:
+        """Store (article id, change_seq it was made from, clean HTML) rows and move the
+        watermark from ``expected_seq`` to ``new_seq``; False, storing nothing, when another
+        process moved it meanwhile."""
+        with self._transaction() as db:
+            if db.execute("SELECT cleaned_seq FROM clean_state").fetchone()[0] != expected_seq:
+                return False
+            db.executemany("INSERT OR REPLACE INTO clean_html (article_id, change_seq, html)"
+                           " VALUES (?, ?, ?)", cleaned)
+            db.execute("UPDATE clean_state SET cleaned_seq = ?", (new_seq,))
+        return True
+
+    def clean_contents(self, ids: list[int]) -> Iterator[tuple[int, str]]:
+        """(id, clean HTML) of those of these articles whose clean HTML is up to date. The
+        change_seq index answers for the articles: their rows are not read."""
         for chunk in _chunks(ids):
             yield from self._db.execute(
-                f"SELECT id, content_html FROM articles WHERE id IN ({_marks(chunk)})", chunk)
+                "SELECT c.article_id, c.html FROM clean_html c"
+                " JOIN articles a INDEXED BY articles_change_seq"
+                " ON a.change_seq = c.change_seq AND a.id = c.article_id"
+                f" WHERE c.article_id IN ({_marks(chunk)})", chunk)
 
     # -- search ---------------------------------------------------------------------------
     # search_index (FTS5) and search_docs follow the articles through change_seq;

@@ -1,0 +1,125 @@
+"""Keeps every article's clean HTML in step with the archive, and hands it to readers.
+
+The sanitizer runs once per article version, not on every page build or export: the
+clean HTML is stored (table clean_html) with the change_seq it was made from. As the
+search index does, a watermark says up to which change_seq every article is cleaned;
+``update_clean`` cleans the articles changed since. export and build call it first, so a
+fetch never waits for it: cleaning happens off the fetch path, once, for new and changed
+articles only. Another sanitizer (SANITIZER_VERSION) cleans everything again.
+
+``displayed_contents`` is what the site and the export read: the stored clean HTML, or,
+for an article that changed after the last update (a fetch running meanwhile), its
+content cleaned on the spot.
+"""
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing import get_context
+
+from newsvault.content.sanitize import SANITIZER_VERSION, clean_html
+from newsvault.store import SqliteStore, open_store
+from newsvault.store.records import DisplaySource
+
+BATCH = 200  # articles per transaction
+_PROCESS_THRESHOLD = 400  # fewer are cleaned here: starting workers costs more
+
+Batch = list[tuple[int, int]]  # (article id, change_seq), oldest change first
+Cleaned = list[tuple[int, int, str]]  # (article id, change_seq, clean HTML)
+
+
+@dataclass(slots=True)
+class CleanReport:
+    cleaned: int = 0  # articles whose clean HTML was made
+    reset: bool = False  # the sanitizer changed: every article was cleaned again
+
+
+def update_clean(store: SqliteStore, workers: int | None = None) -> CleanReport:
+    """Clean the articles changed since the last update. ``workers``: processes that
+    clean (default: one per core, for large updates only)."""
+    report = CleanReport()
+    _, sanitizer = store.clean_state()
+    if sanitizer != SANITIZER_VERSION:
+        store.reset_clean(SANITIZER_VERSION)
+        report.reset = bool(sanitizer)
+    while not _clean_pending(store, workers, report):
+        pass  # another process moved the watermark: start again from where it is
+    return report
+
+
+def displayed_contents(store: SqliteStore, ids: list[int]) -> dict[int, str]:
+    """Article id → the clean HTML it displays."""
+    contents = dict(store.clean_contents(ids))
+    missing = [article_id for article_id in ids if article_id not in contents]
+    if missing:
+        contents.update((article_id, html) for article_id, _, html
+                        in clean_sources(store.display_sources(missing)))
+    return contents
+
+
+def clean_sources(sources: list[DisplaySource]) -> Cleaned:
+    return [(source.article_id, source.change_seq, clean_html(source.content_html, source.url))
+            for source in sources]
+
+
+def _clean_pending(store: SqliteStore, workers: int | None, report: CleanReport) -> bool:
+    """False when another process cleaned meanwhile."""
+    start = store.clean_state()[0]
+    pending = store.changed_after(start)
+    batches = [pending[at:at + BATCH] for at in range(0, len(pending), BATCH)]
+    expected = start
+    with _cleaner(store, len(pending), workers) as clean_batches:
+        for batch, cleaned in zip(batches, clean_batches(batches)):
+            if not store.save_clean(expected, batch[-1][1], cleaned):
+                return False
+            expected = batch[-1][1]
+            report.cleaned += len(batch)
+    return True
+
+
+Cleaner = Callable[[list[Batch]], Iterator[Cleaned]]
+
+
+@contextmanager
+def _cleaner(store: SqliteStore, count: int, workers: int | None) -> Iterator[Cleaner]:
+    workers = workers if workers is not None else os.cpu_count() or 1
+    if count < _PROCESS_THRESHOLD or workers < 2:
+        yield lambda batches: (clean_sources(store.display_sources(_ids(batch)))
+                               for batch in batches)
+        return
+    # spawned, not forked: `serve` builds from a threaded process. The workers read the
+    # articles themselves: raw HTML need not travel through a pipe.
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
+                             initializer=_open_worker_store, initargs=(store.path,)) as pool:
+        yield lambda batches: _clean_in_pool(pool, 2 * workers, batches)
+
+
+def _clean_in_pool(pool: ProcessPoolExecutor, ahead: int, batches: list[Batch]
+                   ) -> Iterator[Cleaned]:
+    """Batches in order, ``ahead`` of them in the workers while the caller writes."""
+    in_flight = deque()
+    for batch in batches:
+        in_flight.append(pool.submit(_clean_in_worker, _ids(batch)))
+        if len(in_flight) >= ahead:
+            yield in_flight.popleft().result()
+    while in_flight:
+        yield in_flight.popleft().result()
+
+
+_worker_store: SqliteStore | None = None
+
+
+def _open_worker_store(path) -> None:
+    global _worker_store
+    _worker_store = open_store(path)
+
+
+def _clean_in_worker(ids: list[int]) -> Cleaned:
+    return clean_sources(_worker_store.display_sources(ids))
+
+
+def _ids(batch: Batch) -> list[int]:
+    return [article_id for article_id, _ in batch]
