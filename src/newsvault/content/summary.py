@@ -1,0 +1,60 @@
+"""Does a feed item carry the whole article, or only a summary of it?
+
+Run on every item of a source whose ``full_text`` is "auto", in the archive's parser
+thread: so it reads the HTML with regular expressions (a few microseconds for a summary,
+tens for a long article), not with an HTML parser.
+"""
+
+import html
+import re
+
+# Below this many characters of text (spaces not counted) an item is taken for a summary:
+# a lead paragraph of an English article, a few sentences of a Chinese one.
+SHORT_TEXT = 400
+
+# The page's text must be this much longer than the feed's before it replaces it ("auto"):
+# a page whose text is about as long as the item's only added what surrounds the article.
+MUCH_LONGER = 1.5
+
+_TAG = re.compile(r"<[^>]*>")
+_INVISIBLE = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_SPACE = re.compile(r"\s+")
+_CUT_OFF = re.compile(
+    r"(?:…|\.\.\.|⋯|\[\s*(?:…|\.\.\.)\s*\]|read more|continue reading|阅读全文|閱讀全文"
+    r"|查看全文|阅读更多|閱讀更多)\W*$",
+    re.IGNORECASE,
+)
+
+
+def plain_text(content_html: str) -> str:
+    """The text of an HTML fragment, runs of white space made one space."""
+    text = _TAG.sub(" ", _INVISIBLE.sub(" ", content_html))
+    return _SPACE.sub(" ", html.unescape(text)).strip()
+
+
+def text_size(content_html: str) -> int:
+    """Characters of text, white space not counted."""
+    return len(_SPACE.sub("", plain_text(content_html)))
+
+
+def looks_like_summary(content_html: str) -> bool:
+    """Short, or cut off with an ellipsis (… ... …… [...]) or a "read more"."""
+    text = plain_text(content_html)
+    if len(_SPACE.sub("", text)) < SHORT_TEXT:
+        return True
+    return bool(_CUT_OFF.search(text[-40:]))
+
+
+def page_is_better(feed_html: str, page_html: str, mode: str) -> bool:
+    """Whether the text extracted from the page should be shown instead of the feed's.
+
+    "always": unless the page gave less text than the feed (the extraction then missed
+    part of the article). "auto": only when the page's text is much longer, so that an
+    item that was complete after all keeps the feed's own HTML.
+    """
+    feed, page = text_size(feed_html), text_size(page_html)
+    if page == 0:
+        return False
+    if mode == "always":
+        return page >= feed
+    return page >= feed * MUCH_LONGER
