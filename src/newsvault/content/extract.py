@@ -24,6 +24,7 @@ _NEVER_CONTENT = ("script", "style", "noscript", "template", "form", "button", "
                   "select", "textarea", "object", "embed")
 _LAZY_SOURCES = ("data-src", "data-original", "data-lazy-src", "data-url")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+_MIN_TEXT = 20  # characters (spaces not counted): less is a link or a label, not an article
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +55,14 @@ def extract_article(page: bytes, url: str, rules: ExtractRules = ExtractRules(),
         fragment = _extracted(tree, url)
         _restore_figures(fragment)
     _drop_title(fragment, title)
-    if not fragment.text_content().strip() and fragment.find(".//img") is None:
+    if len("".join(fragment.text_content().split())) < _MIN_TEXT and fragment.find(".//img") is None:
         raise ExtractError("no article content found in the page")
     return _inner_html(fragment)
 
 
 def _parse(page: bytes, charset: str | None) -> html.HtmlElement:
+    if b"\x00" in page[:1024]:
+        raise ExtractError("not an HTML page (binary data)")
     text = _decoded(page, charset)
     try:
         if text is not None:

@@ -148,6 +148,9 @@ class _FullTextStep:
                 return PageResult(job, "failed", fetched_ms, http_status=304, retry=False,
                                   error="fetch: 304 Not Modified, but no page was kept")
             page, url, content_type = kept.raw_html, kept.final_url, kept.content_type
+        if not _is_html(content_type):
+            return PageResult(job, "failed", fetched_ms, http_status=response.status,
+                              error=f"extract: not an HTML page (Content-Type: {content_type})")
         rules = self.rules.get(source.name, ExtractRules())
         extracted = await self._extract(page, url, rules, _charset(content_type), job.title,
                                         compress=not response.not_modified)
@@ -224,6 +227,11 @@ def _host(url: str) -> str:
         return httpx.URL(url).host
     except httpx.InvalidURL:
         return ""
+
+
+def _is_html(content_type: str | None) -> bool:
+    kind = (content_type or "").split(";")[0].strip().lower()
+    return kind in ("", "text/html", "application/xhtml+xml")
 
 
 def _charset(content_type: str | None) -> str | None:
