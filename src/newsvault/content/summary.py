@@ -1,8 +1,8 @@
 """Does a feed item carry the whole article, or only a summary of it?
 
 Run on every item of a source whose ``full_text`` is "auto", in the archive's parser
-thread: so it reads the HTML with regular expressions (a few microseconds for a summary,
-tens for a long article), not with an HTML parser.
+thread: so it reads the HTML with regular expressions, not with an HTML parser, and of a
+long item only its head and its tail (a few microseconds an item, long or short).
 """
 
 import html
@@ -18,31 +18,39 @@ MUCH_LONGER = 1.5
 
 _TAG = re.compile(r"<[^>]*>")
 _INVISIBLE = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_SPACE = re.compile(r"\s+")
 _CUT_OFF = re.compile(
     r"(?:…|\.\.\.|⋯|\[\s*(?:…|\.\.\.)\s*\]|read more|continue reading|阅读全文|閱讀全文"
     r"|查看全文|阅读更多|閱讀更多)\W*$",
     re.IGNORECASE,
 )
+# A long article has its first SHORT_TEXT characters of text well within this much HTML:
+# looking at it alone keeps the check cheap for the items that are not summaries.
+_HEADS = (2048, 8192)
+_SPACES = (" ", "\n", "\t", "\r", "\xa0", "\u3000", "\u2009", "\u200b", "\f", "\v")
+_TAIL = 400
 
 
 def plain_text(content_html: str) -> str:
     """The text of an HTML fragment, runs of white space made one space."""
     text = _TAG.sub(" ", _INVISIBLE.sub(" ", content_html))
-    return _SPACE.sub(" ", html.unescape(text)).strip()
+    return " ".join(html.unescape(text).split())
 
 
 def text_size(content_html: str) -> int:
     """Characters of text, white space not counted."""
-    return len(_SPACE.sub("", plain_text(content_html)))
+    text = html.unescape(_TAG.sub("", _INVISIBLE.sub("", content_html)))
+    # str.count is many times quicker than splitting a CJK string at white space
+    return len(text) - sum(text.count(space) for space in _SPACES)
 
 
 def looks_like_summary(content_html: str) -> bool:
     """Short, or cut off with an ellipsis (… ... …… [...]) or a "read more"."""
-    text = plain_text(content_html)
-    if len(_SPACE.sub("", text)) < SHORT_TEXT:
+    if _CUT_OFF.search(plain_text(content_html[-_TAIL:])):
         return True
-    return bool(_CUT_OFF.search(text[-40:]))
+    for head in _HEADS:
+        if len(content_html) > head and text_size(content_html[:head]) >= SHORT_TEXT:
+            return False
+    return text_size(content_html) < SHORT_TEXT
 
 
 def page_is_better(feed_html: str, page_html: str, mode: str) -> bool:
