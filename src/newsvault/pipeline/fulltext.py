@@ -35,9 +35,11 @@ from newsvault.store import SqliteStore
 from newsvault.store.records import PageJob, PageResult
 
 SAVE_BATCH = 32  # pages per commit
-# Extraction takes ~5-50 ms of CPU a page: below this many pages a thread does it (a
-# process pool costs more to start than it saves); above, one process per core.
-_PROCESS_THRESHOLD = 24
+# Extraction takes 8 ms (a 6 KB page) to 75 ms (150 KB) of CPU: below this many pages a
+# thread does it, beside the event loop; above, a process per core. Measured (bench/
+# extract_bench.py, loaded machine): starting the pool's processes (each imports httpx and
+# trafilatura) cost more than it saved for 40 and 200 small pages.
+_PROCESS_THRESHOLD = 64
 _MAX_PROCESSES = 4
 _RETRIED = (FetchTimeoutError, NetworkError, ServerError)
 
