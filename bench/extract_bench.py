@@ -31,7 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "src"), str(REPO / "tests")]
 
-from support.cli import FAST_FETCH, NO_SITE, ArchiveDir, cli_env  # noqa: E402
+from support.cli import NO_SITE, ArchiveDir, cli_env  # noqa: E402
 from support.pages import fixture_pages, text_of  # noqa: E402
 
 from newsvault.content.extract import ExtractRules, extract_article  # noqa: E402
@@ -152,7 +152,7 @@ def fetch_run(items: int, feeds: int, modes: list[str], pad: bool) -> None:
         server.start()
         ready.wait()
         with tempfile.TemporaryDirectory() as folder:
-            archive = ArchiveDir.create(Path(folder) / "news", fetch=FAST_FETCH, build=NO_SITE)
+            archive = ArchiveDir.create(Path(folder) / "news", build=NO_SITE)
             for feed in range(feeds):
                 archive.add_source(f"f{feed}", f"http://127.0.0.1:{port.value}/f{feed}.xml",
                                    full_text=mode)
