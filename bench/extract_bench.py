@@ -74,6 +74,23 @@ def pages_per_second(pages: list[bytes], seconds: float = 3.0) -> tuple[float, f
     return done / spent, size / spent / 1e6
 
 
+def summary_check() -> None:
+    """The cost full_text = "auto" adds to every feed item (in the writers' parser thread)."""
+    from newsvault.content.summary import looks_like_summary
+
+    long_zh = "<p>" + "青州湖畔的小城南屿从本月起试行<a href='/x'>夜间公交</a>服务。" * 250 + "</p>"
+    long_en = "<p>" + "The council voted to turn the <a href='/x'>old rail yard</a> into a park. " * 200 + "</p>"
+    items = [("long Chinese item, 14 KB", long_zh), ("long English item, 15 KB", long_en),
+             ("summary, 60 characters", "<p>" + "青州湖畔的小城南屿从本月起试行夜间公交服务。" * 3 + "</p>")]
+    print("0. looks_like_summary per feed item (auto only; never: not called)")
+    for label, html in items:
+        rounds = 2000
+        start = time.process_time()
+        for _ in range(rounds):
+            looks_like_summary(html)
+        print(f"   {label:28} {(time.process_time() - start) / rounds * 1e6:7.1f} us")
+
+
 def speed() -> None:
     pages = [page.html for page in fixture_pages()]
     for page in pages:  # warm up: trafilatura compiles its XPaths on first use
@@ -188,6 +205,7 @@ def main() -> None:
                         help="serve the pages padded to ~150 KB in the fetch run")
     parser.add_argument("--skip-fetch", action="store_true")
     args = parser.parse_args()
+    summary_check()
     speed()
     quality()
     if not args.skip_fetch:

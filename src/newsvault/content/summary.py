@@ -25,9 +25,9 @@ _CUT_OFF = re.compile(
 )
 # A long article has its first SHORT_TEXT characters of text well within this much HTML:
 # looking at it alone keeps the check cheap for the items that are not summaries.
-_HEADS = (2048, 8192)
+_HEADS = (1024, 4096, 16384)
 _SPACES = (" ", "\n", "\t", "\r", "\xa0", "\u3000", "\u2009", "\u200b", "\f", "\v")
-_TAIL = 400
+_TAIL = 40
 
 
 def plain_text(content_html: str) -> str:
@@ -45,12 +45,26 @@ def text_size(content_html: str) -> int:
 
 def looks_like_summary(content_html: str) -> bool:
     """Short, or cut off with an ellipsis (… ... …… [...]) or a "read more"."""
-    if _CUT_OFF.search(plain_text(content_html[-_TAIL:])):
+    if _CUT_OFF.search(_last_words(content_html)):
         return True
     for head in _HEADS:
         if len(content_html) > head and text_size(content_html[:head]) >= SHORT_TEXT:
             return False
     return text_size(content_html) < SHORT_TEXT
+
+
+def _last_words(content_html: str) -> str:
+    """The end of the text: closing tags and white space taken off the end of the HTML."""
+    end = content_html.rstrip()
+    while end.endswith(">"):
+        start = end.rfind("<")
+        if start < 0:
+            break
+        closing = end[start:].lower()
+        if closing.startswith(("</script", "</style")):  # the whole element: no text in it
+            start = max(end.lower().rfind(closing.replace("/", "", 1).rstrip(">").strip()), 0)
+        end = end[:start].rstrip()
+    return html.unescape(end[-_TAIL:])
 
 
 def page_is_better(feed_html: str, page_html: str, mode: str) -> bool:
