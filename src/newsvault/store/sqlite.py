@@ -238,7 +238,7 @@ class SqliteStore:
                     (found[0], source_id, now_ms),
                 )
                 counts.unchanged += 1
-            elif self._revise(db, seqs, found, entry, digest, now_ms):
+            elif self._revise(db, seqs, found, entry, digest, now_ms, guid in wants_page):
                 counts.updated += 1
                 if guid in wants_page:
                     pages.append((found[0],))
@@ -282,8 +282,13 @@ class SqliteStore:
         )
         return cursor.lastrowid
 
-    def _revise(self, db, seqs, found: tuple, entry: Entry, new_hash: str, now_ms: int) -> bool:
-        """A changed title or content becomes a new revision; the old one is kept."""
+    def _revise(self, db, seqs, found: tuple, entry: Entry, new_hash: str, now_ms: int,
+                page_wanted: bool = False) -> bool:
+        """A changed title or content becomes a new revision; the old one is kept.
+
+        The content extracted from the article's page is kept while a new page is wanted
+        (until it comes, it is the fullest text there is); otherwise the new version of the
+        item is whole, and shown instead."""
         article_id, _, old_hash, _ = found
         if new_hash == old_hash:
             return False
@@ -296,9 +301,11 @@ class SqliteStore:
         db.execute(
             "UPDATE articles SET title = ?, content_html = ?, summary = ?, content_hash = ?,"
             " published_raw = COALESCE(?, published_raw), published_ms = COALESCE(?, published_ms),"
-            " updated_ms = ?, revisions = revisions + 1, change_seq = ? WHERE id = ?",
+            " updated_ms = ?, revisions = revisions + 1, change_seq = ?,"
+            " fulltext_html = CASE WHEN ? THEN fulltext_html END,"
+            " fulltext_hash = CASE WHEN ? THEN fulltext_hash END WHERE id = ?",
             (entry.title, entry.content_html, entry.summary, new_hash, entry.published_raw,
-             entry.published_ms, now_ms, seqs.next(), article_id),
+             entry.published_ms, now_ms, seqs.next(), page_wanted, page_wanted, article_id),
         )
         return True
 
