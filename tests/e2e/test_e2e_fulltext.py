@@ -10,8 +10,6 @@ import pytest
 from support.cli import result_rows, summary_line
 from support.pages import boilerplate_in, fixture_pages, missing_body
 
-from newsvault.pipeline import fulltext
-
 pytestmark = pytest.mark.timeout(120)
 
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
@@ -204,20 +202,3 @@ def test_a_wrong_css_selector_is_a_configuration_error(archive):
     result = archive.cli("fetch", check=2)
     assert "content_selector" in result.stderr and "not a CSS selector" in result.stderr
 
-
-def test_many_pages_are_extracted_by_a_pool_of_processes(archive, feed_server):
-    items = fulltext._PROCESS_THRESHOLD + 6  # past the threshold: one process per core
-    names = sorted(PAGES)
-    entries = []
-    for number in range(items):
-        page = PAGES[names[number % len(names)]]
-        link = serve_page(feed_server, f"/{number}.html", page.name)
-        entries.append((str(number), f"{page.title} {number}", link, page.summary))
-    archive.add_source("many", serve_feed(feed_server, "/feed.xml", entries))
-
-    result = archive.cli("fetch", check=0)
-    assert summary_line(result.stdout).endswith(f"full text from {items} pages, 0 failed")
-    for number in range(items):
-        page = PAGES[names[number % len(names)]]
-        assert missing_body(page, shown_content(archive, f"{page.title} {number}")) == []
-    assert [feed_server.count(f"/{number}.html") for number in range(items)] == [1] * items

@@ -58,7 +58,7 @@ async def _fetch_all(store, settings, sources, forced, on_outcome, rules) -> lis
             outcomes = list(await asyncio.gather(*(run_one(source) for source in sources)))
         # every feed is stored now (the writers have stopped): the pages they asked for
         if any(source.full_text != "never" for source in sources):
-            counts = await fetch_full_text(store, fetcher, sources, rules, settings.concurrency)
+            counts = await fetch_full_text(store, fetcher, sources, rules, settings)
             add_page_counts(outcomes, counts)
     return outcomes
 

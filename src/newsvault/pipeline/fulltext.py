@@ -19,7 +19,7 @@ from multiprocessing import get_context
 import httpx
 
 from newsvault.clock import now_ms
-from newsvault.config import SourceSettings
+from newsvault.config import FetchSettings, SourceSettings
 from newsvault.content.extract import ExtractError, ExtractRules, extract_article
 from newsvault.content.summary import page_is_better
 from newsvault.errors import (
@@ -35,11 +35,12 @@ from newsvault.store import SqliteStore
 from newsvault.store.records import PageJob, PageResult
 
 SAVE_BATCH = 32  # pages per commit
-# Extraction takes 8 ms (a 6 KB page) to 75 ms (150 KB) of CPU: below this many pages a
-# thread does it, beside the event loop; above, a process per core. Measured (bench/
-# extract_bench.py, loaded machine): starting the pool's processes (each imports httpx and
-# trafilatura) cost more than it saved for 40 and 200 small pages.
-_PROCESS_THRESHOLD = 64
+# Extraction takes 8 ms (a 6 KB page) to 70 ms (150 KB) of CPU. Below this many pages a
+# thread does it, beside the event loop; from it on, a process per core. Measured with
+# bench/extract_bench.py on a shared 2-core VM: the pool (whose processes each import httpx
+# and trafilatura) was slower than the thread at 40 and 200 small pages and at 100 pages
+# of 150 KB (16.0 s against 11.5 s); it is kept for a first run over hundreds of pages.
+_PROCESS_THRESHOLD = 256
 _MAX_PROCESSES = 4
 _RETRIED = (FetchTimeoutError, NetworkError, ServerError)
 
@@ -68,7 +69,7 @@ def extract_rules(sources: Iterable[SourceSettings]) -> dict[str, ExtractRules]:
 
 
 async def fetch_full_text(store: SqliteStore, fetcher: HttpFetcher, sources: list[Source],
-                          rules: dict[str, ExtractRules], concurrency: int
+                          rules: dict[str, ExtractRules], settings: FetchSettings
                           ) -> dict[str, PageCounts]:
     """Fetch, extract and store the queued pages of ``sources``; counts by source name."""
     wanted = [source for source in sources if source.full_text != "never" and source.id]
@@ -76,8 +77,8 @@ async def fetch_full_text(store: SqliteStore, fetcher: HttpFetcher, sources: lis
     if not jobs:
         return {}
     step = _FullTextStep(store, fetcher, {source.id: source for source in sources}, rules,
-                         len(jobs))
-    in_flight = asyncio.Semaphore(concurrency + SAVE_BATCH)  # bounds the pages in memory
+                         len(jobs), settings.per_host)
+    in_flight = asyncio.Semaphore(settings.concurrency + SAVE_BATCH)  # bounds pages in memory
 
     async def run_one(job: PageJob) -> None:
         async with in_flight:
@@ -101,9 +102,12 @@ class _FullTextStep:
     """Use as ``async with``: the extraction workers, and the last batch saved at the end."""
 
     def __init__(self, store: SqliteStore, fetcher: HttpFetcher, sources: dict[int, Source],
-                 rules: dict[str, ExtractRules], pages: int):
+                 rules: dict[str, ExtractRules], pages: int, per_host: int):
         self.store, self.fetcher, self.sources, self.rules = store, fetcher, sources, rules
-        self._pages = pages
+        self._pages, self._per_host = pages, per_host
+        # the fetcher's own per-host limit, taken here too, so that a page waits for its
+        # turn before it looks whether its site asked to wait (429/503 Retry-After)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
         self.counts: dict[str, PageCounts] = {}
         self._batch: list[PageResult] = []
         self._store_lock = asyncio.Lock()  # one store call at a time, off the event loop
@@ -124,13 +128,20 @@ class _FullTextStep:
         source = self.sources[job.source_id]
         if source.full_text == "never":
             return PageResult(job, "feed")
-        started = now_ms()
         host = _host(job.url)
-        if self._rate_limited.get(host, 0) > started:
+        started = now_ms()
+        async with self._hosts.setdefault(host, asyncio.Semaphore(self._per_host)):
+            fetched = await self._fetch(job, host, started)
+        if isinstance(fetched, PageResult):
+            return fetched
+        return await self._extracted(job, source, fetched, started)
+
+    async def _fetch(self, job: PageJob, host: str, started: int) -> HttpResponse | PageResult:
+        if self._rate_limited.get(host, 0) > now_ms():
             return PageResult(job, "failed", started, error="fetch: rate limited by the server",
                               retry=True)
         try:
-            response = await fetch_page(self.fetcher, job)
+            return await fetch_page(self.fetcher, job)
         except RateLimitedError as error:
             self._rate_limited[host] = error.retry_at_ms or started
             return PageResult(job, "failed", started, http_status=error.status,
@@ -138,7 +149,6 @@ class _FullTextStep:
         except FetchError as error:
             return PageResult(job, "failed", started, http_status=getattr(error, "status", None),
                               error=str(error), retry=isinstance(error, _RETRIED))
-        return await self._extracted(job, source, response, started)
 
     async def _extracted(self, job: PageJob, source: Source, response: HttpResponse,
                          fetched_ms: int) -> PageResult:
