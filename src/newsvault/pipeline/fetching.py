@@ -13,7 +13,7 @@ from newsvault.errors import FetchError, GoneError, RateLimitedError
 from newsvault.fetch import HttpFetcher
 from newsvault.model import FetchOutcome, Source
 from newsvault.pipeline.archiver import BATCH_LIMIT, Archiver, Fetched
-from newsvault.pipeline.fulltext import add_page_counts, fetch_full_text
+from newsvault.pipeline.fulltext import PageCounts, add_page_counts, fetch_full_text
 from newsvault.store import FetchRecord, SqliteStore
 
 # Below this many sources a writer process costs more to start than it saves.
@@ -58,9 +58,19 @@ async def _fetch_all(store, settings, sources, forced, on_outcome, rules) -> lis
             outcomes = list(await asyncio.gather(*(run_one(source) for source in sources)))
         # every feed is stored now (the writers have stopped): the pages they asked for
         if any(source.full_text != "never" for source in sources):
-            counts = await fetch_full_text(store, fetcher, sources, rules, settings)
-            add_page_counts(outcomes, counts)
+            await _full_text(store, fetcher, sources, rules, settings, outcomes)
     return outcomes
+
+
+async def _full_text(store, fetcher, sources, rules, settings, outcomes) -> None:
+    """The pages; a failure of the whole step (the store, say) is told on every source,
+    whose feeds are stored already."""
+    try:
+        counts = await fetch_full_text(store, fetcher, sources, rules, settings)
+    except Exception as error:  # noqa: BLE001
+        counts = {source.name: PageCounts(failed=1, first_error=f"the full-text step stopped: {error}")
+                  for source in sources if source.full_text != "never"}
+    add_page_counts(outcomes, counts)
 
 
 def _writer_processes(source_count: int) -> int:

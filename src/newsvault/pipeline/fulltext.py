@@ -82,7 +82,10 @@ async def fetch_full_text(store: SqliteStore, fetcher: HttpFetcher, sources: lis
 
     async def run_one(job: PageJob) -> None:
         async with in_flight:
-            result = await step.run(job)
+            try:
+                result = await step.run(job)
+            except Exception as error:  # noqa: BLE001 - a bug costs one page, not the run
+                result = PageResult(job, "failed", now_ms(), error=f"internal error: {error!r}")
         await step.keep(result)
 
     async with step:
