@@ -16,7 +16,8 @@ def source(**keys) -> SourceSettings:
 
 def test_defaults():
     parsed = source()
-    assert (parsed.full_text, parsed.content_selector, parsed.remove_selectors) == ("auto", None, [])
+    assert parsed.full_text == "auto"
+    assert (parsed.content_selector, parsed.remove_selectors) == (None, [])
 
 
 def test_values_and_a_written_block_reads_back_the_same():

@@ -55,7 +55,8 @@ def extract_article(page: bytes, url: str, rules: ExtractRules = ExtractRules(),
         fragment = _extracted(tree, url)
         _restore_figures(fragment)
     _drop_title(fragment, title)
-    if len("".join(fragment.text_content().split())) < _MIN_TEXT and fragment.find(".//img") is None:
+    too_little = len("".join(fragment.text_content().split())) < _MIN_TEXT
+    if too_little and fragment.find(".//img") is None:
         raise ExtractError("no article content found in the page")
     return _inner_html(fragment)
 
