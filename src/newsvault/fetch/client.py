@@ -52,12 +52,13 @@ class HttpFetcher:
             await self._shards.aclose()
             self._shards = None
 
-    async def get(self, url: str, *, etag: str | None = None,
-                  last_modified: str | None = None) -> HttpResponse:
-        """GET ``url``; a 2xx or 304 comes back, everything else raises a FetchError."""
+    async def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+                  accept: str | None = None) -> HttpResponse:
+        """GET ``url``; a 2xx or 304 comes back, everything else raises a FetchError.
+        ``accept``: in place of the feeds' Accept header (a web page asks for HTML)."""
         if self._shards is None:
             raise RuntimeError("HttpFetcher.get() outside `async with HttpFetcher(...)`")
-        headers = {}
+        headers = {"Accept": accept} if accept else {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:

@@ -35,6 +35,7 @@ from newsvault.store import SqliteStore
 from newsvault.store.records import PageJob, PageResult
 
 SAVE_BATCH = 32  # pages per commit
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 # Extraction takes 8 ms (a 6 KB page) to 70 ms (150 KB) of CPU. Below this many pages a
 # thread does it, beside the event loop; from it on, a process per core. Measured with
 # bench/extract_bench.py on a shared 2-core VM: the pool (whose processes each import httpx
@@ -215,7 +216,8 @@ async def fetch_page(fetcher: HttpFetcher, job: PageJob) -> HttpResponse:
     The URL is untrusted (any feed may name any address): the SSRF guard (branch
     `netsafe`) belongs here, on this URL and on every redirect it takes.
     """
-    return await fetcher.get(job.url, etag=job.etag, last_modified=job.last_modified)
+    return await fetcher.get(job.url, etag=job.etag, last_modified=job.last_modified,
+                             accept=PAGE_ACCEPT)
 
 
 def extract_page(page: bytes, url: str, rules: ExtractRules, charset: str | None,
