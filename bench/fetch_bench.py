@@ -359,8 +359,12 @@ def write_config(archive: Path, base_url: str, infos: list[FeedInfo], concurrenc
     try:
         from newsvault.config import SourceSettings, new_config_text
 
+        # full_text "never": this bench measures the feeds; the items link to the corpus
+        # posts' real sites, which must not be asked for their pages (bench/extract_bench.py
+        # measures full text)
         text = new_config_text("newsvault bench", "UTC", [
-            SourceSettings(info.name, base_url + info.path, [info.format]) for info in infos])
+            SourceSettings(info.name, base_url + info.path, [info.format], full_text="never")
+            for info in infos])
         for pattern, value in ((r"(?m)^concurrency = \d+", f"concurrency = {concurrency}"),
                                (r"(?m)^per_host = \d+", f"per_host = {per_host}"),
                                (r"(?m)^enabled = true", "enabled = false")):
@@ -377,7 +381,7 @@ def write_config(archive: Path, base_url: str, infos: list[FeedInfo], concurrenc
         for info in infos:
             lines += ['[[sources]]', f'name = {json.dumps(info.name)}',
                       f'url = {json.dumps(base_url + info.path)}',
-                      f'tags = [{json.dumps(info.format)}]', '']
+                      f'tags = [{json.dumps(info.format)}]', 'full_text = "never"', '']
         text = "\n".join(lines)
     (archive / "newsvault.toml").write_text(text, encoding="utf-8")
 

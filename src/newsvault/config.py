@@ -36,11 +36,18 @@ class FetchSettings:
     warc_max_bytes: int = 1000 * 1000 * 1000  # a new file once one is past this size
 
 
+FULL_TEXT_MODES = ("auto", "always", "never")
+
+
 @dataclass(slots=True)
 class SourceSettings:
     name: str
     url: str
     tags: list[str] = field(default_factory=list)
+    # the article page: "auto" fetched when the item looks like a summary, "always", "never"
+    full_text: str = "auto"
+    content_selector: str | None = None  # CSS: the article's content, instead of the extractor
+    remove_selectors: list[str] = field(default_factory=list)  # CSS: taken out of the page first
 
 
 @dataclass(slots=True)
@@ -179,8 +186,40 @@ def _sources(reader: "_Reader", entries: object) -> list[SourceSettings]:
             raise ConfigError(f"{reader.origin}: two sources are named {name!r}; names must be unique")
         seen.add(name)
         tags = reader.value(entry, f"{where}.tags", list, [])
-        sources.append(SourceSettings(name=name, url=url, tags=[str(tag) for tag in tags]))
+        sources.append(SourceSettings(
+            name=name, url=url, tags=[str(tag) for tag in tags],
+            full_text=reader.choice(entry, f"{where}.full_text", FULL_TEXT_MODES, "auto"),
+            content_selector=_selector(reader, entry, f"{where}.content_selector"),
+            remove_selectors=_selectors(reader, entry, f"{where}.remove_selectors"),
+        ))
     return sources
+
+
+def _selector(reader: "_Reader", entry: dict, dotted: str) -> str | None:
+    selector = reader.value(entry, dotted, str, "").strip()
+    if selector:
+        _check_css(reader, dotted, selector)
+    return selector or None
+
+
+def _selectors(reader: "_Reader", entry: dict, dotted: str) -> list[str]:
+    selectors = reader.value(entry, dotted, list, [])
+    for selector in selectors:
+        if not isinstance(selector, str) or not selector.strip():
+            raise ConfigError(f"{reader.origin}: `{dotted}` must be a list of CSS selectors "
+                              f"(strings), not {selectors!r}")
+        _check_css(reader, dotted, selector)
+    return [selector.strip() for selector in selectors]
+
+
+def _check_css(reader: "_Reader", dotted: str, selector: str) -> None:
+    from cssselect import GenericTranslator, SelectorError  # only for sources that have rules
+
+    try:
+        GenericTranslator().css_to_xpath(selector)
+    except SelectorError as error:
+        raise ConfigError(f"{reader.origin}: `{dotted}`: {selector!r} is not a CSS selector "
+                          f"({error})") from None
 
 
 class _Reader:
@@ -276,6 +315,13 @@ def source_block(source: SourceSettings) -> str:
              f"url = {toml_string(source.url)}"]
     if source.tags:
         lines.append(f"tags = [{', '.join(toml_string(tag) for tag in source.tags)}]")
+    if source.full_text != "auto":
+        lines.append(f"full_text = {toml_string(source.full_text)}")
+    if source.content_selector:
+        lines.append(f"content_selector = {toml_string(source.content_selector)}")
+    if source.remove_selectors:
+        listed = ", ".join(toml_string(selector) for selector in source.remove_selectors)
+        lines.append(f"remove_selectors = [{listed}]")
     return "\n".join(lines) + "\n"
 
 

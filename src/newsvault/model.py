@@ -43,6 +43,7 @@ class Source:
     retry_after_ms: int | None = None  # no request before this time (429/503 Retry-After)
     dead: bool = False  # answered 410 Gone
     consecutive_failures: int = 0
+    full_text: str = "auto"  # its items' pages: "auto" | "always" | "never" (newsvault.toml)
 
 
 @dataclass(slots=True)
@@ -58,6 +59,10 @@ class FetchOutcome:
     updated: int = 0
     unchanged: int = 0
     error: str | None = None
+    # the full-text step, after the feeds are stored (pipeline/fulltext.py)
+    pages: int = 0  # articles now shown with the content of their page
+    pages_failed: int = 0  # pages that could not be fetched or extracted (feed kept)
+    page_error: str | None = None  # the first of those failures
 
     @property
     def failed(self) -> bool:

@@ -52,10 +52,20 @@ def outcome_table(outcomes: list[FetchOutcome]) -> str:
     header = ("source", "result", "new", "updated", "unchanged", "reason")
     rows = [
         (outcome.source, STATUS_WORDS[outcome.status], str(outcome.new), str(outcome.updated),
-         str(outcome.unchanged), outcome.error or "")
+         str(outcome.unchanged), outcome_reason(outcome))
         for outcome in outcomes
     ]
     return text_table(header, rows, right_aligned={2, 3, 4})
+
+
+def outcome_reason(outcome: FetchOutcome) -> str:
+    """The fetch's error, else what went wrong with the pages of its articles."""
+    if outcome.error:
+        return outcome.error
+    if outcome.pages_failed:
+        pages = "1 page" if outcome.pages_failed == 1 else f"{outcome.pages_failed} pages"
+        return f"full text: {pages} failed, the feed's content kept ({outcome.page_error})"
+    return ""
 
 
 def text_table(header: tuple[str, ...], rows: list[tuple[str, ...]],
@@ -81,9 +91,13 @@ def outcome_summary(outcomes: list[FetchOutcome]) -> str:
         count[outcome.status] += 1
     new = sum(outcome.new for outcome in outcomes)
     updated = sum(outcome.updated for outcome in outcomes)
+    pages = sum(outcome.pages for outcome in outcomes)
+    pages_failed = sum(outcome.pages_failed for outcome in outcomes)
+    full_text = (f"; full text from {pages} pages, {pages_failed} failed"
+                 if pages or pages_failed else "")
     return (f"{len(outcomes)} sources: {count['ok']} ok, {count['not_modified']} not modified, "
             f"{count['error']} failed, {count['skipped']} skipped; "
-            f"{new} new articles, {updated} updated")
+            f"{new} new articles, {updated} updated{full_text}")
 
 
 def when(epoch_ms: int | None) -> str:

@@ -147,10 +147,11 @@ class ArchiveDir:
     def db_path(self) -> Path:
         return self.root / "newsvault.db"
 
-    def add_source(self, name: str, url: str, tags: list[str] = ()) -> None:
-        """Append a [[sources]] block, as ``newsvault add --no-check`` does."""
+    def add_source(self, name: str, url: str, tags: list[str] = (), **settings) -> None:
+        """Append a [[sources]] block, as ``newsvault add --no-check`` does; ``settings``:
+        more of the block's keys (``full_text="never"``, ``content_selector=...``)."""
         with self.config.open("a", encoding="utf-8") as stream:
-            stream.write(source_block(SourceSettings(name, url, list(tags))))
+            stream.write(source_block(SourceSettings(name, url, list(tags), **settings)))
 
     def cli(self, *args, now: str | None = None, check=None, timeout=120, env=None):
         """``newsvault --archive ROOT ARGS`` run from the archive's parent folder."""

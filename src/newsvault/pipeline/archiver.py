@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newsvault.clock import now_ms
+from newsvault.content.summary import looks_like_summary
 from newsvault.errors import FeedError
 from newsvault.feeds import parse_feed
 from newsvault.model import FetchOutcome, Source
@@ -60,7 +61,19 @@ def parse_fetched(item: Fetched) -> FetchResult:
         return FetchResult(item.source, [], record)
     item.source.etag, item.source.last_modified = item.etag, item.last_modified
     record = replace(item.record, items=len(feed.entries), finished_ms=now_ms())
-    return FetchResult(item.source, feed.entries, record, keyed=unique_entries(feed.entries))
+    keyed = unique_entries(feed.entries)
+    return FetchResult(item.source, feed.entries, record, keyed=keyed,
+                       wants_page=pages_wanted(item.source.full_text, keyed))
+
+
+def pages_wanted(mode: str, keyed: list) -> set[str] | None:
+    """The guids of the items whose article page the full-text step is to fetch, if they
+    are new or changed: all of them ("always"), those that look like a summary ("auto")."""
+    if mode == "never":
+        return None
+    return {guid for entry, guid, _, _ in keyed
+            if entry.url and entry.url.startswith(("http://", "https://"))
+            and (mode == "always" or looks_like_summary(entry.content_html))}
 
 
 def _outcome(result: FetchResult, counts: IngestCounts | Exception) -> FetchOutcome:

@@ -8,10 +8,12 @@ from datetime import datetime, timezone
 
 from newsvault.clock import now_ms
 from newsvault.config import FetchSettings
+from newsvault.content.extract import ExtractRules
 from newsvault.errors import FetchError, GoneError, RateLimitedError
 from newsvault.fetch import HttpFetcher
 from newsvault.model import FetchOutcome, Source
 from newsvault.pipeline.archiver import BATCH_LIMIT, Archiver, Fetched
+from newsvault.pipeline.fulltext import PageCounts, add_page_counts, fetch_full_text
 from newsvault.store import FetchRecord, SqliteStore
 
 # Below this many sources a writer process costs more to start than it saves.
@@ -22,32 +24,53 @@ OnOutcome = Callable[[FetchOutcome], None]
 
 
 def fetch_sources(store: SqliteStore, settings: FetchSettings, sources: list[Source],
-                  forced: bool = False, on_outcome: OnOutcome | None = None) -> list[FetchOutcome]:
-    """Fetch ``sources`` and store what they carry. One failing source never stops the others.
+                  forced: bool = False, on_outcome: OnOutcome | None = None,
+                  extract_rules: dict[str, ExtractRules] | None = None) -> list[FetchOutcome]:
+    """Fetch ``sources`` and store what they carry; then the pages of their new and changed
+    items that want theirs (each source's ``full_text``). One failing source or page never
+    stops the others.
 
     ``forced``: the sources were named on the command line, so dead ones are tried again.
+    ``extract_rules``: per source name, the selectors that override the extractor.
     """
-    return asyncio.run(_fetch_all(store, settings, sources, forced, on_outcome or (lambda _: None)))
+    return asyncio.run(_fetch_all(store, settings, sources, forced, on_outcome or (lambda _: None),
+                                  extract_rules or {}))
 
 
-async def _fetch_all(store, settings, sources, forced, on_outcome) -> list[FetchOutcome]:
+async def _fetch_all(store, settings, sources, forced, on_outcome, rules) -> list[FetchOutcome]:
     # Bodies fetched but not yet stored are held in memory: bound how many there are.
     in_flight = asyncio.Semaphore(settings.concurrency + BATCH_LIMIT)
     writers = _writer_processes(len(sources))
-    async with Archiver(store.path, writers) as archiver, HttpFetcher(settings) as fetcher:
-        job = _SourceJob(fetcher, archiver, forced)
+    async with HttpFetcher(settings) as fetcher:
+        async with Archiver(store.path, writers) as archiver:
+            job = _SourceJob(fetcher, archiver, forced)
 
-        async def run_one(source: Source) -> FetchOutcome:
-            try:
-                async with in_flight:
-                    outcome = await job.run(source)
-            except Exception as error:  # a bug must cost one source, not the run
-                outcome = FetchOutcome(source=source.name, status="error",
-                                       error=f"internal error: {error!r}")
-            on_outcome(outcome)
-            return outcome
+            async def run_one(source: Source) -> FetchOutcome:
+                try:
+                    async with in_flight:
+                        outcome = await job.run(source)
+                except Exception as error:  # a bug must cost one source, not the run
+                    outcome = FetchOutcome(source=source.name, status="error",
+                                           error=f"internal error: {error!r}")
+                on_outcome(outcome)
+                return outcome
 
-        return list(await asyncio.gather(*(run_one(source) for source in sources)))
+            outcomes = list(await asyncio.gather(*(run_one(source) for source in sources)))
+        # every feed is stored now (the writers have stopped): the pages they asked for
+        if any(source.full_text != "never" for source in sources):
+            await _full_text(store, fetcher, sources, rules, settings, outcomes)
+    return outcomes
+
+
+async def _full_text(store, fetcher, sources, rules, settings, outcomes) -> None:
+    """The pages; a failure of the whole step (the store, say) is told on every source,
+    whose feeds are stored already."""
+    try:
+        counts = await fetch_full_text(store, fetcher, sources, rules, settings)
+    except Exception as error:  # noqa: BLE001
+        counts = {source.name: PageCounts(failed=1, first_error=f"the full-text step stopped: {error}")
+                  for source in sources if source.full_text != "never"}
+    add_page_counts(outcomes, counts)
 
 
 def _writer_processes(source_count: int) -> int:

@@ -10,6 +10,7 @@ from newsvault.errors import ConfigError
 from newsvault.export.jekyll import ExportReport, export_jekyll
 from newsvault.model import FetchOutcome
 from newsvault.pipeline.fetching import OnOutcome, fetch_sources
+from newsvault.pipeline.fulltext import extract_rules
 from newsvault.search import update_index
 
 if TYPE_CHECKING:
@@ -43,8 +44,12 @@ def select_sources(archive: Archive, names: tuple[str, ...]):
 
 def fetch(archive: Archive, names: tuple[str, ...] = (), on_outcome: OnOutcome | None = None):
     sources = select_sources(archive, names)
+    configured = {source.name: source for source in archive.settings.sources}
+    for source in sources:
+        source.full_text = configured[source.name].full_text
     return fetch_sources(archive.store, archive.settings.fetch, sources,
-                         forced=bool(names), on_outcome=on_outcome)
+                         forced=bool(names), on_outcome=on_outcome,
+                         extract_rules=extract_rules(archive.settings.sources))
 
 
 def run_once(archive: Archive, names: tuple[str, ...] = (),

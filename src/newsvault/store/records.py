@@ -36,6 +36,9 @@ class FetchResult:
     # identity.unique_entries(entries), when the caller computed it before the write
     # transaction (it is CPU work that need not hold the database's write lock)
     keyed: list | None = None
+    # guids (identity within the source, as in ``keyed``) of the items whose article page
+    # is wanted: queued for the full-text step when they are new or changed
+    wants_page: set[str] | None = None
 
 
 @dataclass(slots=True)
@@ -167,3 +170,52 @@ class SearchRow:
     source: str
     published_ms: int  # the post date: published, or first seen when that is missing or later
     body_z: bytes
+
+
+@dataclass(slots=True)
+class PageJob:
+    """An article whose page the full-text step is to fetch (``SqliteStore.page_jobs``)."""
+
+    article_id: int
+    source_id: int
+    url: str
+    title: str
+    content_html: str  # the feed's
+    content_hash: str
+    attempts: int  # failed attempts before this one
+    etag: str | None = None  # of the page fetched last time, if any
+    last_modified: str | None = None
+
+
+@dataclass(slots=True)
+class StoredPage:
+    """The page kept from an earlier fetch (for a 304)."""
+
+    final_url: str
+    content_type: str | None
+    raw_html: bytes  # decompressed
+
+
+@dataclass(slots=True)
+class PageResult:
+    """What became of one PageJob. ``kind``:
+
+    - "page": fetched (``raw_z`` set) or not modified (``raw_z`` None); ``fulltext_html``
+      is the extracted content to show, or None when the feed's content is better
+    - "feed": not fetched, the feed's content is enough (the item does not look like a
+      summary, or the source's full_text is now "never")
+    - "failed": fetching or extracting failed (``error``); ``retry``: try again next run
+    """
+
+    job: PageJob
+    kind: str
+    fetched_ms: int = 0
+    final_url: str | None = None
+    http_status: int | None = None
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    raw_z: bytes | None = None  # the page as fetched, zlib-compressed
+    fulltext_html: str | None = None
+    error: str | None = None
+    retry: bool = False

@@ -139,4 +139,36 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO clean_state VALUES (1, 0, '');
     """,
+    # 5: full text (pipeline/fulltext.py): the article's page, kept as fetched, and the
+    # content extracted from it, shown in place of the feed's (see sqlite.py DISPLAYED_HTML)
+    """
+    ALTER TABLE articles ADD COLUMN fulltext_html TEXT;  -- extracted from the page; NULL: none
+    ALTER TABLE articles ADD COLUMN fulltext_hash TEXT;  -- of fulltext_html: the site's digests
+
+    -- the last fetch of each article's page (only the latest page is kept)
+    CREATE TABLE article_pages (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+        url TEXT NOT NULL,          -- asked for: the item's link
+        final_url TEXT,             -- after redirects; relative links resolve against it
+        fetched_ms INTEGER NOT NULL,
+        item_hash TEXT NOT NULL,    -- articles.content_hash then: the page is of that version
+        http_status INTEGER,
+        content_type TEXT,
+        etag TEXT,                  -- validators, for a conditional GET next time
+        last_modified TEXT,
+        raw_html BLOB,              -- the page as fetched, zlib-compressed
+        error TEXT                  -- why the last attempt failed; NULL after a success
+    );
+
+    -- articles whose page is to be fetched: new or changed items of sources with full text
+    CREATE TABLE page_queue (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+        attempts INTEGER NOT NULL DEFAULT 0  -- failed attempts so far (network errors retry)
+    );
+
+    DROP INDEX articles_site_listing;
+    CREATE INDEX articles_site_listing ON articles(
+        id, source_id, published_ms, first_seen_ms, updated_ms, revisions, content_hash,
+        post_name, title, author, url, post_layout, fulltext_hash);
+    """,
 ]

@@ -6,6 +6,7 @@ committed in one transaction; WAL mode makes a killed process leave a consistent
 
 import json
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,12 +22,15 @@ from newsvault.store.records import (
     FetchRecord,
     FetchResult,
     IngestCounts,
+    PageJob,
+    PageResult,
     SearchRow,
     SearchSource,
     SearchText,
     SearchTokens,
     SiteArticleRow,
     SourceStatus,
+    StoredPage,
 )
 from newsvault.store.schema import MIGRATIONS
 
@@ -34,6 +38,14 @@ from newsvault.store.schema import MIGRATIONS
 _PAGE_SIZE = 16384
 _BULK_CHECKPOINT_PAGES = 2048  # 32 MB of WAL
 _SQLITE_MAX_PARAMS = 500  # per IN (...) list; far below SQLite's limit
+
+# What an article shows (export, site, search): the content extracted from its page when
+# there is one (pipeline/fulltext.py), else the feed's. The one place that chooses.
+DISPLAYED_HTML = "COALESCE(a.fulltext_html, a.content_html)"
+# ...and what tells the site that it changed; the feed's hash alone for most articles, so
+# their digests are what they were before full text existed
+_DISPLAYED_HASH = "a.content_hash || COALESCE(' ' || a.fulltext_hash, '')"
+_PAGE_ATTEMPTS = 3  # a page that keeps failing with network errors is given up after this
 
 
 class StoreError(NewsvaultError):
@@ -179,7 +191,8 @@ class SqliteStore:
         counts = IngestCounts()
         keyed = result.keyed if result.keyed is not None else unique_entries(result.entries)
         if keyed:
-            counts = self._ingest(db, seqs, source.id, keyed, record.finished_ms)
+            counts = self._ingest(db, seqs, source.id, keyed, record.finished_ms,
+                                  result.wants_page or set())
         self._update_source_state(db, source, record, failed=record.status == "error")
         self._insert_fetch_run(db, source.id, record, counts)
         return counts
@@ -204,10 +217,11 @@ class SqliteStore:
         )
 
     def _ingest(self, db, seqs: "_SeqAllocator", source_id: int, keyed: list[KeyedEntry],
-                now_ms: int) -> IngestCounts:
+                now_ms: int, wants_page: set[str]) -> IngestCounts:
         by_guid = self._articles_by_guid(db, source_id, [keys[1] for keys in keyed])
         by_url = self._articles_by_url_key(db, [keys[2] for keys in keyed if keys[2]])
         counts = IngestCounts()
+        pages: list[tuple[int]] = []
         for entry, guid, url_key, digest in keyed:
             found = by_guid.get(guid) or (by_url.get(url_key) if url_key else None)
             if found is None:
@@ -216,6 +230,8 @@ class SqliteStore:
                 if url_key:
                     by_url[url_key] = (article_id, source_id, None, 1)
                 counts.new += 1
+                if guid in wants_page:
+                    pages.append((article_id,))
             elif found[1] != source_id:
                 db.execute(
                     "INSERT OR IGNORE INTO also_in (article_id, source_id, first_seen_ms)"
@@ -223,10 +239,14 @@ class SqliteStore:
                     (found[0], source_id, now_ms),
                 )
                 counts.unchanged += 1
-            elif self._revise(db, seqs, found, entry, digest, now_ms):
+            elif self._revise(db, seqs, found, entry, digest, now_ms, guid in wants_page):
                 counts.updated += 1
+                if guid in wants_page:
+                    pages.append((found[0],))
             else:
                 counts.unchanged += 1
+        if pages:
+            db.executemany("INSERT OR IGNORE INTO page_queue (article_id) VALUES (?)", pages)
         return counts
 
     def _articles_by_guid(self, db, source_id: int, guids: list[str]) -> dict:
@@ -263,8 +283,13 @@ class SqliteStore:
         )
         return cursor.lastrowid
 
-    def _revise(self, db, seqs, found: tuple, entry: Entry, new_hash: str, now_ms: int) -> bool:
-        """A changed title or content becomes a new revision; the old one is kept."""
+    def _revise(self, db, seqs, found: tuple, entry: Entry, new_hash: str, now_ms: int,
+                page_wanted: bool = False) -> bool:
+        """A changed title or content becomes a new revision; the old one is kept.
+
+        The content extracted from the article's page is kept while a new page is wanted
+        (until it comes, it is the fullest text there is); otherwise the new version of the
+        item is whole, and shown instead."""
         article_id, _, old_hash, _ = found
         if new_hash == old_hash:
             return False
@@ -277,9 +302,11 @@ class SqliteStore:
         db.execute(
             "UPDATE articles SET title = ?, content_html = ?, summary = ?, content_hash = ?,"
             " published_raw = COALESCE(?, published_raw), published_ms = COALESCE(?, published_ms),"
-            " updated_ms = ?, revisions = revisions + 1, change_seq = ? WHERE id = ?",
+            " updated_ms = ?, revisions = revisions + 1, change_seq = ?,"
+            " fulltext_html = CASE WHEN ? THEN fulltext_html END,"
+            " fulltext_hash = CASE WHEN ? THEN fulltext_hash END WHERE id = ?",
             (entry.title, entry.content_html, entry.summary, new_hash, entry.published_raw,
-             entry.published_ms, now_ms, seqs.next(), article_id),
+             entry.published_ms, now_ms, seqs.next(), page_wanted, page_wanted, article_id),
         )
         return True
 
@@ -401,9 +428,9 @@ class SqliteStore:
         else the content as stored.
         """
         clean = clean and not unnamed
-        content, is_clean, join = "''" if unnamed else "a.content_html", "0", ""
+        content, is_clean, join = "''" if unnamed else DISPLAYED_HTML, "0", ""
         if clean:  # the clean HTML made from the current version, else the stored content
-            content = "CASE WHEN c.html IS NULL THEN a.content_html ELSE c.html END"
+            content = f"CASE WHEN c.html IS NULL THEN {DISPLAYED_HTML} ELSE c.html END"
             is_clean = "c.html IS NOT NULL"
             join = (" LEFT JOIN clean_html c"
                     " ON c.article_id = a.id AND c.change_seq = a.change_seq")
@@ -441,6 +468,96 @@ class SqliteStore:
     def set_post_names(self, names: list[tuple[str, int]]) -> None:
         with self._transaction() as db:
             db.executemany("UPDATE articles SET post_name = ? WHERE id = ?", names)
+
+    # -- full text ------------------------------------------------------------------------
+    # page_queue holds the new and changed articles whose page is wanted (queued with their
+    # feed's items, see _ingest); pipeline/fulltext.py fetches them and stores the result.
+
+    def page_jobs(self, source_ids: list[int]) -> list[PageJob]:
+        """The queued articles of these sources, oldest first."""
+        jobs = []
+        for chunk in _chunks(source_ids):
+            rows = self._db.execute(
+                "SELECT q.article_id, a.source_id, a.url, a.title, a.content_html,"
+                " a.content_hash, q.attempts, p.etag, p.last_modified FROM page_queue q"
+                " JOIN articles a ON a.id = q.article_id"
+                " LEFT JOIN article_pages p ON p.article_id = q.article_id"
+                f" WHERE a.source_id IN ({_marks(chunk)}) ORDER BY q.article_id",
+                chunk,
+            )
+            jobs += [PageJob(*row) for row in rows]
+        return jobs
+
+    def stored_page(self, article_id: int) -> StoredPage | None:
+        """The page kept from the last successful fetch, if any."""
+        row = self._db.execute(
+            "SELECT COALESCE(final_url, url), content_type, raw_html FROM article_pages"
+            " WHERE article_id = ? AND raw_html IS NOT NULL",
+            (article_id,),
+        ).fetchone()
+        return StoredPage(row[0], row[1], zlib.decompress(row[2])) if row else None
+
+    def save_pages(self, results: list[PageResult]) -> None:
+        """Store what the full-text step made of these jobs, in one transaction. An article
+        whose shown content changes gets a new change_seq (exports, site and search follow
+        it); its feed versions (revisions, content_hash) are left as they are."""
+        with self._transaction() as db:
+            seqs = _SeqAllocator(db)
+            for result in results:
+                self._save_page(db, seqs, result)
+            seqs.store()
+
+    def _save_page(self, db, seqs: "_SeqAllocator", result: PageResult) -> None:
+        job = result.job
+        if result.kind == "failed":
+            self._record_page_failure(db, result)
+        elif result.kind == "page":
+            self._record_page(db, result)
+        if result.kind != "failed":
+            self._show_fulltext(db, seqs, job.article_id, result.fulltext_html)
+        if result.retry and job.attempts + 1 < _PAGE_ATTEMPTS:
+            db.execute("UPDATE page_queue SET attempts = attempts + 1 WHERE article_id = ?",
+                       (job.article_id,))
+        else:
+            db.execute("DELETE FROM page_queue WHERE article_id = ?", (job.article_id,))
+
+    def _show_fulltext(self, db, seqs: "_SeqAllocator", article_id: int, html: str | None):
+        digest = content_hash("", html) if html is not None else None
+        row = db.execute("SELECT fulltext_hash FROM articles WHERE id = ?",
+                         (article_id,)).fetchone()
+        if row is not None and row[0] != digest:
+            db.execute("UPDATE articles SET fulltext_html = ?, fulltext_hash = ?, change_seq = ?"
+                       " WHERE id = ?", (html, digest, seqs.next(), article_id))
+
+    def _record_page(self, db, result: PageResult) -> None:
+        job = result.job
+        if result.raw_z is None:  # 304: the kept page is still the page
+            db.execute(
+                "UPDATE article_pages SET fetched_ms = ?, item_hash = ?, http_status = ?,"
+                " error = NULL WHERE article_id = ?",
+                (result.fetched_ms, job.content_hash, result.http_status, job.article_id),
+            )
+            return
+        db.execute(
+            "INSERT OR REPLACE INTO article_pages (article_id, url, final_url, fetched_ms,"
+            " item_hash, http_status, content_type, etag, last_modified, raw_html, error)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            (job.article_id, job.url, result.final_url, result.fetched_ms, job.content_hash,
+             result.http_status, result.content_type, result.etag, result.last_modified,
+             result.raw_z),
+        )
+
+    def _record_page_failure(self, db, result: PageResult) -> None:
+        """The error is noted; a page kept from before stays (with its validators)."""
+        job = result.job
+        db.execute(
+            "INSERT INTO article_pages (article_id, url, fetched_ms, item_hash, http_status,"
+            " error) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id) DO UPDATE SET"
+            " fetched_ms = excluded.fetched_ms, http_status = excluded.http_status,"
+            " error = excluded.error",
+            (job.article_id, job.url, result.fetched_ms, job.content_hash, result.http_status,
+             result.error),
+        )
 
     # -- status ---------------------------------------------------------------------------
 
@@ -487,15 +604,15 @@ class SqliteStore:
         """Every article but its content, by id (a scan of the covering index
         articles_site_listing); or those changed after ``after_seq``, oldest change first."""
         sources = self.site_sources()
-        columns = ("id, source_id, title, author, url, published_ms, first_seen_ms, updated_ms,"
-                   " post_name, json_extract(post_layout, '$.date'),"
-                   " json_extract(post_layout, '$.tags'), content_hash, revisions")
+        columns = ("a.id, a.source_id, a.title, a.author, a.url, a.published_ms, a.first_seen_ms,"
+                   " a.updated_ms, a.post_name, json_extract(a.post_layout, '$.date'),"
+                   f" json_extract(a.post_layout, '$.tags'), {_DISPLAYED_HASH}, a.revisions")
         if after_seq:
             rows = self._db.execute(
-                f"SELECT {columns} FROM articles WHERE change_seq > ? ORDER BY change_seq",
+                f"SELECT {columns} FROM articles a WHERE a.change_seq > ? ORDER BY a.change_seq",
                 (after_seq,))
         else:
-            rows = self._db.execute(f"SELECT {columns} FROM articles ORDER BY id")
+            rows = self._db.execute(f"SELECT {columns} FROM articles a ORDER BY a.id")
         parsed: dict[str, list[str]] = {}  # most articles share a few tag lists
         for row in rows:
             tags = row[10]
@@ -516,8 +633,8 @@ class SqliteStore:
         rows = []
         for chunk in _chunks(ids):
             rows += self._db.execute(
-                "SELECT id, change_seq, url, content_html FROM articles"
-                f" WHERE id IN ({_marks(chunk)})", chunk).fetchall()
+                f"SELECT a.id, a.change_seq, a.url, {DISPLAYED_HTML} FROM articles a"
+                f" WHERE a.id IN ({_marks(chunk)})", chunk).fetchall()
         return [DisplaySource(*row) for row in rows]
 
     def clean_state(self) -> tuple[int, str]:
@@ -584,7 +701,7 @@ class SqliteStore:
         rows = []
         for chunk in _chunks(ids):
             rows += self._db.execute(
-                "SELECT a.id, a.title, CAST(a.content_html AS BLOB), s.name FROM articles a"
+                f"SELECT a.id, a.title, CAST({DISPLAYED_HTML} AS BLOB), s.name FROM articles a"
                 f" JOIN sources s ON s.id = a.source_id WHERE a.id IN ({_marks(chunk)})",
                 chunk,
             ).fetchall()
