@@ -39,7 +39,8 @@ def save(store, entries, wanted, at=1000):
 
 
 def shown(store, article_id):
-    return dict(store.article_contents([article_id]))[article_id]
+    [source] = store.display_sources([article_id])  # what the sanitizer is given
+    return source.content_html
 
 
 def page_result(job, html, **values):

@@ -165,7 +165,10 @@ class ArchiveDir:
         return {source["name"]: source for source in self.status()["sources"]}[name]
 
     def sources(self) -> list[dict]:
-        return json.loads(self.cli("sources", "--json", check=0).stdout)
+        """`sources --json`, without `moved_to` for the sources no redirect moved."""
+        rows = json.loads(self.cli("sources", "--json", check=0).stdout)
+        return [{key: value for key, value in row.items() if key != "moved_to" or value}
+                for row in rows]
 
     # -- reading the database (read-only, never while a command runs on it) -----------
 
