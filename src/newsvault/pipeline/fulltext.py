@@ -213,10 +213,10 @@ class _FullTextStep:
 async def fetch_page(fetcher: HttpFetcher, job: PageJob) -> HttpResponse:
     """GET an article's page: the one place where a URL taken from a feed is requested.
 
-    The URL is untrusted (any feed may name any address): the SSRF guard (branch
-    `netsafe`) belongs here, on this URL and on every redirect it takes.
+    The URL is untrusted (any feed may name any address): it goes through the SSRF guard,
+    on this URL and on every redirect it takes (a blocked one is a failed page).
     """
-    return await fetcher.get(job.url, etag=job.etag, last_modified=job.last_modified,
+    return await fetcher.get_untrusted(job.url, etag=job.etag, last_modified=job.last_modified,
                              accept=PAGE_ACCEPT)
 
 
