@@ -14,7 +14,7 @@ import pytest
 
 from newsvault.search.fold import fold
 from support.corpus import SEED_URL, corpus_archive, newsvault
-from test_browser import CHROMIUM, Watched, sync_api
+from test_browser import CHROMIUM, Watched
 from test_serve import serving
 
 TOP = 5
@@ -29,14 +29,6 @@ def served(tmp_path_factory):
     newsvault("build", cwd=news)
     with serving(news) as url:
         yield url, news / "site"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield browser
-        browser.close()
 
 
 def search_in_browser(browser, url: str, query: str) -> tuple[list[dict], list[str], Watched]:
