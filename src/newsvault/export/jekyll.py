@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsvault.clock import iso_ms
+from newsvault.content.assets import publish_asset
+from newsvault.content.media import rewrite_images
 from newsvault.export.filenames import TakenNames, post_filename
 from newsvault.export.post import Post, render_post
 from newsvault.store import ExportRow, SqliteStore
@@ -26,28 +28,58 @@ class ExportReport:
 
 
 def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
-                  full: bool = False) -> ExportReport:
+                  full: bool = False, assets: str = "local") -> ExportReport:
     """Write the articles changed since the last export into ``out_dir`` (all with ``full``).
 
     ``raw`` writes the HTML exactly as the source gave it. Until the cleaning stage
     exists both forms are the same, but they are tracked as separate outputs.
+    ``assets="local"`` (not with ``raw``): images stored in the archive are put in the
+    Jekyll site (the folder above ``out_dir``) under assets/media/ and linked there.
     """
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = f"jekyll{':raw' if raw else ''}:{out_dir}"
+    local = assets == "local" and not raw
+    target = f"jekyll{':raw' if raw else '' if local else ':remote'}:{out_dir}"
     seq = store.current_seq()
     after_seq = 0 if full else store.export_seq(target)
     on_disk = set(os.listdir(out_dir))
     _name_new_posts(store, after_seq, on_disk)
     report = ExportReport(out=str(out_dir))
     folder = str(out_dir)
+    images = _LocalImages(store, out_dir.parent) if local else None
     for row in _rows_to_write(store, on_disk, after_seq):
+        if images is not None:
+            images.apply(row)
         if _write_if_changed(folder, row.post_name, _file_bytes(row), row.post_name in on_disk):
             report.written += 1
         else:
             report.unchanged += 1
     store.set_export_seq(target, seq)
     return report
+
+
+class _LocalImages:
+    """Points posts' images at the archive's copies, copied into the Jekyll site's
+    assets/media/ and linked from the site's root: ``{{ site.baseurl }}/assets/media/…``
+    works at any base URL and with any permalink style."""
+
+    PREFIX = "{{ site.baseurl }}/"
+
+    def __init__(self, store: SqliteStore, site_root: Path):
+        self.stored = store.local_media()
+        self.archive_root, self.site_root = Path(store.path).parent, site_root
+
+    def apply(self, row: ExportRow) -> None:
+        images = self.stored.get(row.id)
+        if not images:
+            return
+        for relative in set(images.values()):
+            publish_asset(self.archive_root, self.site_root, relative)
+        html = row.content_html
+        text = html.decode("utf-8") if isinstance(html, bytes) else html
+        text = rewrite_images(text, row.url, {url: self.PREFIX + relative
+                                              for url, relative in images.items()})
+        row.content_html = text.encode("utf-8") if isinstance(html, bytes) else text
 
 
 def _rows_to_write(store: SqliteStore, on_disk: set[str], after_seq: int

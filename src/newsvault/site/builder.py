@@ -27,9 +27,11 @@ from pathlib import Path
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from newsvault.archive import Archive
+from newsvault.content.assets import publish_asset
+from newsvault.content.media import rewrite_images
 from newsvault.errors import NewsvaultError
 from newsvault.export.jekyll import write_atomic
-from newsvault.site import i18n
+from newsvault.site import i18n, paths
 from newsvault.site.catalog import SiteArticle, load_catalog, name_unnamed_posts
 from newsvault.site.pages import FeedView, Page, plan_pages
 from newsvault.site.search_index import update_search_index
@@ -175,9 +177,31 @@ def _render_others(store: SqliteStore, options: SiteOptions, writer: "_Writer",
 
 def _render_articles(store: SqliteStore, renderer: Renderer, writer: "_Writer",
                      jobs: list[dict]) -> int:
-    contents = dict(store.article_contents([job["id"] for job in jobs]))
+    ids = [job["id"] for job in jobs]
+    contents = dict(store.article_contents(ids))
+    if renderer.options.assets == "local":
+        _use_local_images(store, writer.root, jobs, contents)
     return sum(writer.write(job["path"], renderer.render_article(job, contents[job["id"]])
                             .encode()) for job in jobs)
+
+
+def _use_local_images(store: SqliteStore, root: str, jobs: list[dict],
+                      contents: dict[int, str]) -> None:
+    """Point these pages' images at the archive's copies, put in the site next to them
+    (``assets/media/…``, linked relative to each page, so the site works from any path
+    and from disk). Only pages being rendered: an image stored later makes its article's
+    page render again."""
+    stored = store.local_media(list(contents))
+    archive_root = Path(store.path).parent
+    for job in jobs:
+        images = stored.get(job["id"])
+        if not images:
+            continue
+        for relative in set(images.values()):
+            publish_asset(archive_root, Path(root), relative)
+        up = paths.root_of(job["path"])
+        contents[job["id"]] = rewrite_images(contents[job["id"]], job["content_url"],
+                                             {url: up + relative for url, relative in images.items()})
 
 
 _worker: tuple[SqliteStore, Renderer, "_Writer"] | None = None
@@ -300,17 +324,19 @@ def _remove_empty_folders(folder: Path, out: Path) -> None:
         folder = folder.parent
 
 
-def site_options(archive: Archive) -> SiteOptions:
+def site_options(archive: Archive, assets: str = "local") -> SiteOptions:
     settings = archive.settings
     theme = archive.root / THEME_DIR
     return SiteOptions(title=settings.title, language=settings.language,
                        base_url=settings.base_url, timezone=settings.timezone,
-                       theme_dir=str(theme) if theme.is_dir() else None)
+                       theme_dir=str(theme) if theme.is_dir() else None, assets=assets)
 
 
 def build_archive_site(archive: Archive, out_dir: Path | None = None, full: bool = False,
-                       on_progress: OnProgress | None = None) -> BuildReport:
-    """``build_site`` with the archive's settings, into ``build.out`` unless told."""
+                       on_progress: OnProgress | None = None,
+                       assets: str = "local") -> BuildReport:
+    """``build_site`` with the archive's settings, into ``build.out`` unless told.
+    ``assets``: "local" shows the images stored in the archive, "remote" the originals."""
     out = Path(out_dir) if out_dir else archive.resolve(archive.settings.build.out)
-    return build_site(archive.store, out, site_options(archive), full=full,
+    return build_site(archive.store, out, site_options(archive, assets), full=full,
                       on_progress=on_progress)
