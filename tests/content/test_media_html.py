@@ -6,15 +6,16 @@ from newsvault.content.media import image_urls, rewrite_images, srcset_candidate
 BASE = "https://news.example/2024/story.html"
 
 
-def test_finds_src_lazy_attributes_and_srcset_resolved_against_the_article():
+def test_finds_src_lazy_attributes_and_the_largest_srcset_candidate():
     html = ('<p>x</p><img src="/a.png" alt="a > b"><IMG data-src=\'b.jpg\'>'
             '<picture><source srcset="c-1x.webp 1x, https://cdn.example/c,2x.webp 2x">'
             '<img src="https://cdn.example/d.gif?x=1&amp;y=2#frag"></picture>'
-            '<img src="data:image/gif;base64,R0lGOD"><img src="/a.png">')
+            '<img src="data:image/gif;base64,R0lGOD"><img src="/a.png">'
+            '<img srcset="e-300.jpg 300w, e-1200.jpg 1200w, e-600.jpg 600w" src="e-300.jpg">')
     assert image_urls(html, BASE) == [
         "https://news.example/a.png", "https://news.example/2024/b.jpg",
-        "https://news.example/2024/c-1x.webp", "https://cdn.example/c,2x.webp",
-        "https://cdn.example/d.gif?x=1&y=2",
+        "https://cdn.example/c,2x.webp", "https://cdn.example/d.gif?x=1&y=2",
+        "https://news.example/2024/e-1200.jpg", "https://news.example/2024/e-300.jpg",
     ]
 
 

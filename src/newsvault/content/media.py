@@ -12,7 +12,7 @@ from html import unescape
 from urllib.parse import urljoin, urldefrag
 
 # <img> and <picture>'s <source>; attribute values may hold ">" inside quotes
-_TAG = re.compile(r"""<(img|source)\b((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE)
+_TAG = re.compile(r"""<(img|source)\b((?:[^>"']++|"[^"]*+"|'[^']*+')*+)>""", re.IGNORECASE)
 _ATTRIBUTE = re.compile(
     r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 # lazy-loading scripts keep the real image in these; the sanitizer turns them into src
@@ -21,14 +21,15 @@ _LISTS = frozenset({"srcset", "data-srcset"})
 
 
 def image_urls(html: str, base_url: str | None) -> list[str]:
-    """The absolute http(s) URLs of the images ``html`` shows, each once, in order.
-    Relative ones are resolved against ``base_url`` (the article's link); tracking
-    pixels (width and height of 0 or 1) and data: URIs are left out."""
+    """The absolute http(s) URLs of the images ``html`` shows, each once, in order: every
+    src (and lazy-loading attribute) and the largest candidate of every srcset. Relative
+    ones are resolved against ``base_url`` (the article's link); tracking pixels (width
+    and height of 0 or 1) and data: URIs are left out."""
     found: dict[str, None] = {}
     for attributes in _image_tags(html):
         if _is_pixel(attributes):
             continue
-        for name, _, value in attributes:
+        for name, value in attributes:
             for raw in _values(name, value):
                 url = absolute_url(raw, base_url)
                 if url:
@@ -48,10 +49,13 @@ def rewrite_images(html: str, base_url: str | None, local: Mapping[str, str]) ->
         edits = []
         for attribute in _ATTRIBUTE.finditer(match.group(2)):
             name = attribute.group(1).lower()
-            value_group = next((g for g in (2, 3, 4) if attribute.group(g) is not None), None)
-            if value_group is None:
+            if name not in _SINGLE and name not in _LISTS:
                 continue
+            value_group = 2 if attribute.group(2) is not None else \
+                3 if attribute.group(3) is not None else 4
             value = attribute.group(value_group)
+            if value is None:
+                continue
             new = _rewritten(name, value, base_url, local)
             if new is not None and new != value:
                 offset = match.start(2) - match.start(0)
@@ -66,8 +70,10 @@ def rewrite_images(html: str, base_url: str | None, local: Mapping[str, str]) ->
 
 def absolute_url(raw: str, base_url: str | None) -> str | None:
     """``raw`` (an attribute value, entities and all) as an absolute http(s) URL, or None."""
-    text = unescape(raw).strip()
-    if not text or text.lower().startswith("data:"):
+    text = (unescape(raw) if "&" in raw else raw).strip()
+    if text[:8].lower().startswith(("http://", "https://")) and "#" not in text:
+        return text  # already absolute: most are, and urljoin is the scan's main cost
+    if not text or text[:5].lower() == "data:":
         return None
     try:
         url = urldefrag(urljoin(base_url or "", text))[0]
@@ -76,50 +82,46 @@ def absolute_url(raw: str, base_url: str | None) -> str | None:
     return url if url[:8].lower().startswith(("http://", "https://")) else None
 
 
+# a URL runs to whitespace, and commas at its end separate it from the next candidate;
+# a descriptor runs to the next comma (the HTML standard's srcset parsing, simplified)
+_CANDIDATE = re.compile(r"[\s,]*(\S+?)(?:,+(?=\s|$)|\s+([^,]*),?|$)")
+
+
 def srcset_candidates(value: str) -> list[tuple[str, str]]:
-    """(URL, descriptor) pairs of a srcset, as the HTML standard splits them: a URL runs to
-    whitespace (commas at its end separate candidates), a descriptor to the next comma."""
-    candidates, position, length = [], 0, len(value)
-    while position < length:
-        while position < length and (value[position].isspace() or value[position] == ","):
-            position += 1
-        start = position
-        while position < length and not value[position].isspace():
-            position += 1
-        url = value[start:position]
-        if url.endswith(","):
-            candidates.append((url.rstrip(","), ""))
-            continue
-        start = position
-        while position < length and value[position] != ",":
-            position += 1
-        if url:
-            candidates.append((url, value[start:position].strip()))
-    return candidates
+    """(URL, descriptor) pairs of a srcset."""
+    return [(match.group(1), (match.group(2) or "").strip())
+            for match in _CANDIDATE.finditer(value) if match.group(1)]
 
 
-def _image_tags(html: str) -> Iterator[list[tuple[str, str, str]]]:
-    """Per <img>/<source>: its (lower-cased name, raw name, raw value) attributes."""
+def _image_tags(html: str) -> Iterator[list[tuple[str, str]]]:
+    """Per <img>/<source>: its (lower-cased name, raw value) attributes that have a value."""
     for match in _TAG.finditer(html):
-        attributes = []
-        for attribute in _ATTRIBUTE.finditer(match.group(2)):
-            value = next((attribute.group(g) for g in (2, 3, 4) if attribute.group(g) is not None),
-                         None)
-            if value is not None:
-                attributes.append((attribute.group(1).lower(), attribute.group(1), value))
-        yield attributes
+        yield [(name.lower(), double or single or bare)
+               for name, double, single, bare in _ATTRIBUTE.findall(match.group(2))
+               if double or single or bare]
 
 
 def _values(name: str, value: str) -> list[str]:
     if name in _SINGLE:
         return [value]
     if name in _LISTS:
-        return [url for url, _ in srcset_candidates(unescape(value))]
+        candidates = srcset_candidates(unescape(value) if "&" in value else value)
+        return [max(candidates, key=_candidate_size)[0]] if candidates else []
     return []
 
 
-def _is_pixel(attributes: list[tuple[str, str, str]]) -> bool:
-    sizes = {name: value.strip().removesuffix("px") for name, _, value in attributes
+def _candidate_size(candidate: tuple[str, str]) -> float:
+    """A srcset candidate's width or density ("800w", "2x"; none is "1x"): only the
+    largest candidate is kept, the one a wide screen would show."""
+    descriptor = candidate[1].split()[-1] if candidate[1] else "1x"
+    try:
+        return float(descriptor[:-1])
+    except ValueError:
+        return 0.0
+
+
+def _is_pixel(attributes: list[tuple[str, str]]) -> bool:
+    sizes = {name: value.strip().removesuffix("px") for name, value in attributes
              if name in ("width", "height")}
     return len(sizes) == 2 and all(size in ("0", "1") for size in sizes.values())
 
