@@ -58,3 +58,8 @@ def test_image_types_are_sniffed_and_html_is_refused():
     assert image_extension(b"<!doctype html><p>404</p>", "text/html") is None
     assert image_extension(b"<html>not found</html>", "image/png") is None
     assert image_extension(b"<svg onload=alert(1)>", "image/svg+xml") is None
+
+
+def test_links_a_jekyll_export_wrote_are_not_images_to_download():
+    html = '<img src="{{ site.baseurl }}/assets/media/ab/' + "ab" * 32 + '.png">'
+    assert image_urls(html, BASE) == []

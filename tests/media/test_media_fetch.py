@@ -178,3 +178,24 @@ def test_images_can_be_left_alone(feed_server, tmp_path):
     result = archive.cli("media", check=0, env=allowing_private())  # on demand
     assert "images: 4 downloaded" in result.stdout
     assert json.loads(archive.cli("status", "--json", check=0).stdout)["media"]["ok"] == 4
+
+
+def test_posts_exported_with_local_images_come_back_through_import(fetched, tmp_path):
+    """The GitHub Actions flow: the database is lost, the archive is rebuilt from the
+    committed posts (and assets/media/ beside them); pages still show the stored copies."""
+    archive, _ = fetched
+    rebuilt = ArchiveDir.create(tmp_path / "rebuilt", fetch=FAST_FETCH, build=NO_SITE)
+    archive.cli("export", "jekyll", "--out", str(rebuilt.root / "_posts"), check=0)
+    rebuilt.cli("import", "jekyll", str(rebuilt.root / "_posts"), check=0)
+    tried = rebuilt.cli("media", check=0, env=guarded()).stdout
+    failed = set(re.findall(r"^image failed: \S+/img/(\S+):", tried, re.M))
+    assert failed == {"missing.png", "huge.png", "page.png"}  # only those never stored
+    rebuilt.cli("build", check=0)
+    site = rebuilt.root / "site"
+    red = f"assets/media/{sha(RED)[:2]}/{sha(RED)}.png"
+    shown = 0
+    for path in article_pages(site).values():
+        html = (site / path).read_text(encoding="utf-8")
+        assert "{{" not in html
+        shown += html.count(f'src="{"../" * path.count("/")}{red}"')
+    assert shown == 4 and (site / red).read_bytes() == RED

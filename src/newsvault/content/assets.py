@@ -4,10 +4,25 @@ is stored once however many articles show it."""
 
 import hashlib
 import os
+import re
 import shutil
 from pathlib import Path
 
 MEDIA_DIR = "assets/media"
+# how a Jekyll export links a stored image (works at any site.baseurl and permalink style)
+JEKYLL_PREFIX = "{{ site.baseurl }}/"
+_JEKYLL_LINK = re.compile(re.escape(JEKYLL_PREFIX)
+                          + r"(assets/media/[0-9a-f]{2}/[0-9a-f]{64}\.[a-z]{2,4})")
+
+
+def relink_jekyll_images(html: str, root: str) -> tuple[str, set[str]]:
+    """``html`` with the image links a Jekyll export wrote (``{{ site.baseurl }}/assets/
+    media/…``, back in the archive after ``import jekyll``) made relative to a page
+    (``root``: "../../"), and the files they name."""
+    if JEKYLL_PREFIX not in html:
+        return html, set()
+    files = set(_JEKYLL_LINK.findall(html))
+    return _JEKYLL_LINK.sub(lambda match: root + match.group(1), html), files
 
 
 def asset_path(sha256: str, extension: str) -> str:

@@ -73,8 +73,8 @@ def absolute_url(raw: str, base_url: str | None) -> str | None:
     text = (unescape(raw) if "&" in raw else raw).strip()
     if text[:8].lower().startswith(("http://", "https://")) and "#" not in text:
         return text  # already absolute: most are, and urljoin is the scan's main cost
-    if not text or text[:5].lower() == "data:":
-        return None
+    if not text or text[:5].lower() == "data:" or text.startswith("{{"):
+        return None  # "{{ site.baseurl }}/assets/media/…": a stored image, exported
     try:
         url = urldefrag(urljoin(base_url or "", text))[0]
     except ValueError:  # e.g. a malformed IPv6 host

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsvault.clock import iso_ms
-from newsvault.content.assets import publish_asset
+from newsvault.content.assets import JEKYLL_PREFIX, publish_asset
 from newsvault.content.media import rewrite_images
 from newsvault.export.filenames import TakenNames, post_filename
 from newsvault.export.post import Post, render_post
@@ -63,8 +63,6 @@ class _LocalImages:
     assets/media/ and linked from the site's root: ``{{ site.baseurl }}/assets/media/…``
     works at any base URL and with any permalink style."""
 
-    PREFIX = "{{ site.baseurl }}/"
-
     def __init__(self, store: SqliteStore, site_root: Path):
         self.stored = store.local_media()
         self.archive_root, self.site_root = Path(store.path).parent, site_root
@@ -77,7 +75,7 @@ class _LocalImages:
             publish_asset(self.archive_root, self.site_root, relative)
         html = row.content_html
         text = html.decode("utf-8") if isinstance(html, bytes) else html
-        text = rewrite_images(text, row.url, {url: self.PREFIX + relative
+        text = rewrite_images(text, row.url, {url: JEKYLL_PREFIX + relative
                                               for url, relative in images.items()})
         row.content_html = text.encode("utf-8") if isinstance(html, bytes) else text
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from newsvault.archive import Archive
-from newsvault.content.assets import publish_asset
+from newsvault.content.assets import publish_asset, relink_jekyll_images
 from newsvault.content.media import rewrite_images
 from newsvault.errors import NewsvaultError
 from newsvault.export.jekyll import write_atomic
@@ -179,29 +179,31 @@ def _render_articles(store: SqliteStore, renderer: Renderer, writer: "_Writer",
                      jobs: list[dict]) -> int:
     ids = [job["id"] for job in jobs]
     contents = dict(store.article_contents(ids))
-    if renderer.options.assets == "local":
-        _use_local_images(store, writer.root, jobs, contents)
+    _use_local_images(store, writer.root, jobs, contents, renderer.options.assets == "local")
     return sum(writer.write(job["path"], renderer.render_article(job, contents[job["id"]])
                             .encode()) for job in jobs)
 
 
 def _use_local_images(store: SqliteStore, root: str, jobs: list[dict],
-                      contents: dict[int, str]) -> None:
-    """Point these pages' images at the archive's copies, put in the site next to them
-    (``assets/media/…``, linked relative to each page, so the site works from any path
-    and from disk). Only pages being rendered: an image stored later makes its article's
-    page render again."""
-    stored = store.local_media(list(contents))
+                      contents: dict[int, str], local: bool) -> None:
+    """Point these pages' images at the archive's copies (with ``local``), put in the site
+    next to them (``assets/media/…``, linked relative to each page, so the site works from
+    any path and from disk). Only pages being rendered: an image stored later makes its
+    article's page render again. Links to copies that a Jekyll export wrote and an import
+    brought back are made relative too (their remote URL is gone)."""
+    stored = store.local_media(list(contents)) if local else {}
     archive_root = Path(store.path).parent
     for job in jobs:
-        images = stored.get(job["id"])
-        if not images:
-            continue
-        for relative in set(images.values()):
-            publish_asset(archive_root, Path(root), relative)
         up = paths.root_of(job["path"])
-        contents[job["id"]] = rewrite_images(contents[job["id"]], job["content_url"],
-                                             {url: up + relative for url, relative in images.items()})
+        content, files = relink_jekyll_images(contents[job["id"]], up)
+        images = stored.get(job["id"])
+        if images:
+            content = rewrite_images(content, job["content_url"],
+                                     {url: up + relative for url, relative in images.items()})
+            files.update(images.values())
+        for relative in files:
+            publish_asset(archive_root, Path(root), relative)
+        contents[job["id"]] = content
 
 
 _worker: tuple[SqliteStore, Renderer, "_Writer"] | None = None
