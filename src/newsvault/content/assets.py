@@ -3,6 +3,7 @@ the same relative path in the archive, in the built site and in a Jekyll site, s
 is stored once however many articles show it."""
 
 import hashlib
+import itertools
 import os
 import re
 import shutil
@@ -39,9 +40,10 @@ def store_asset(root: Path, body: bytes, extension: str) -> tuple[str, str, bool
     if target.is_file() and target.stat().st_size == len(body):
         return sha256, relative, False
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary = _temporary(target)
     try:
-        temporary.write_bytes(body)
+        with open(temporary, "xb") as stream:
+            stream.write(body)
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
@@ -57,7 +59,7 @@ def publish_asset(archive_root: Path, site_root: Path, relative: str) -> bool:
     if target.exists() or source == target:
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary = _temporary(target)
     try:
         try:
             os.link(source, temporary)
@@ -69,3 +71,12 @@ def publish_asset(archive_root: Path, site_root: Path, relative: str) -> bool:
     finally:
         temporary.unlink(missing_ok=True)
     return True
+
+
+_numbers = itertools.count()
+
+
+def _temporary(target: Path) -> Path:
+    """A name beside ``target`` no other thread or process uses (two URLs may bring the
+    same bytes at once)."""
+    return target.with_name(f".{target.name}.{os.getpid()}-{next(_numbers)}.tmp")
