@@ -45,6 +45,7 @@ class MediaSettings:
     max_file_bytes: int = 10 * 1024 * 1024
     max_article_bytes: int = 50 * 1024 * 1024  # an article's downloads stop past this
     max_attempts: int = 3  # a failed image is tried again on later runs, this many times in all
+    max_per_run: int = 1000  # images tried per run, newest articles first; the rest wait
 
 
 @dataclass(slots=True)
@@ -162,6 +163,7 @@ def _media_settings(reader: "_Reader", table: dict) -> MediaSettings:
         max_article_bytes=_megabytes(reader, table, "media.max_article_mb",
                                      default.max_article_bytes),
         max_attempts=reader.positive(table, "media.max_attempts", default.max_attempts),
+        max_per_run=reader.positive(table, "media.max_per_run", default.max_per_run),
     )
 
 
@@ -291,6 +293,7 @@ concurrency = 8          # downloads in flight
 max_file_mb = 10         # a larger image keeps its remote URL
 max_article_mb = 50      # an article's downloads stop once its images pass this
 max_attempts = 3         # a failed image is tried again on later runs, up to this many times
+max_per_run = 1000       # images tried per run (newest articles first); the rest wait
 
 [export.jekyll]
 enabled = true           # `newsvault run` writes Jekyll posts after fetching

@@ -9,9 +9,10 @@ from newsvault.errors import ConfigError
 def test_media_settings_and_their_defaults():
     assert settings_from_dict({}).media == MediaSettings()
     media = settings_from_dict({"media": {"download": False, "concurrency": 2, "max_file_mb": 0.5,
-                                          "max_article_mb": 3, "max_attempts": 5}}).media
+                                          "max_article_mb": 3, "max_attempts": 5,
+                                          "max_per_run": 7}}).media
     assert media == MediaSettings(download=False, concurrency=2, max_file_bytes=512 * 1024,
-                                  max_article_bytes=3 * 2**20, max_attempts=5)
+                                  max_article_bytes=3 * 2**20, max_attempts=5, max_per_run=7)
 
 
 @pytest.mark.parametrize("table, message", [

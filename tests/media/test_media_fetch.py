@@ -199,3 +199,22 @@ def test_posts_exported_with_local_images_come_back_through_import(fetched, tmp_
         assert "{{" not in html
         shown += html.count(f'src="{"../" * path.count("/")}{red}"')
     assert shown == 4 and (site / red).read_bytes() == RED
+
+
+def test_a_run_tries_at_most_max_per_run_images_and_the_next_ones_go_on(feed_server, tmp_path):
+    serve_images(feed_server)
+    feed_server.route("/feed.xml", body=three_articles(feed_server),
+                      headers={"Content-Type": "application/rss+xml"})
+    archive = ArchiveDir.create(tmp_path / "news", fetch=FAST_FETCH, build=NO_SITE,
+                                media={"max_per_run": 2, "max_file_mb": 0.05})
+    archive.add_source("图片报", feed_server.url("/feed.xml"))
+    archive.cli("fetch", check=0, env=allowing_private())
+    assert len(feed_server.requests("/img/*")) == 2
+    assert archive.status()["media"]["pending"] == 5  # 7 image URLs in all
+    pending = [5]
+    for _ in range(5):
+        archive.cli("media", check=0, env=allowing_private())
+        pending.append(archive.status()["media"]["pending"])
+    assert pending == [5, 3, 1, 0, 0, 0]  # never tried first; then the 404, tried again
+    assert archive.status()["media"]["ok"] == 4
+    assert feed_server.count("/img/missing.png") == 3

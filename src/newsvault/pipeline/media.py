@@ -6,7 +6,8 @@ step ``fetch`` and ``run`` take once the feeds are stored.
 2. Download every image not stored yet that has attempts left: through the SSRF guard
    (an article's HTML is untrusted), a few at a time, each URL once however many articles
    show it, at most ``max_file_mb`` each and, per article, until its images pass
-   ``max_article_mb``. Only images are kept (sniffed, or an image Content-Type), each file
+   ``max_article_mb``; at most ``max_per_run`` per run, the newest articles' first (an
+   archive that imported years of posts catches up over several runs). Only images are kept (sniffed, or an image Content-Type), each file
    once by its SHA-256 (content/assets.py).
 3. Give the articles whose images were stored a new change_seq: exports and the site then
    write them again with the local copies.
@@ -56,7 +57,7 @@ def download_media(store: SqliteStore, archive_root: Path, media: MediaSettings,
     """Scan, download and record; see the module's docstring."""
     started = time.perf_counter()
     report = MediaReport(scanned=scan_articles(store))
-    pending = store.media_to_download(media.max_attempts)
+    pending = store.media_to_download(media.max_attempts, media.max_per_run)
     if pending:
         by_article: dict[int, list[str]] = defaultdict(list)
         for article_id, url in pending:

@@ -529,13 +529,17 @@ class SqliteStore:
             if scanned_seq is not None:
                 db.execute("UPDATE media_state SET scanned_seq = ?", (scanned_seq,))
 
-    def media_to_download(self, max_attempts: int) -> list[tuple[int, str]]:
-        """(article id, URL) of the images not stored yet that may be tried again,
-        by article."""
+    def media_to_download(self, max_attempts: int, limit: int) -> list[tuple[int, str]]:
+        """(article id, URL) of at most ``limit`` images not stored yet that may be tried
+        (again): those tried least often first, then the newest articles' first."""
         return self._db.execute(
-            "SELECT am.article_id, m.url FROM media m JOIN article_media am ON am.url = m.url"
-            " WHERE m.status != 'ok' AND m.attempts < ? ORDER BY am.article_id, m.url",
-            (max_attempts,)).fetchall()
+            "SELECT am.article_id, m.url FROM ("
+            "  SELECT url, attempts, (SELECT MAX(article_id) FROM article_media a"
+            "                         WHERE a.url = media.url) AS newest"
+            "  FROM media WHERE status != 'ok' AND attempts < ? AND newest IS NOT NULL"
+            "  ORDER BY attempts, newest DESC, url LIMIT ?"
+            ") m JOIN article_media am ON am.url = m.url ORDER BY am.article_id DESC, m.url",
+            (max_attempts, limit)).fetchall()
 
     def article_media_bytes(self, article_ids: list[int]) -> dict[int, int]:
         """Bytes of the images stored so far for each of these articles."""
