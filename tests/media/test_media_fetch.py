@@ -218,3 +218,26 @@ def test_a_run_tries_at_most_max_per_run_images_and_the_next_ones_go_on(feed_ser
     assert pending == [5, 3, 1, 0, 0, 0]  # never tried first; then the 404, tried again
     assert archive.status()["media"]["ok"] == 4
     assert feed_server.count("/img/missing.png") == 3
+
+
+def test_fetch_warc_records_the_image_downloads_too(feed_server, tmp_path):
+    from warcio.archiveiterator import ArchiveIterator
+
+    serve_images(feed_server)
+    feed_server.route("/feed.xml", body=three_articles(feed_server),
+                      headers={"Content-Type": "application/rss+xml"})
+    archive = ArchiveDir.create(tmp_path / "news", fetch=FAST_FETCH, build=NO_SITE,
+                                media={"max_file_mb": 0.05})
+    archive.add_source("图片报", feed_server.url("/feed.xml"))
+    archive.cli("fetch", "--warc", check=0, env=allowing_private())
+    payloads = {}
+    for path in (archive.root / "warc").glob("*.warc.gz"):
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type == "response":
+                    payloads[record.rec_headers.get_header("WARC-Target-URI")] = \
+                        record.content_stream().read()
+    assert payloads[feed_server.url("/img/red.png")] == RED
+    assert payloads[feed_server.url("/img/photo.jpg")] == PHOTO
+    assert feed_server.url("/img/missing.png") in payloads  # the 404 as it came back
+    assert feed_server.url("/feed.xml") in payloads

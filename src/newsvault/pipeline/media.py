@@ -7,8 +7,9 @@ step ``fetch`` and ``run`` take once the feeds are stored.
    (an article's HTML is untrusted), a few at a time, each URL once however many articles
    show it, at most ``max_file_mb`` each and, per article, until its images pass
    ``max_article_mb``; at most ``max_per_run`` per run, the newest articles' first (an
-   archive that imported years of posts catches up over several runs). Only images are kept (sniffed, or an image Content-Type), each file
-   once by its SHA-256 (content/assets.py).
+   archive that imported years of posts catches up over several runs). Only images are
+   kept (sniffed, or an image Content-Type), each file once by its SHA-256
+   (content/assets.py).
 3. Give the articles whose images were stored a new change_seq: exports and the site then
    write them again with the local copies.
 
@@ -143,8 +144,11 @@ class _Downloads:
             kind = (response.content_type or "no Content-Type").split(";")[0]
             return MediaResult(url, now_ms(), content_type=response.content_type,
                                error=f"not an image ({kind})", permanent=True)
-        sha256, path, new = await asyncio.to_thread(store_asset, self.root, response.body,
-                                                    extension)
+        try:
+            sha256, path, new = await asyncio.to_thread(store_asset, self.root, response.body,
+                                                        extension)
+        except OSError as error:  # a full disk: tried again next run
+            return MediaResult(url, now_ms(), error=f"cannot store it: {error}")
         self.report.new_files += new
         return MediaResult(url, now_ms(), sha256=sha256, path=path, bytes=len(response.body),
                            content_type=response.content_type)
