@@ -367,7 +367,9 @@ def write_config(archive: Path, base_url: str, infos: list[FeedInfo], concurrenc
             for info in infos])
         for pattern, value in ((r"(?m)^concurrency = \d+", f"concurrency = {concurrency}"),
                                (r"(?m)^per_host = \d+", f"per_host = {per_host}"),
-                               (r"(?m)^enabled = true", "enabled = false")):
+                               (r"(?m)^enabled = true", "enabled = false"),
+                               # the corpus's images are on the internet: not this bench's
+                               (r"(?m)^download = true", "download = false")):
             text, count = re.subn(pattern, value, text, count=1)
             if count != 1:
                 text = None
@@ -377,7 +379,7 @@ def write_config(archive: Path, base_url: str, infos: list[FeedInfo], concurrenc
     if text is None:
         lines = ['[site]', 'title = "newsvault bench"', 'timezone = "UTC"', '', '[fetch]',
                  f'concurrency = {concurrency}', f'per_host = {per_host}', '',
-                 '[export.jekyll]', 'enabled = false', '']
+                 '[export.jekyll]', 'enabled = false', '', '[media]', 'download = false', '']
         for info in infos:
             lines += ['[[sources]]', f'name = {json.dumps(info.name)}',
                       f'url = {json.dumps(base_url + info.path)}',

@@ -185,6 +185,9 @@ def _fetch_options(command):
     command = click.option("--source", "names", multiple=True,
                            help="Only this source (repeatable); also retries a dead one.")(command)
     command = click.option("--strict", is_flag=True, help="Exit 1 if any source failed.")(command)
+    command = click.option("--no-images", "no_images", is_flag=True,
+                           help="Do not download the articles' images this time "
+                                "(media.download = false always).")(command)
     command = click.option("--warc", is_flag=True,
                            help="Record every HTTP response in WARC files (fetch.warc_dir).")(command)
     return click.option("--wait", is_flag=True,
@@ -194,13 +197,18 @@ def _fetch_options(command):
 @cli.command()
 @_fetch_options
 @click.pass_context
-def fetch(ctx, names, strict: bool, warc: bool, wait: bool):
-    """Fetch the sources and archive new and changed articles."""
+def fetch(ctx, names, strict: bool, warc: bool, wait: bool, no_images: bool):
+    """Fetch the sources and archive new and changed articles (and their images)."""
     archive = _archive(ctx, warc)
+    media = None
     with run_lock(archive.root, wait=wait):
         with FetchProgress(_source_count(archive, names)) as progress:
             outcomes = _running().fetch(archive, names, on_outcome=progress.advance)
+        if archive.settings.media.download and not no_images:
+            media = _running().fetch_media(archive)
     _show_outcomes(outcomes)
+    if media:
+        _show_media(media)
     if strict and any(outcome.failed for outcome in outcomes):
         sys.exit(EXIT_SOURCE_FAILED)
 
@@ -209,15 +217,19 @@ def fetch(ctx, names, strict: bool, warc: bool, wait: bool):
 @_fetch_options
 @click.option("--every", "interval", help="Keep running on this schedule, e.g. 1h, 30m, 90s.")
 @click.pass_context
-def run(ctx, names, strict: bool, warc: bool, wait: bool, interval: str | None):
+def run(ctx, names, strict: bool, warc: bool, wait: bool, no_images: bool,
+        interval: str | None):
     """Fetch, then the exports configured in newsvault.toml."""
     archive = _archive(ctx, warc)
 
     def once():
         with run_lock(archive.root, wait=wait):
             with FetchProgress(_source_count(archive, names)) as progress:
-                report = _running().run_once(archive, names, on_outcome=progress.advance)
+                report = _running().run_once(archive, names, on_outcome=progress.advance,
+                                             images=not no_images)
         _show_outcomes(report.outcomes)
+        if report.media:
+            _show_media(report.media)
         if report.jekyll:
             out.print(f"jekyll: {report.jekyll.written} posts written to {report.jekyll.out}")
         if report.site:
@@ -261,6 +273,40 @@ def _show_outcomes(outcomes) -> None:
     click.echo(outcome_summary(outcomes))
 
 
+_FAILURES_SHOWN = 20
+
+
+def _show_media(report) -> None:
+    if not report.attempted and not report.skipped:
+        return
+    out.print(f"images: {report.downloaded} downloaded ({report.bytes / 2**20:.1f} MB, "
+              f"{report.new_files} new files), {len(report.failed)} failed"
+              + (f", {report.skipped} not tried (article over media.max_article_mb)"
+                 if report.skipped else "") + f" ({report.seconds:.1f} s)")
+    for url, reason in report.failed[:_FAILURES_SHOWN]:
+        click.echo(f"image failed: {url}: {reason}")
+    if len(report.failed) > _FAILURES_SHOWN:
+        click.echo(f"… and {len(report.failed) - _FAILURES_SHOWN} more (newsvault status)")
+
+
+@cli.command()
+@click.option("--wait", is_flag=True, help="Wait for another run on this archive to finish.")
+@click.pass_context
+def media(ctx, wait: bool):
+    """Download the images of the archived articles that are not stored yet."""
+    archive = _archive(ctx)
+    with run_lock(archive.root, wait=wait):
+        report = _running().fetch_media(archive)
+    _show_media(report)
+    if not report.attempted and not report.skipped:
+        out.print("images: nothing to download")
+
+
+_assets_option = click.option(
+    "--assets", type=click.Choice(["local", "remote"]), default="local", show_default=True,
+    help="Images: the copies stored in the archive (`newsvault media`), or the original URLs.")
+
+
 @cli.group("export")
 def export_group():
     """Write the archive out."""
@@ -271,12 +317,18 @@ def export_group():
               help="Folder for the posts (default: export.jekyll.out, _posts).")
 @click.option("--raw", is_flag=True, help="The HTML exactly as the source gave it.")
 @click.option("--full", is_flag=True, help="Rewrite every post, not only new or changed ones.")
+@_assets_option
 @click.pass_context
-def export_jekyll_command(ctx, out_dir: Path | None, raw: bool, full: bool):
-    """Jekyll posts in the old system's format; only new or changed ones are written."""
+def export_jekyll_command(ctx, out_dir: Path | None, raw: bool, full: bool, assets: str):
+    """Jekyll posts in the old system's format; only new or changed ones are written.
+
+    With local assets, images stored in the archive are copied into the Jekyll site's
+    assets/media/ (the folder above the posts') and linked as {{ site.baseurl }}/assets/media/….
+    --raw writes the HTML exactly as the source gave it, remote images included."""
     archive = _archive(ctx)
     target = out_dir or archive.resolve(archive.settings.jekyll.out)
-    report = export_jekyll(archive.store, target, raw=raw or archive.settings.jekyll.raw, full=full)
+    report = export_jekyll(archive.store, target, raw=raw or archive.settings.jekyll.raw, full=full,
+                           assets=assets)
     out.print(f"jekyll: {report.written} posts written, {report.unchanged} unchanged, in {report.out}")
 
 
@@ -284,15 +336,17 @@ def export_jekyll_command(ctx, out_dir: Path | None, raw: bool, full: bool):
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the site (default: build.out, site).")
 @click.option("--full", is_flag=True, help="Render every page, not only those that changed.")
+@_assets_option
 @click.pass_context
-def build(ctx, out_dir: Path | None, full: bool):
+def build(ctx, out_dir: Path | None, full: bool, assets: str):
     """Build the reader's site (only the pages that changed since the last build)."""
     from newsvault.site import build_archive_site
     from newsvault.site.progress import BuildProgress
 
     archive = _archive(ctx)
     with run_lock(archive.root, wait=True), BuildProgress() as progress:  # names posts
-        report = build_archive_site(archive, out_dir, full=full, on_progress=progress.update)
+        report = build_archive_site(archive, out_dir, full=full, on_progress=progress.update,
+                                    assets=assets)
     _show_build(report)
 
 
@@ -371,6 +425,15 @@ def status(ctx, as_json: bool):
     totals = report["totals"]
     out.print(f"{totals['articles']} articles ({totals['versions']} versions) "
               f"from {totals['sources']} sources; {totals['fetch_runs']} fetches logged")
+    media = report["media"]
+    if media["ok"] or media["failed"] or media["pending"]:
+        out.print(f"images: {media['ok']} stored in {media['files']} files "
+                  f"({media['stored_bytes'] / 2**20:.1f} MB; articles show "
+                  f"{media['referenced_bytes'] / 2**20:.1f} MB), {media['failed']} failed, "
+                  f"{media['pending']} pending")
+        for failure in media["failures"]:
+            click.echo(f"image failed: {failure['url']}: {failure['error']} "
+                       f"({failure['attempts']} attempts)")
 
 
 @cli.command()

@@ -40,6 +40,18 @@ FULL_TEXT_MODES = ("auto", "always", "never")
 
 
 @dataclass(slots=True)
+class MediaSettings:
+    """[media]: the images articles show, downloaded into the archive (pipeline/media.py)."""
+
+    download: bool = True  # `fetch` and `run` download new articles' images
+    concurrency: int = 8  # downloads in flight (within [fetch] concurrency and per_host)
+    max_file_bytes: int = 10 * 1024 * 1024
+    max_article_bytes: int = 50 * 1024 * 1024  # an article's downloads stop past this
+    max_attempts: int = 3  # a failed image is tried again on later runs, this many times in all
+    max_per_run: int = 1000  # images tried per run, newest articles first; the rest wait
+
+
+@dataclass(slots=True)
 class SourceSettings:
     name: str
     url: str
@@ -72,6 +84,7 @@ class Settings:
     build: BuildSettings = field(default_factory=BuildSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     jekyll: JekyllExportSettings = field(default_factory=JekyllExportSettings)
+    media: MediaSettings = field(default_factory=MediaSettings)
     sources: list[SourceSettings] = field(default_factory=list)
 
 
@@ -102,6 +115,7 @@ def settings_from_dict(data: dict, origin: str = CONFIG_NAME) -> Settings:
         build=_build_settings(reader, reader.table(data, "build")),
         fetch=_fetch_settings(reader, reader.table(data, "fetch")),
         jekyll=_jekyll_settings(reader, reader.table(reader.table(data, "export"), "jekyll")),
+        media=_media_settings(reader, reader.table(data, "media")),
         sources=_sources(reader, data.get("sources", [])),
     )
     try:
@@ -145,6 +159,26 @@ def _warc_max_bytes(reader: "_Reader", table: dict) -> int:
     if max_mb <= 0:
         raise ConfigError(f"{reader.origin}: `fetch.warc_max_mb` must be more than 0, not {max_mb}")
     return max(int(max_mb * 1000 * 1000), 1)
+
+
+def _media_settings(reader: "_Reader", table: dict) -> MediaSettings:
+    default = MediaSettings()
+    return MediaSettings(
+        download=reader.value(table, "media.download", bool, default.download),
+        concurrency=reader.positive(table, "media.concurrency", default.concurrency),
+        max_file_bytes=_megabytes(reader, table, "media.max_file_mb", default.max_file_bytes),
+        max_article_bytes=_megabytes(reader, table, "media.max_article_mb",
+                                     default.max_article_bytes),
+        max_attempts=reader.positive(table, "media.max_attempts", default.max_attempts),
+        max_per_run=reader.positive(table, "media.max_per_run", default.max_per_run),
+    )
+
+
+def _megabytes(reader: "_Reader", table: dict, dotted: str, default_bytes: int) -> int:
+    value = reader.value(table, dotted, (int, float), default_bytes / 2**20)
+    if value <= 0:
+        raise ConfigError(f"{reader.origin}: `{dotted}` must be more than 0, not {value}")
+    return max(int(value * 2**20), 1)
 
 
 def _jekyll_settings(reader: "_Reader", table: dict) -> JekyllExportSettings:
@@ -291,6 +325,14 @@ backoff = 1.0            # seconds before the first retry, doubled each time
 # warc = false             # true: record every HTTP response in WARC files (or `fetch --warc`)
 # warc_dir = "warc"        # folder, relative to this file
 # warc_max_mb = 1000       # a new WARC file once one is past this size
+
+[media]
+download = true          # `fetch`/`run` download the images articles show into assets/media/
+concurrency = 8          # downloads in flight
+max_file_mb = 10         # a larger image keeps its remote URL
+max_article_mb = 50      # an article's downloads stop once its images pass this
+max_attempts = 3         # a failed image is tried again on later runs, up to this many times
+max_per_run = 1000       # images tried per run (newest articles first); the rest wait
 
 [export.jekyll]
 enabled = true           # `newsvault run` writes Jekyll posts after fetching

@@ -114,6 +114,13 @@ def test_relative_urls_are_resolved_against_the_article():
     assert 'href="https://cdn.example/x"' in out
 
 
+def test_a_stored_image_link_from_a_jekyll_export_is_kept_for_the_site():
+    stored = "{{ site.baseurl }}/assets/media/ab/" + "ab" * 32 + ".png"
+    out = clean(f'<img src="{stored}"><img src="{{{{ site.baseurl }}}}/other/x.png">')
+    assert f'<img src="{stored}"' in out
+    assert 'src="https://news.example/world/2022/{{ site.baseurl }}/other/x.png"' in out
+
+
 def test_without_an_article_address_relative_urls_are_dropped():
     assert clean('<a href="/about">m</a><img src="pic.jpg">', base=None) == (
         '<a rel="noopener noreferrer nofollow">m</a>')

@@ -28,7 +28,9 @@ def test_status_json_after_a_mixed_run(archive, feed_server, fixture_bytes):
     archive.cli("fetch", now=SECOND_RUN, check=0)
 
     report = archive.status()
-    assert set(report) == {"sources", "totals"}
+    assert set(report) == {"sources", "totals", "media"}
+    assert report["media"] == {"ok": 0, "pending": 0, "failed": 0, "files": 0, "stored_bytes": 0,
+                               "referenced_bytes": 0, "failures": []}  # no images in these feeds
     assert all(set(source) == SOURCE_KEYS for source in report["sources"])
     by_name = {source["name"]: source for source in report["sources"]}
     assert list(by_name) == ["正常", "不变", "故障"]  # in the order of newsvault.toml

@@ -3,7 +3,9 @@
 ``clean_html(html, base_url)`` keeps text structure, links, images, figures, tables and
 YouTube embeds, and drops everything else: scripts, styles, event handlers, forms, frames
 from elsewhere, ``javascript:``/``vbscript:``/``data:`` URLs in any spelling. Its output is
-balanced HTML whose every URL is absolute http(s) (links may also be mailto:).
+balanced HTML whose every URL is absolute http(s) (links may also be mailto:), but for
+the links to stored images a Jekyll export wrote (``{{ site.baseurl }}/assets/media/…``),
+kept as they are for the site to make relative.
 
 nh3 does the parsing (html5ever, as a browser parses), the allowlist and the serializing.
 Two small passes do what an allowlist cannot express:
@@ -27,8 +29,10 @@ from urllib.parse import urljoin, urlsplit
 
 import nh3
 
+from newsvault.content.assets import JEKYLL_IMAGE_LINK
+
 # Bump when the rules below change: every stored clean HTML is then made again.
-RULES_VERSION = 1
+RULES_VERSION = 2
 SANITIZER_VERSION = f"{RULES_VERSION} nh3-{nh3.__version__}"
 
 _TEXT_TAGS = {
@@ -142,6 +146,8 @@ def _filter_attribute(tag: str, name: str, value: str) -> str | None:
 
 
 def _allowed_url(tag: str, name: str, value: str) -> str | None:
+    if tag == "img" and JEKYLL_IMAGE_LINK.fullmatch(value):
+        return value
     if name in _SRCSET_ATTRIBUTES:
         value = _largest_candidate(value)
     url = _absolute(value, _LINK_SCHEMES if tag == "a" else _WEB)

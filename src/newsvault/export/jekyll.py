@@ -14,6 +14,8 @@ from pathlib import Path
 
 from newsvault.clock import iso_ms
 from newsvault.content import SANITIZER_VERSION, clean_html, update_clean
+from newsvault.content.assets import JEKYLL_PREFIX, publish_asset
+from newsvault.content.media import rewrite_images
 from newsvault.export.filenames import TakenNames, post_filename
 from newsvault.export.post import Post, render_post
 from newsvault.store import ExportRow, SqliteStore
@@ -27,16 +29,20 @@ class ExportReport:
 
 
 def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
-                  full: bool = False) -> ExportReport:
+                  full: bool = False, assets: str = "local") -> ExportReport:
     """Write the articles changed since the last export into ``out_dir`` (all with ``full``).
 
     The posts carry the clean HTML (content/), or with ``raw`` the HTML exactly as the
     source gave it. Each form is tracked as an output of its own, the clean one per
     sanitizer: another sanitizer rewrites every post whose clean HTML it changes.
+    ``assets="local"`` (not with ``raw``): images stored in the archive are put in the
+    Jekyll site (the folder above ``out_dir``) under assets/media/ and linked there.
     """
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = f"jekyll:raw:{out_dir}" if raw else f"jekyll:clean {SANITIZER_VERSION}:{out_dir}"
+    local = assets == "local" and not raw
+    target = (f"jekyll:raw:{out_dir}" if raw else
+              f"jekyll:clean {SANITIZER_VERSION}{'' if local else ' remote'}:{out_dir}")
     if not raw:
         update_clean(store)
     seq = store.current_seq()
@@ -45,14 +51,45 @@ def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
     _name_new_posts(store, after_seq, on_disk)
     report = ExportReport(out=str(out_dir))
     folder = str(out_dir)
+    images = _LocalImages(store, out_dir.parent) if local else None
     for row in _rows_to_write(store, on_disk, after_seq, clean=not raw):
-        if _write_if_changed(folder, row.post_name, _file_bytes(row, clean=not raw),
-                             row.post_name in on_disk):
+        _finish_content(row, raw, images)
+        if _write_if_changed(folder, row.post_name, _file_bytes(row), row.post_name in on_disk):
             report.written += 1
         else:
             report.unchanged += 1
     store.set_export_seq(target, seq)
     return report
+
+
+def _finish_content(row: ExportRow, raw: bool, images: "_LocalImages | None") -> None:
+    """Clean first, then point images at local copies: the sanitizer keeps those links."""
+    if not raw and not row.clean:  # changed after update_clean (a fetch meanwhile)
+        row.content_html = clean_html(row.content_html.decode("utf-8"), row.url).encode("utf-8")
+    if images is not None:
+        images.apply(row)
+
+
+class _LocalImages:
+    """Points posts' images at the archive's copies, copied into the Jekyll site's
+    assets/media/ and linked from the site's root: ``{{ site.baseurl }}/assets/media/…``
+    works at any base URL and with any permalink style."""
+
+    def __init__(self, store: SqliteStore, site_root: Path):
+        self.stored = store.local_media()
+        self.archive_root, self.site_root = Path(store.path).parent, site_root
+
+    def apply(self, row: ExportRow) -> None:
+        images = self.stored.get(row.id)
+        if not images:
+            return
+        for relative in set(images.values()):
+            publish_asset(self.archive_root, self.site_root, relative)
+        html = row.content_html
+        text = html.decode("utf-8") if isinstance(html, bytes) else html
+        text = rewrite_images(text, row.url, {url: JEKYLL_PREFIX + relative
+                                              for url, relative in images.items()})
+        row.content_html = text.encode("utf-8") if isinstance(html, bytes) else text
 
 
 def _rows_to_write(store: SqliteStore, on_disk: set[str], after_seq: int, clean: bool
@@ -112,12 +149,10 @@ def post_for(row: ExportRow) -> Post:
     )
 
 
-def _file_bytes(row: ExportRow, clean: bool) -> bytes:
+def _file_bytes(row: ExportRow) -> bytes:
     """The post file of a row read with its content as bytes. A verbatim body (most imported
     posts) goes out as read: decoding and encoding it again was a third of the export's
     own work."""
-    if clean and not row.clean:  # changed after update_clean (a fetch running meanwhile)
-        row.content_html = clean_html(row.content_html.decode("utf-8"), row.url).encode("utf-8")
     post = post_for(row)
     body, post.html = post.html, ""
     if post.verbatim:

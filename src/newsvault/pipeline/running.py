@@ -14,12 +14,14 @@ from newsvault.pipeline.fulltext import extract_rules
 from newsvault.search import update_index
 
 if TYPE_CHECKING:
+    from newsvault.pipeline.media import MediaReport
     from newsvault.site import BuildReport
 
 
 @dataclass
 class RunReport:
     outcomes: list[FetchOutcome] = field(default_factory=list)
+    media: "MediaReport | None" = None
     jekyll: ExportReport | None = None
     site: "BuildReport | None" = None
 
@@ -52,9 +54,19 @@ def fetch(archive: Archive, names: tuple[str, ...] = (), on_outcome: OnOutcome |
                          extract_rules=extract_rules(archive.settings.sources))
 
 
+def fetch_media(archive: Archive) -> "MediaReport":
+    """The images of the articles stored so far (pipeline/media.py)."""
+    from newsvault.pipeline.media import download_media  # HTTP: only when there is work
+
+    return download_media(archive.store, archive.root, archive.settings.media,
+                          archive.settings.fetch)
+
+
 def run_once(archive: Archive, names: tuple[str, ...] = (),
-             on_outcome: OnOutcome | None = None) -> RunReport:
+             on_outcome: OnOutcome | None = None, images: bool = True) -> RunReport:
     report = RunReport(outcomes=fetch(archive, names, on_outcome))
+    if images and archive.settings.media.download:
+        report.media = fetch_media(archive)
     # The search index is its own stage: `fetch` alone leaves it behind (a search catches
     # it up), so that storing never waits for tokenizing.
     update_index(archive.store)

@@ -19,7 +19,10 @@ def status_report(store: SqliteStore) -> dict:
             "dead": status.dead,
             "retry_after_ms": status.retry_after_ms,
         })
-    return {"sources": sources, "totals": store.totals()}
+    media = store.media_totals()
+    media["failures"] = [{"url": url, "error": error, "attempts": attempts}
+                         for url, error, attempts in store.media_failures()]
+    return {"sources": sources, "totals": store.totals(), "media": media}
 
 
 def _last_status(status: str | None) -> str | None:

@@ -28,9 +28,11 @@ from jinja2 import TemplateError, TemplateSyntaxError
 
 from newsvault.archive import Archive
 from newsvault.content import SANITIZER_VERSION, displayed_contents, update_clean
+from newsvault.content.assets import publish_asset, relink_jekyll_images
+from newsvault.content.media import rewrite_images
 from newsvault.errors import NewsvaultError
 from newsvault.export.jekyll import write_atomic
-from newsvault.site import i18n
+from newsvault.site import i18n, paths
 from newsvault.site.catalog import SiteArticle, load_catalog, name_unnamed_posts
 from newsvault.site.pages import FeedView, Page, plan_pages
 from newsvault.site.search_index import update_search_index
@@ -178,8 +180,31 @@ def _render_others(store: SqliteStore, options: SiteOptions, writer: "_Writer",
 def _render_articles(store: SqliteStore, renderer: Renderer, writer: "_Writer",
                      jobs: list[dict]) -> int:
     contents = displayed_contents(store, [job["id"] for job in jobs])
+    _use_local_images(store, writer.root, jobs, contents, renderer.options.assets == "local")
     return sum(writer.write(job["path"], renderer.render_article(job, contents[job["id"]])
                             .encode()) for job in jobs)
+
+
+def _use_local_images(store: SqliteStore, root: str, jobs: list[dict],
+                      contents: dict[int, str], local: bool) -> None:
+    """Point these pages' images at the archive's copies (with ``local``), put in the site
+    next to them (``assets/media/…``, linked relative to each page, so the site works from
+    any path and from disk). Only pages being rendered: an image stored later makes its
+    article's page render again. Links to copies that a Jekyll export wrote and an import
+    brought back are made relative too (their remote URL is gone)."""
+    stored = store.local_media(list(contents)) if local else {}
+    archive_root = Path(store.path).parent
+    for job in jobs:
+        up = paths.root_of(job["path"])
+        content, files = relink_jekyll_images(contents[job["id"]], up)
+        images = stored.get(job["id"])
+        if images:
+            content = rewrite_images(content, job["content_url"],
+                                     {url: up + relative for url, relative in images.items()})
+            files.update(images.values())
+        for relative in files:
+            publish_asset(archive_root, Path(root), relative)
+        contents[job["id"]] = content
 
 
 _worker: tuple[SqliteStore, Renderer, "_Writer"] | None = None
@@ -302,17 +327,19 @@ def _remove_empty_folders(folder: Path, out: Path) -> None:
         folder = folder.parent
 
 
-def site_options(archive: Archive) -> SiteOptions:
+def site_options(archive: Archive, assets: str = "local") -> SiteOptions:
     settings = archive.settings
     theme = archive.root / THEME_DIR
     return SiteOptions(title=settings.title, language=settings.language,
                        base_url=settings.base_url, timezone=settings.timezone,
-                       theme_dir=str(theme) if theme.is_dir() else None)
+                       theme_dir=str(theme) if theme.is_dir() else None, assets=assets)
 
 
 def build_archive_site(archive: Archive, out_dir: Path | None = None, full: bool = False,
-                       on_progress: OnProgress | None = None) -> BuildReport:
-    """``build_site`` with the archive's settings, into ``build.out`` unless told."""
+                       on_progress: OnProgress | None = None,
+                       assets: str = "local") -> BuildReport:
+    """``build_site`` with the archive's settings, into ``build.out`` unless told.
+    ``assets``: "local" shows the images stored in the archive, "remote" the originals."""
     out = Path(out_dir) if out_dir else archive.resolve(archive.settings.build.out)
-    return build_site(archive.store, out, site_options(archive), full=full,
+    return build_site(archive.store, out, site_options(archive, assets), full=full,
                       on_progress=on_progress)

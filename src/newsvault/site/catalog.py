@@ -34,6 +34,7 @@ class SiteArticle:
     month: str = ""  # "2022-01", in the site's time zone
     card: str = ""  # a digest of what a list shows of it
     own: str = ""  # a digest of everything its page shows of it
+    media: str = ""  # a digest of its images stored in the archive ("" for none)
 
 
 @dataclass(slots=True)
@@ -69,7 +70,7 @@ def name_unnamed_posts(store: SqliteStore) -> int:
     return len(unnamed)
 
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 def load_catalog(store: SqliteStore, timezone_name: str, cache: dict | None = None
@@ -85,10 +86,12 @@ def load_catalog(store: SqliteStore, timezone_name: str, cache: dict | None = No
         kept_fields = cache["articles"]
         known = {article_id: SiteArticle(*fields) for article_id, fields in kept_fields.items()}
     changed = list(store.site_articles(after_seq=cache["seq"] if known else 0))
+    media = _media_digests(store, [row.id for row in changed] if known else None)
     local = _LocalTime(ZoneInfo(timezone_name))
     fresh = []
     for row in changed:
         article = _article(row)
+        article.media = media.get(row.id, "")
         _set_dates(article, local)
         previous = known.get(row.id)
         if previous is not None:
@@ -108,6 +111,15 @@ def load_catalog(store: SqliteStore, timezone_name: str, cache: dict | None = No
 
 
 _FIELDS = tuple(field.name for field in fields(SiteArticle))
+
+
+def _media_digests(store: SqliteStore, ids: list[int] | None) -> dict[int, str]:
+    """Article id → a digest of its stored images (of these articles, or all). Storing
+    an image gives its article a new change_seq, so the changed articles are enough."""
+    if ids == []:
+        return {}
+    return {article_id: blake2b(repr(sorted(stored.items())).encode(), digest_size=8).hexdigest()
+            for article_id, stored in store.local_media(ids).items()}
 
 
 def _as_tuple(article: SiteArticle) -> tuple:
@@ -196,7 +208,7 @@ def _set_digests(article: SiteArticle) -> None:
     article.card = blake2b(card.encode(), digest_size=8).hexdigest()
     own = "\x1f".join((card, article.author, article.url, str(article.date_ms),
                        str(article.updated_ms), "\x1e".join(article.tags), str(article.revisions),
-                       article.content_hash))
+                       article.content_hash, article.media))
     article.own = blake2b(own.encode(), digest_size=12).hexdigest()
 
 

@@ -38,6 +38,7 @@ class SiteOptions:
     base_url: str  # "" or ending with "/"
     timezone: str
     theme_dir: str | None
+    assets: str = "local"  # images: "local" (the archive's copies) | "remote" (as published)
 
 
 def environment(theme_dir: str | None) -> Environment:
@@ -190,6 +191,7 @@ def article_job(view: ArticleView, words: dict[str, str]) -> dict:
     revised = article.revisions - 1
     return {
         "id": article.id, "path": article.path, "title": article.title,
+        "content_url": article.url,  # what relative URLs in the content are relative to
         "author": article.author, "source": article.source,
         "source_href": root + view.source_folder + paths.INDEX,
         "month_href": root + view.month_folder + paths.INDEX,

@@ -219,3 +219,21 @@ class PageResult:
     fulltext_html: str | None = None
     error: str | None = None
     retry: bool = False
+
+
+@dataclass(slots=True)
+class MediaResult:
+    """One image download: stored (``sha256`` and ``path`` set) or failed (``error``)."""
+
+    url: str
+    fetched_ms: int
+    sha256: str | None = None
+    path: str | None = None  # relative to the archive
+    bytes: int = 0
+    content_type: str | None = None
+    error: str | None = None
+    permanent: bool = False  # a failure that another attempt would repeat
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None

@@ -171,4 +171,33 @@ MIGRATIONS: list[str] = [
         id, source_id, published_ms, first_seen_ms, updated_ms, revisions, content_hash,
         post_name, title, author, url, post_layout, fulltext_hash);
     """,
+    # 6: images of articles, downloaded once per URL and stored by SHA-256 (pipeline/media.py)
+    """
+    CREATE TABLE media (
+        url TEXT PRIMARY KEY,              -- absolute http(s), as the article HTML named it
+        status TEXT NOT NULL DEFAULT 'pending',  -- pending | ok | failed
+        sha256 TEXT,
+        path TEXT,                         -- relative to the archive: assets/media/ab/<sha256>.png
+        bytes INTEGER,
+        content_type TEXT,                 -- as the server sent it
+        error TEXT,                        -- the last failure's reason
+        attempts INTEGER NOT NULL DEFAULT 0,  -- failed downloads; a permanent failure sets the cap
+        fetched_ms INTEGER                 -- of the last attempt
+    ) WITHOUT ROWID;
+    CREATE INDEX media_not_ok ON media(status) WHERE status != 'ok';
+
+    -- which article shows which image (from its current content)
+    CREATE TABLE article_media (
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        url TEXT NOT NULL,
+        PRIMARY KEY (article_id, url)
+    ) WITHOUT ROWID;
+    CREATE INDEX article_media_url ON article_media(url);
+
+    CREATE TABLE media_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        scanned_seq INTEGER NOT NULL       -- articles with change_seq <= this are in article_media
+    );
+    INSERT INTO media_state VALUES (1, 0);
+    """,
 ]

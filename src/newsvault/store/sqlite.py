@@ -22,6 +22,7 @@ from newsvault.store.records import (
     FetchRecord,
     FetchResult,
     IngestCounts,
+    MediaResult,
     PageJob,
     PageResult,
     SearchRow,
@@ -676,6 +677,122 @@ class SqliteStore:
                 " JOIN articles a INDEXED BY articles_change_seq"
                 " ON a.change_seq = c.change_seq AND a.id = c.article_id"
                 f" WHERE c.article_id IN ({_marks(chunk)})", chunk)
+
+    # -- media ----------------------------------------------------------------------------
+    # pipeline/media.py scans articles changed since media_state.scanned_seq for images
+    # (article_media), downloads the media rows not yet stored, and bumps the change_seq of
+    # the articles whose images it stored, so that exports and the site pick them up.
+
+    def media_scanned_seq(self) -> int:
+        return self._db.execute("SELECT scanned_seq FROM media_state").fetchone()[0]
+
+    def media_scan_rows(self, after_seq: int) -> Iterator[tuple[int, str | None, str]]:
+        """(id, link, displayed HTML) of the articles changed after ``after_seq``."""
+        yield from self._db.execute(
+            f"SELECT a.id, a.url, {DISPLAYED_HTML} FROM articles a WHERE a.change_seq > ?"
+            " ORDER BY a.change_seq", (after_seq,))
+
+    def set_article_media(self, found: list[tuple[int, list[str]]],
+                          scanned_seq: int | None = None) -> None:
+        """Each article's images are now ``urls`` (new URLs wait as 'pending');
+        ``scanned_seq``: then every article up to it has been scanned."""
+        with self._transaction() as db:
+            for article_id, urls in found:
+                db.execute("DELETE FROM article_media WHERE article_id = ?", (article_id,))
+                db.executemany("INSERT OR IGNORE INTO article_media (article_id, url) VALUES (?, ?)",
+                               [(article_id, url) for url in urls])
+                db.executemany("INSERT OR IGNORE INTO media (url) VALUES (?)",
+                               [(url,) for url in urls])
+            if scanned_seq is not None:
+                db.execute("UPDATE media_state SET scanned_seq = ?", (scanned_seq,))
+
+    def media_to_download(self, max_attempts: int, limit: int) -> list[tuple[int, str]]:
+        """(article id, URL) of at most ``limit`` images not stored yet that may be tried
+        (again): those tried least often first, then the newest articles' first."""
+        return self._db.execute(
+            "SELECT am.article_id, m.url FROM ("
+            "  SELECT url, attempts, (SELECT MAX(article_id) FROM article_media a"
+            "                         WHERE a.url = media.url) AS newest"
+            "  FROM media WHERE status != 'ok' AND attempts < ? AND newest IS NOT NULL"
+            "  ORDER BY attempts, newest DESC, url LIMIT ?"
+            ") m JOIN article_media am ON am.url = m.url ORDER BY am.article_id DESC, m.url",
+            (max_attempts, limit)).fetchall()
+
+    def article_media_bytes(self, article_ids: list[int]) -> dict[int, int]:
+        """Bytes of the images stored so far for each of these articles."""
+        spent: dict[int, int] = {}
+        for chunk in _chunks(article_ids):
+            for article_id, total in self._db.execute(
+                    "SELECT am.article_id, SUM(m.bytes) FROM article_media am"
+                    " JOIN media m ON m.url = am.url AND m.status = 'ok'"
+                    f" WHERE am.article_id IN ({_marks(chunk)}) GROUP BY am.article_id", chunk):
+                spent[article_id] = total
+        return spent
+
+    def save_media(self, result: MediaResult, max_attempts: int) -> None:
+        if result.ok:
+            self._db.execute(
+                "UPDATE media SET status = 'ok', sha256 = ?, path = ?, bytes = ?, content_type = ?,"
+                " error = NULL, fetched_ms = ? WHERE url = ?",
+                (result.sha256, result.path, result.bytes, result.content_type,
+                 result.fetched_ms, result.url))
+            return
+        self._db.execute(
+            "UPDATE media SET status = 'failed', error = ?, fetched_ms = ?,"
+            " attempts = CASE WHEN ? THEN MAX(attempts + 1, ?) ELSE attempts + 1 END"
+            " WHERE url = ?",
+            (result.error, result.fetched_ms, result.permanent, max_attempts, result.url))
+
+    def touch_articles(self, article_ids: list[int]) -> None:
+        """A new change_seq for these articles (their images were stored): exports and
+        the site render them again. They need no new scan: when nothing else changed since
+        the last one, the scan mark moves past them."""
+        if not article_ids:
+            return
+        with self._transaction() as db:
+            seqs = _SeqAllocator(db)
+            before = seqs._stored
+            db.executemany("UPDATE articles SET change_seq = ? WHERE id = ?",
+                           [(seqs.next(), article_id) for article_id in sorted(article_ids)])
+            seqs.store()
+            db.execute("UPDATE media_state SET scanned_seq = ? WHERE scanned_seq = ?",
+                       (seqs._value, before))
+
+    def local_media(self, article_ids: list[int] | None = None) -> dict[int, dict[str, str]]:
+        """Article id → {image URL: stored path} for the images stored (of these articles,
+        or of all)."""
+        query = ("SELECT am.article_id, m.url, m.path FROM article_media am"
+                 " JOIN media m ON m.url = am.url AND m.status = 'ok'")
+        if article_ids is None:
+            batches = [self._db.execute(query)]
+        else:
+            batches = (self._db.execute(f"{query} WHERE am.article_id IN ({_marks(chunk)})", chunk)
+                       for chunk in _chunks(article_ids))
+        found: dict[int, dict[str, str]] = {}
+        for batch in batches:
+            for article_id, url, path in batch:
+                found.setdefault(article_id, {})[url] = path
+        return found
+
+    def media_totals(self) -> dict[str, int]:
+        """Images by status, the bytes stored (each file once) and the bytes the articles
+        reference (a file shown by two articles counts twice)."""
+        counts = dict(self._db.execute("SELECT status, COUNT(*) FROM media GROUP BY status"))
+        stored = self._db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM (SELECT sha256, MAX(bytes) AS bytes"
+            " FROM media WHERE status = 'ok' GROUP BY sha256)").fetchone()
+        referenced = self._db.execute(
+            "SELECT COALESCE(SUM(m.bytes), 0) FROM article_media am"
+            " JOIN media m ON m.url = am.url AND m.status = 'ok'").fetchone()[0]
+        return {"ok": counts.get("ok", 0), "pending": counts.get("pending", 0),
+                "failed": counts.get("failed", 0), "files": stored[0],
+                "stored_bytes": stored[1], "referenced_bytes": referenced}
+
+    def media_failures(self, limit: int = 20) -> list[tuple[str, str, int]]:
+        """(URL, reason, attempts) of images not stored, latest attempt first."""
+        return self._db.execute(
+            "SELECT url, error, attempts FROM media WHERE status = 'failed'"
+            " ORDER BY fetched_ms DESC, url LIMIT ?", (limit,)).fetchall()
 
     # -- search ---------------------------------------------------------------------------
     # search_index (FTS5) and search_docs follow the articles through change_seq;
