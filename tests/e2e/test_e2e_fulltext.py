@@ -209,3 +209,33 @@ def test_a_wrong_css_selector_is_a_configuration_error(archive):
     result = archive.cli("fetch", check=2)
     assert "content_selector" in result.stderr and "not a CSS selector" in result.stderr
 
+
+
+def test_an_article_page_on_a_loopback_address_is_refused_without_the_setting(
+        archive, feed_server, monkeypatch):
+    """The feed is the user's (loopback allowed); its item's link is untrusted content."""
+    monkeypatch.delenv("NEWSVAULT_ALLOW_PRIVATE")
+    page = PAGES["blog"]
+    link = serve_page(feed_server, "/story.html", "blog")
+    archive.add_source("博客", serve_feed(feed_server, "/feed.xml",
+                                          [("1", page.title, link, page.summary)]))
+    result = archive.cli("fetch", "--strict", check=0)
+    assert feed_server.count("/feed.xml") == 1 and feed_server.count("/story.html") == 0
+    row = result_rows(result.stdout)["博客"]
+    assert (row.result, row.new) == ("ok", 1)
+    assert "blocked" in row.reason and "127.0.0.1" in row.reason
+    assert shown_content(archive, page.title) == page.summary
+
+
+def test_posts_carry_the_clean_page_and_raw_posts_the_feed_item(archive, feed_server):
+    page = PAGES["blog"]
+    link = serve_page(feed_server, "/story.html", "blog")
+    archive.add_source("博客", serve_feed(feed_server, "/feed.xml",
+                                          [("1", page.title, link, page.summary)]))
+    archive.cli("fetch", check=0)
+    archive.cli("export", "jekyll", "--raw", "--out", str(archive.root / "raw"), check=0)
+    [raw] = (archive.root / "raw").iterdir()
+    assert raw.read_text(encoding="utf-8").endswith(f"<div>\n{page.summary}\n</div>\n")
+    archive.cli("export", "jekyll", check=0)
+    post = post_text(archive, page.title)
+    assert missing_body(page, post) == [] and page.summary not in post

@@ -69,8 +69,11 @@ def test_the_extracted_page_is_shown_in_export_site_and_search_and_is_not_a_revi
     seq = store.current_seq()
     store.save_pages([page_result(job, "<p>the page</p>")])
     assert shown(store, job.article_id) == "<p>the page</p>"
-    [row] = list(store.export_rows(after_seq=seq))  # exports, site and search follow change_seq
+    # exports, site and search follow change_seq
+    [row] = list(store.export_rows(after_seq=seq, clean=True))
     assert row.content_html == "<p>the page</p>"
+    [raw] = list(store.export_rows(after_seq=seq))  # --raw: the feed's, as the source gave it
+    assert raw.content_html == item(1).content_html
     assert store.search_sources([job.article_id])[0].content_html == b"<p>the page</p>"
     [after] = list(store.site_articles())
     assert after.content_hash != before.content_hash  # the site renders the article again

@@ -54,7 +54,7 @@ CLASS_WEIGHTS = (1.0, 1.6, 2.2, 4.0)  # once, 2-3 times, 4+ times, in the title
 DELTA_SHARE = 0.1
 MIN_DELTA_LIMIT = 500
 TOKENIZE_CHUNK = 256
-SPILL_GROUPS = 16  # a large segment is encoded a sixteenth at a time: bounded memory
+SPILL_GROUPS = 64  # a large segment is encoded a 64th at a time: bounded memory
 _SPILL_THRESHOLD = 2000  # articles; smaller segments are encoded in memory at once
 _POOL_THRESHOLD = 1000
 STATE_FORMAT = (FORMAT, 1)
@@ -132,7 +132,9 @@ def _write_segment(store: SqliteStore, docs: list[SiteArticle], deleted: list[in
         target = _Target(spill, groups, folder)
         postings, written = _tokenize_all(docs, target, run)
         shards = _shard_count(postings, groups)
-        written += sum(run(_encode_group, [(target, group, shards) for group in range(groups)]))
+        chunks = -(-len(docs) // TOKENIZE_CHUNK)
+        written += sum(run(_encode_group, [(target, group, shards, chunks)
+                                           for group in range(groups)]))
     return Segment(segment_id, len(docs), shards, deleted), written
 
 
@@ -210,14 +212,14 @@ def _write_metas(writer: FileWriter, folder: str, first_ordinal: int, metas: lis
 
 
 def _encode_group(store: SqliteStore, writer: FileWriter, target: _Target, group: int,
-                  shards: int) -> int:
-    keys = _load_group(target.spill, group)
+                  shards: int, chunks: int) -> int:
+    keys = _load_group(target.spill, group, chunks)
     return sum(writer.write(f"{target.folder}s{number}.bin", data)
                for number, data in _encode_shards(keys, shards))
 
 
-def _load_group(spill: str, group: int) -> np.ndarray:
-    parts = [np.load(path) for path in sorted(Path(spill).glob(f"g{group}-c*.npy"))]
+def _load_group(spill: str, group: int, chunks: int) -> np.ndarray:
+    parts = [np.load(os.path.join(spill, f"g{group}-c{number}.npy")) for number in range(chunks)]
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
 
 

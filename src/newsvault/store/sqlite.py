@@ -426,11 +426,12 @@ class SqliteStore:
         naming does not need), so that naming every post of an archive stays cheap.
         ``content_bytes``: the content as its UTF-8 bytes, for a writer that needs no text.
         ``clean``: the clean HTML where it is up to date (``ExportRow.clean`` says so),
-        else the content as stored.
+        else the displayed content (the page's with full text) to clean; without it, the
+        feed item's HTML exactly as the source gave it (``export jekyll --raw``).
         """
         clean = clean and not unnamed
-        content, is_clean, join = "''" if unnamed else DISPLAYED_HTML, "0", ""
-        if clean:  # the clean HTML made from the current version, else the stored content
+        content, is_clean, join = "''" if unnamed else "a.content_html", "0", ""
+        if clean:  # the clean HTML made from the current version, else the displayed content
             content = f"CASE WHEN c.html IS NULL THEN {DISPLAYED_HTML} ELSE c.html END"
             is_clean = "c.html IS NOT NULL"
             join = (" LEFT JOIN clean_html c"
