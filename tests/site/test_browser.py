@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from newsvault.site import build_archive_site
-from site_support import WINTER_GAMES_TITLE
+from site_support import DAY_MS, START_MS, WINTER_GAMES_TITLE
 from test_build import article_page
 from test_serve import serving
 
@@ -157,3 +157,20 @@ def test_search_works_on_a_static_host_under_a_sub_path(small_archive, browser):
         reader.context.close()
     assert reader.outside == []
     assert reader.errors == []
+
+
+def test_words_of_other_scripts_are_found_whatever_their_case(small_archive, browser):
+    """search.js hashes a query's words as search/bigrams.py hashed the articles' words."""
+    small_archive.add("周刊", "Notes from Zürich", "<p>Ein Bericht aus Zürich, Москва и Αθήνα.</p>",
+                      START_MS + 200 * DAY_MS)
+    build_archive_site(small_archive.archive)
+    with static_host(small_archive.archive.root) as url:
+        reader = Watched(browser, allowed={"127.0.0.1"})
+        for query in ("ZÜRICH", "москва αθήνα", "zürich Москва"):
+            reader.page.goto(url + "site/search/index.html?q=" + quote(query))
+            first_hit = reader.page.locator("#search-results li a").first
+            first_hit.wait_for()
+            assert first_hit.inner_text() == "Notes from Zürich", query
+            assert reader.page.locator("#search-results li").count() == 1, query
+        reader.context.close()
+    assert reader.outside == [] and reader.errors == []

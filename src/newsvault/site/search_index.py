@@ -39,7 +39,7 @@ from typing import Protocol
 
 import numpy as np
 
-from newsvault.search.bigrams import FORMAT, article_tokens, fold_pairs, shard_of
+from newsvault.search.bigrams import FORMAT, batch_tokens, fold_pairs, shard_of
 from newsvault.search.indexer import update_index
 from newsvault.site.catalog import SiteArticle
 from newsvault.store import SqliteStore, open_store
@@ -54,7 +54,7 @@ CLASS_WEIGHTS = (1.0, 1.6, 2.2, 4.0)  # once, 2-3 times, 4+ times, in the title
 DELTA_SHARE = 0.1
 MIN_DELTA_LIMIT = 500
 TOKENIZE_CHUNK = 256
-SPILL_GROUPS = 64  # a large segment is encoded a 64th at a time: bounded memory
+SPILL_GROUPS = 64  # ≤ 256; a large segment is encoded a 64th at a time: bounded memory
 _SPILL_THRESHOLD = 2000  # articles; smaller segments are encoded in memory at once
 _POOL_THRESHOLD = 1000
 STATE_FORMAT = (FORMAT, 1)
@@ -184,19 +184,22 @@ def _tokenize_all(docs: list[SiteArticle], target: _Target, run: "Runner") -> tu
 def _tokenize_chunk(store: SqliteStore, writer: FileWriter, chunk: _Chunk, target: _Target
                     ) -> tuple[int, int]:
     texts = store.search_texts([row[0] for row in chunk.docs])
-    keys, metas = [np.empty(0, dtype=np.uint64)], []
-    for ordinal, (article_id, *meta) in enumerate(chunk.docs, chunk.first_ordinal):
+    pairs, metas = [], []
+    for article_id, *meta in chunk.docs:
         title, body_z = texts.get(article_id, (meta[1], b""))
         body = zlib.decompress(body_z).decode() if body_z else ""
-        tokens, classes = article_tokens(title, body)
-        keys.append((tokens.astype(np.uint64) << np.uint64(32))
-                    | np.uint64(ordinal << 2) | classes.astype(np.uint64))
+        pairs.append((title, body))
         metas.append([*meta, body[:LEAD_CHARS]])
-    chunk_keys = np.concatenate(keys)
-    group_of = shard_of((chunk_keys >> np.uint64(32)).astype(np.uint32), target.groups)
+    docs, tokens, classes = batch_tokens(pairs)
+    chunk_keys = ((tokens.astype(np.uint64) << np.uint64(32))
+                  | ((docs + chunk.first_ordinal).astype(np.uint64) << np.uint64(2))
+                  | classes.astype(np.uint64))
+    group_of = shard_of(tokens, target.groups).astype(np.uint8)  # a radix sort
+    order = np.argsort(group_of, kind="stable")
+    bounds = np.searchsorted(group_of[order], np.arange(target.groups + 1))
     for group in range(target.groups):
         np.save(os.path.join(target.spill, f"g{group}-c{chunk.number}.npy"),
-                chunk_keys[group_of == group])
+                chunk_keys[order[bounds[group]:bounds[group + 1]]])
     return int(chunk_keys.size), _write_metas(writer, target.folder, chunk.first_ordinal, metas)
 
 

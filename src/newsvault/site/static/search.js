@@ -79,28 +79,29 @@
         tokens.push((run.charCodeAt(i) * 65536 + run.charCodeAt(i + 1)) >>> 0);
       }
     });
-    (text.toLowerCase().match(WORDS) || []).forEach(function (word) {
+    (lowerUnits(text).match(WORDS) || []).forEach(function (word) {
       needles.push(word);
-      tokens.push((crc32(new TextEncoder().encode(word)) & WORD_MASK) >>> 0);
+      tokens.push((fnv1a(word) & WORD_MASK) >>> 0);
     });
     return { tokens: tokens.filter(function (t, i) { return tokens.indexOf(t) === i; }),
              needles: needles };
   }
 
-  var CRC_TABLE = (function () {
-    var table = new Uint32Array(256);
-    for (var n = 0; n < 256; n++) {
-      var c = n;
-      for (var k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320 ^ (c >>> 1) : c >>> 1;
-      table[n] = c;
+  // each UTF-16 unit lower-cased where its lower case is one unit, as bigrams.py folds
+  function lowerUnits(text) {
+    var out = "";
+    for (var i = 0; i < text.length; i++) {
+      var lower = text[i].toLowerCase();
+      out += lower.length === 1 ? lower : text[i];
     }
-    return table;
-  })();
+    return out;
+  }
 
-  function crc32(bytes) {
-    var crc = 0xFFFFFFFF;
-    for (var i = 0; i < bytes.length; i++) crc = CRC_TABLE[(crc ^ bytes[i]) & 0xFF] ^ (crc >>> 8);
-    return (crc ^ 0xFFFFFFFF) >>> 0;
+  // 32-bit FNV-1a of a word's UTF-16 units, as _word_ids in search/bigrams.py
+  function fnv1a(word) {
+    var hash = 0x811C9DC5;
+    for (var i = 0; i < word.length; i++) hash = Math.imul(hash ^ word.charCodeAt(i), 0x01000193);
+    return hash >>> 0;
   }
 
   // murmur3's finalizer, as shard_of in search/bigrams.py
@@ -245,9 +246,7 @@
 
   // Up to 160 characters around the first needle found, each needle in a <mark>.
   function excerpt(into, text, needles, fold) {
-    var folded = fold(text);
-    var lower = folded.toLowerCase();
-    if (lower.length === folded.length) folded = lower;
+    var folded = lowerUnits(fold(text));  // as long as text: offsets carry over
     var first = needles.reduce(function (best, needle) {
       var at = folded.indexOf(needle);
       return at >= 0 && (best < 0 || at < best) ? at : best;
