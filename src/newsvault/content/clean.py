@@ -13,16 +13,12 @@ content cleaned on the spot.
 """
 
 import os
-from collections import deque
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
-from multiprocessing import get_context
 
 from newsvault.content.sanitize import SANITIZER_VERSION, clean_html
-from newsvault.store import SqliteStore, open_store
+from newsvault.store import SqliteStore
 from newsvault.store.records import DisplaySource
+from newsvault.workers import store_workers
 
 BATCH = 200  # articles per transaction
 _PROCESS_THRESHOLD = 400  # fewer are cleaned here: starting workers costs more
@@ -71,8 +67,9 @@ def _clean_pending(store: SqliteStore, workers: int | None, report: CleanReport)
     pending = store.changed_after(start)
     batches = [pending[at:at + BATCH] for at in range(0, len(pending), BATCH)]
     expected = start
-    with _cleaner(store, len(pending), workers) as clean_batches:
-        for batch, cleaned in zip(batches, clean_batches(batches)):
+    workers = workers if workers is not None else os.cpu_count() or 1
+    with store_workers(store, workers if len(pending) >= _PROCESS_THRESHOLD else 1) as run:
+        for batch, cleaned in zip(batches, run(_clean_batch, [(_ids(b),) for b in batches])):
             if not store.save_clean(expected, batch[-1][1], cleaned):
                 return False
             expected = batch[-1][1]
@@ -80,45 +77,8 @@ def _clean_pending(store: SqliteStore, workers: int | None, report: CleanReport)
     return True
 
 
-Cleaner = Callable[[list[Batch]], Iterator[Cleaned]]
-
-
-@contextmanager
-def _cleaner(store: SqliteStore, count: int, workers: int | None) -> Iterator[Cleaner]:
-    workers = workers if workers is not None else os.cpu_count() or 1
-    if count < _PROCESS_THRESHOLD or workers < 2:
-        yield lambda batches: (clean_sources(store.display_sources(_ids(batch)))
-                               for batch in batches)
-        return
-    # spawned, not forked: `serve` builds from a threaded process. The workers read the
-    # articles themselves: raw HTML need not travel through a pipe.
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
-                             initializer=_open_worker_store, initargs=(store.path,)) as pool:
-        yield lambda batches: _clean_in_pool(pool, 2 * workers, batches)
-
-
-def _clean_in_pool(pool: ProcessPoolExecutor, ahead: int, batches: list[Batch]
-                   ) -> Iterator[Cleaned]:
-    """Batches in order, ``ahead`` of them in the workers while the caller writes."""
-    in_flight = deque()
-    for batch in batches:
-        in_flight.append(pool.submit(_clean_in_worker, _ids(batch)))
-        if len(in_flight) >= ahead:
-            yield in_flight.popleft().result()
-    while in_flight:
-        yield in_flight.popleft().result()
-
-
-_worker_store: SqliteStore | None = None
-
-
-def _open_worker_store(path) -> None:
-    global _worker_store
-    _worker_store = open_store(path)
-
-
-def _clean_in_worker(ids: list[int]) -> Cleaned:
-    return clean_sources(_worker_store.display_sources(ids))
+def _clean_batch(store: SqliteStore, ids: list[int]) -> Cleaned:
+    return clean_sources(store.display_sources(ids))
 
 
 def _ids(batch: Batch) -> list[int]:

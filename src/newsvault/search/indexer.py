@@ -14,18 +14,14 @@ import os
 import sqlite3
 import unicodedata
 import zlib
-from collections import deque
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
-from multiprocessing import get_context
 
 from newsvault.search.fold import FOLD_VERSION, fold
 from newsvault.search.text import collapse_spaces, plain_text
 from newsvault.search.tokens import TOKENIZER_VERSION, index_text
-from newsvault.store import SqliteStore, open_store
+from newsvault.store import SqliteStore
 from newsvault.store.records import SearchSource, SearchText, SearchTokens
+from newsvault.workers import store_workers
 
 # What made the tokens. A contentless FTS5 table forgets an article only when given the
 # very tokens it was indexed with, so any change here rebuilds the whole index.
@@ -64,8 +60,9 @@ def _index_pending(store: SqliteStore, workers: int | None, report: IndexReport)
     pending = store.search_pending(start)
     batches = [pending[at:at + BATCH] for at in range(0, len(pending), BATCH)]
     expected = start
-    with _preparer(store, len(pending), workers) as prepare_batches:
-        for batch, prepared in zip(batches, prepare_batches(batches)):
+    workers = workers if workers is not None else os.cpu_count() or 1
+    with store_workers(store, workers if len(pending) >= _PROCESS_THRESHOLD else 1) as run:
+        for batch, prepared in zip(batches, run(_prepare_batch, [(_ids(b),) for b in batches])):
             if not _write(store, expected, batch[-1][1], prepared):
                 return False
             expected = batch[-1][1]
@@ -109,44 +106,8 @@ def _tokens(article_id: int, title: str, body: str, source: str) -> SearchTokens
                         index_text(fold(source)))
 
 
-Preparer = Callable[[list[Batch]], Iterator[Prepared]]
-
-
-@contextmanager
-def _preparer(store: SqliteStore, count: int, workers: int | None) -> Iterator[Preparer]:
-    workers = workers if workers is not None else os.cpu_count() or 1
-    if count < _PROCESS_THRESHOLD or workers < 2:
-        yield lambda batches: (prepare(store.search_sources(_ids(batch))) for batch in batches)
-        return
-    # spawned, not forked: `serve` searches (and so indexes) from a threaded process.
-    # The workers read the articles themselves: HTML need not travel through a pipe.
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
-                             initializer=_open_worker_store, initargs=(store.path,)) as pool:
-        yield lambda batches: _prepare_in_pool(pool, 2 * workers, batches)
-
-
-def _prepare_in_pool(pool: ProcessPoolExecutor, ahead: int,
-                     batches: list[Batch]) -> Iterator[Prepared]:
-    """Batches in order, ``ahead`` of them in the workers while the caller writes."""
-    in_flight = deque()
-    for batch in batches:
-        in_flight.append(pool.submit(_prepare_in_worker, _ids(batch)))
-        if len(in_flight) >= ahead:
-            yield in_flight.popleft().result()
-    while in_flight:
-        yield in_flight.popleft().result()
-
-
-_worker_store: SqliteStore | None = None
-
-
-def _open_worker_store(path) -> None:
-    global _worker_store
-    _worker_store = open_store(path)
-
-
-def _prepare_in_worker(ids: list[int]) -> Prepared:
-    return prepare(_worker_store.search_sources(ids))
+def _prepare_batch(store: SqliteStore, ids: list[int]) -> Prepared:
+    return prepare(store.search_sources(ids))
 
 
 def _ids(batch: Batch) -> list[int]:

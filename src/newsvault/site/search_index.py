@@ -28,12 +28,8 @@ import os
 import shutil
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from hashlib import blake2b
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Protocol
 
@@ -42,7 +38,8 @@ import numpy as np
 from newsvault.search.bigrams import FORMAT, batch_tokens, fold_pairs, shard_of
 from newsvault.search.indexer import update_index
 from newsvault.site.catalog import SiteArticle
-from newsvault.store import SqliteStore, open_store
+from newsvault.store import SqliteStore
+from newsvault.workers import Runner, store_workers
 
 INDEX_FOLDER = "search-index/"
 MANIFEST = INDEX_FOLDER + "index.json"
@@ -128,7 +125,7 @@ def _write_segment(store: SqliteStore, docs: list[SiteArticle], deleted: list[in
     groups = SPILL_GROUPS if len(docs) >= _SPILL_THRESHOLD else 1
     workers = workers or min(os.cpu_count() or 1, 4)
     with tempfile.TemporaryDirectory(prefix=".search-spill-", dir=out) as spill, \
-            _pool(store, writer, workers if len(docs) >= _POOL_THRESHOLD else 1) as run:
+            store_workers(store, workers if len(docs) >= _POOL_THRESHOLD else 1, writer) as run:
         target = _Target(spill, groups, folder)
         postings, written = _tokenize_all(docs, target, run)
         shards = _shard_count(postings, groups)
@@ -170,14 +167,14 @@ class _Chunk:
     number: int
 
 
-def _tokenize_all(docs: list[SiteArticle], target: _Target, run: "Runner") -> tuple[int, int]:
+def _tokenize_all(docs: list[SiteArticle], target: _Target, run: Runner) -> tuple[int, int]:
     """Writes the segment's metadata files, and every posting, as a sortable uint64 key,
     into ``target.groups`` spill files per chunk of articles; returns (postings, files
     written)."""
     rows = [(doc.id, doc.path, doc.title, doc.source, doc.date_text) for doc in docs]
     chunks = [(_Chunk(rows[start:start + TOKENIZE_CHUNK], start, number), target)
               for number, start in enumerate(range(0, len(rows), TOKENIZE_CHUNK))]
-    counts = run(_tokenize_chunk, chunks)
+    counts = list(run(_tokenize_chunk, chunks))
     return sum(postings for postings, _ in counts), sum(written for _, written in counts)
 
 
@@ -224,36 +221,6 @@ def _encode_group(store: SqliteStore, writer: FileWriter, target: _Target, group
 def _load_group(spill: str, group: int, chunks: int) -> np.ndarray:
     parts = [np.load(os.path.join(spill, f"g{group}-c{number}.npy")) for number in range(chunks)]
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
-
-
-# -- running tasks, here or in worker processes ----------------------------------------------
-
-Runner = Callable[[Callable, list[tuple]], list]  # (task, argument tuples) → results in order
-
-
-@contextmanager
-def _pool(store: SqliteStore, writer: FileWriter, workers: int) -> Iterator[Runner]:
-    """Runs ``task(store, writer, *arguments)`` for each argument tuple: here with one
-    worker, else in spawned processes that open the store themselves."""
-    if workers < 2:
-        yield lambda task, arguments: [task(store, writer, *args) for args in arguments]
-        return
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_worker,
-                             initargs=(store.path, writer)) as pool:
-        yield lambda task, arguments: list(pool.map(_in_worker, [task] * len(arguments),
-                                                     arguments))
-
-
-_worker: tuple[SqliteStore, FileWriter] | None = None
-
-
-def _start_worker(path, writer: FileWriter) -> None:
-    global _worker
-    _worker = (open_store(path), writer)
-
-
-def _in_worker(task: Callable, arguments: tuple):
-    return task(*_worker, *arguments)
 
 
 # -- encoding shards ------------------------------------------------------------------------
