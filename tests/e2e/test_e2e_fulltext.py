@@ -239,3 +239,20 @@ def test_posts_carry_the_clean_page_and_raw_posts_the_feed_item(archive, feed_se
     archive.cli("export", "jekyll", check=0)
     post = post_text(archive, page.title)
     assert missing_body(page, post) == [] and page.summary not in post
+
+
+def test_fetch_warc_records_the_article_pages_too(archive, feed_server):
+    from warcio.archiveiterator import ArchiveIterator
+
+    page = PAGES["blog"]
+    link = serve_page(feed_server, "/story.html", "blog")
+    archive.add_source("博客", serve_feed(feed_server, "/feed.xml",
+                                          [("1", page.title, link, page.summary)]))
+    archive.cli("fetch", "--warc", check=0)
+    payloads = {}
+    for path in (archive.root / "warc").glob("*.warc.gz"):
+        with path.open("rb") as stream:
+            payloads.update((record.rec_headers.get_header("WARC-Target-URI"),
+                             record.content_stream().read())
+                            for record in ArchiveIterator(stream) if record.rec_type == "response")
+    assert payloads[link] == page.html and feed_server.url("/feed.xml") in payloads
