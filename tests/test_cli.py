@@ -20,6 +20,8 @@ def test_init_writes_a_config_with_real_outlets_and_a_gitignore(tmp_path):
     config = tomllib.loads((tmp_path / "news/newsvault.toml").read_text(encoding="utf-8"))
     names = [source["name"] for source in config["sources"]]
     assert "联合早报" in names and len(names) >= 5
+    zaobao = config["sources"][names.index("联合早报")]
+    assert "#dfp-ad-imu1" in zaobao["remove_selectors"]  # its ad slots, when a page is fetched
     assert config["site"]["timezone"] == "Asia/Shanghai"
     assert "newsvault.db" in (tmp_path / "news/.gitignore").read_text()
     assert "newsvault run" in result.stdout

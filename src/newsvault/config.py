@@ -294,7 +294,9 @@ class _Reader:
 
 
 DEFAULT_SOURCES = [
-    SourceSettings("联合早报", "https://rsshub.app/zaobao/realtime/china"),
+    # RSSHub gives 联合早报's whole articles, with the site's ad and paywall slots in them
+    SourceSettings("联合早报", "https://rsshub.app/zaobao/realtime/china", remove_selectors=[
+        "#dfp-ad-imu1", "section#imu", ".cx_paywall_placeholder", "#innity-in-post"]),
     SourceSettings("BBC 中文", "https://feeds.bbci.co.uk/zhongwen/simp/rss.xml"),
     SourceSettings("DW 中文", "https://rss.dw.com/xml/rss-chi-all"),
     SourceSettings("RFI 中文", "https://www.rfi.fr/cn/rss"),
