@@ -256,3 +256,21 @@ def test_fetch_warc_records_the_article_pages_too(archive, feed_server):
                              record.content_stream().read())
                             for record in ArchiveIterator(stream) if record.rec_type == "response")
     assert payloads[link] == page.html and feed_server.url("/feed.xml") in payloads
+
+
+def test_a_site_that_cannot_be_reached_is_given_up_for_the_run_after_three_failures(
+        archive, feed_server):
+    """No DNS answer (the tests resolve loopback names only): three pages fail (a few more
+    may be in flight meanwhile), the others wait for the next run instead of each waiting
+    for its own timeout."""
+    items = [(str(n), f"摘要 {n}", f"https://unreachable.example/{n}.html", "<p>摘要……</p>")
+             for n in range(10)]
+    archive.add_source("远方", serve_feed(feed_server, "/feed.xml", items))
+    result = archive.cli("fetch", "--strict", check=0)
+    assert result_rows(result.stdout)["远方"].new == 10
+    errors = [error for (error,) in archive.query("SELECT error FROM article_pages")]
+    assert len(errors) == 10
+    given_up = [error for error in errors if "unreachable.example unreachable in this run" in error]
+    assert 5 <= len(given_up) <= 7, errors
+    assert all("host name not found" in error for error in errors if error not in given_up)
+    assert archive.query("SELECT COUNT(*) FROM page_queue") == [(10,)]  # tried again next run

@@ -44,6 +44,7 @@ PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _PROCESS_THRESHOLD = 256
 _MAX_PROCESSES = 4
 _RETRIED = (FetchTimeoutError, NetworkError, ServerError)
+UNREACHABLE_AFTER = 3  # network failures in a row after which a site's pages wait a run
 
 
 @dataclass(slots=True)
@@ -116,6 +117,7 @@ class _FullTextStep:
         self._batch: list[PageResult] = []
         self._store_lock = asyncio.Lock()  # one store call at a time, off the event loop
         self._rate_limited: dict[str, int] = {}  # host → no request before (epoch ms)
+        self._network_failures: dict[str, int] = {}  # host → network failures in a row
         self._executor: Executor | None = None
 
     async def __aenter__(self) -> "_FullTextStep":
@@ -144,8 +146,18 @@ class _FullTextStep:
         if self._rate_limited.get(host, 0) > now_ms():
             return PageResult(job, "failed", started, error="fetch: rate limited by the server",
                               retry=True)
+        if self._network_failures.get(host, 0) >= UNREACHABLE_AFTER:
+            # a site that cannot be reached (no DNS answer, no connection) is given up for
+            # this run: a first fetch may queue thousands of its pages, each a timeout
+            return PageResult(job, "failed", started, retry=True,
+                              error=f"fetch: {host} unreachable in this run")
         try:
-            return await fetch_page(self.fetcher, job)
+            response = await fetch_page(self.fetcher, job)
+            self._network_failures.pop(host, None)
+            return response
+        except (NetworkError, FetchTimeoutError) as error:
+            self._network_failures[host] = self._network_failures.get(host, 0) + 1
+            return PageResult(job, "failed", started, error=str(error), retry=True)
         except RateLimitedError as error:
             self._rate_limited[host] = error.retry_at_ms or started
             return PageResult(job, "failed", started, http_status=error.status,
