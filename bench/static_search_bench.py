@@ -18,7 +18,6 @@ Targets at 22,740 posts: built in ≤ 60 s within 500 MB; ≤ 1 MB downloaded pe
 import argparse
 import json
 import marshal
-import shutil
 import statistics
 import sys
 import threading
@@ -29,8 +28,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bench.search_bench import QUERIES
-from bench.site_bench import (NEWSVAULT, WORK, add_one_post, archive_of, corpus_posts,
-                              measured, output_size)
+from bench.site_bench import (NEWSVAULT, TRASH, WORK, add_one_post, archive_of, corpus_posts,
+                              empty_trash, measured, output_size, set_aside)
 
 CHROMIUM = "/usr/bin/chromium"
 STATE = ".bench-search-state"
@@ -58,7 +57,7 @@ def index_once(archive: str, out: str, incremental: bool) -> None:
 
 def bench_index(archive: Path, copies: int) -> list[str]:
     out = WORK / f"static-index-{copies}x"
-    shutil.rmtree(out, ignore_errors=True)
+    set_aside(out)  # not deleted now: see set_aside in bench/site_bench.py
     command = [sys.executable, "-m", "bench.static_search_bench", "--index-once", str(archive),
                str(out)]
     full_wall, full_peak = measured(command)
@@ -165,6 +164,8 @@ def main() -> None:
     if args.index_once:
         index_once(*args.index_once, args.incremental)
         return
+    if TRASH.exists():  # left by an interrupted run: deleted, and the disk given time
+        empty_trash(settle=15)
     for copies in args.sizes:
         archive = archive_of(corpus_posts(copies), copies)
         for line in bench_index(archive, copies):
@@ -172,6 +173,7 @@ def main() -> None:
         if not args.no_queries:
             for line in bench_queries(built_site(archive, copies), copies):
                 print(line, flush=True)
+    empty_trash()
 
 
 if __name__ == "__main__":

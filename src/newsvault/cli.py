@@ -1,7 +1,8 @@
 """The command line: parse options, call a stage, show the result. Nothing else lives here.
 
-The stages that pull in large libraries (HTTP, OpenCC, Jinja2) are imported by the commands
-that use them: every command, `build` on one new article above all, starts faster.
+The stages that pull in large libraries (HTTP, OpenCC, Jinja2, nh3, numpy) are imported by
+the commands that use them: every command, `build` on one new article above all, starts
+faster.
 """
 
 import json
@@ -16,8 +17,6 @@ from newsvault import __version__
 from newsvault.archive import open_archive, run_lock
 from newsvault.config import SourceSettings, append_sources
 from newsvault.errors import ArchiveLockedError, ConfigError, NewsvaultError
-from newsvault.export.jekyll import export_jekyll
-from newsvault.pipeline.status import status_report
 from newsvault.report import FetchProgress, outcome_summary, outcome_table, text_table, when
 from newsvault.scaffold import create_archive
 
@@ -325,6 +324,8 @@ def export_jekyll_command(ctx, out_dir: Path | None, raw: bool, full: bool, asse
     With local assets, images stored in the archive are copied into the Jekyll site's
     assets/media/ (the folder above the posts') and linked as {{ site.baseurl }}/assets/media/….
     --raw writes the HTML exactly as the source gave it, remote images included."""
+    from newsvault.export.jekyll import export_jekyll
+
     archive = _archive(ctx)
     target = out_dir or archive.resolve(archive.settings.jekyll.out)
     report = export_jekyll(archive.store, target, raw=raw or archive.settings.jekyll.raw, full=full,
@@ -412,6 +413,8 @@ def import_jekyll_command(ctx, posts_dir: Path):
 @click.pass_context
 def status(ctx, as_json: bool):
     """Per source: last fetch, last result, articles, failures; and archive totals."""
+    from newsvault.pipeline.status import status_report
+
     report = status_report(_archive(ctx).store)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
