@@ -189,6 +189,10 @@ class OrphanLeftRunning(AssertionError):
     pass
 
 
+class MomentMissed(Exception):
+    """17 MB went through a 64 KB pipe unseen: the writers kept up this time."""
+
+
 def blocked_writing_to_a_pipe(process: subprocess.Popen) -> None:
     """Until a thread of ``process`` has been blocked in the same write into a pipe for a
     while: handing a feed body larger than the pipe's buffer to a writer process that is
@@ -197,7 +201,7 @@ def blocked_writing_to_a_pipe(process: subprocess.Popen) -> None:
     seen: dict[str, str] = {}  # task -> its blocked write call (fd, buffer, count)
     while True:
         if process.poll() is not None:  # 17 MB went through a 64 KB pipe unseen
-            pytest.skip("this system does not show a blocked pipe write in /proc/*/wchan")
+            raise MomentMissed("the run ended before a blocked pipe write was seen")
         blocked = {}
         for task in Path(f"/proc/{process.pid}/task").iterdir():
             try:
@@ -222,9 +226,14 @@ def test_orphaned_writers_end_after_a_run_killed_while_handing_them_a_feed(feed_
         feed_server.route(path, body=feed_body(feed, items=2000, words=100),
                           headers={"Content-Type": "application/rss+xml"})
         sources.append((f"大 {feed:02d}", feed_server.url(path)))
-    for attempt in range(3):  # the moment is found by watching the process: nearly always
+    caught = 0
+    for attempt in range(5):  # the moment is found by watching the process: nearly always
         archive = make_archive(tmp_path / f"news-{attempt}", sources)
-        killed = Killed(archive, blocked_writing_to_a_pipe)
+        try:
+            killed = Killed(archive, blocked_writing_to_a_pipe)
+        except MomentMissed:
+            continue
+        caught += 1
         assert killed.orphans, "the run had started no writer process"
         left = killed.end_orphans(timeout=4)  # they look for their parent every 0.5 s
         db = sqlite3.connect(archive.db_path)
@@ -234,3 +243,5 @@ def test_orphaned_writers_end_after_a_run_killed_while_handing_them_a_feed(feed_
             db.close()
         if left:
             raise OrphanLeftRunning(f"still running 4 s after the run was killed: {left}")
+    if not caught:
+        pytest.skip("no blocked pipe write seen in 5 runs (/proc/*/wchan)")
