@@ -23,7 +23,6 @@ Each (token, article) posting carries a class, what ranking needs: 0 once in the
 1 two or three times, 2 four or more, 3 in the title.
 """
 
-import re
 from functools import cache
 
 import numpy as np
@@ -38,18 +37,22 @@ FNV_OFFSET, FNV_PRIME = 0x811C9DC5, 0x01000193
 CJK_RANGES = ((0x3040, 0x3100), (0x3400, 0x4DC0), (0x4E00, 0xA000), (0xAC00, 0xD7B0),
               (0xF900, 0xFB00))
 # words: digits and letters of the alphabetic scripts (Latin, Greek, Cyrillic, Armenian,
-# Hebrew, Arabic, Thai); the same class is in search.js
-WORD_CHARS = r"0-9A-Za-z\u00C0-\u024F\u0370-\u058F\u0590-\u06FF\u0E00-\u0E7F"
+# Hebrew, Arabic, Thai); the same class is WORDS in search.js
+WORD_RANGES = ((0x30, 0x3A), (0x41, 0x5B), (0x61, 0x7B), (0xC0, 0x250), (0x370, 0x590),
+               (0x590, 0x700), (0xE00, 0xE80))
 TITLE_CLASS = 3
 SEPARATOR = "\ue000"  # between the texts of a batch (private use: in no token)
 
-_IS_CJK = np.zeros(0x10000, dtype=bool)
-for _start, _stop in CJK_RANGES:
-    _IS_CJK[_start:_stop] = True
-_IS_WORD = np.zeros(0x10000, dtype=bool)
-for _first, _last in re.findall(r"(\\u[0-9A-F]{4}|\w)-(\\u[0-9A-F]{4}|\w)", WORD_CHARS):
-    _IS_WORD[ord(_first.encode().decode("unicode_escape")):
-             ord(_last.encode().decode("unicode_escape")) + 1] = True
+
+def _table(ranges: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """UTF-16 unit → whether it is in one of ``ranges`` (start, stop)."""
+    table = np.zeros(0x10000, dtype=bool)
+    for start, stop in ranges:
+        table[start:stop] = True
+    return table
+
+
+_IS_CJK, _IS_WORD = _table(CJK_RANGES), _table(WORD_RANGES)
 _TF_CLASS = np.array([0, 0, 1, 1, 2], dtype=np.uint8)  # by occurrences, capped at 4
 
 
