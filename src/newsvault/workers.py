@@ -1,11 +1,13 @@
 """Worker processes for the CPU-bound stages that read articles from the archive
-(cleaning, the full-text search index, the site's static search index).
+(cleaning, the full-text search index, the site's static search index), and the loop
+that brings a table derived from the articles up to date behind its watermark.
 
 Each worker opens the store itself, so that article content never travels through a
 pipe: a task gets the ids to work on and reads the rest. Workers are spawned, not forked:
 `serve` runs these stages from a threaded process, where a fork could copy a held lock.
 """
 
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -16,6 +18,30 @@ from newsvault.store import SqliteStore, open_store
 
 # (task, argument tuples) → task(store, *context, *arguments) for each, results in order
 Runner = Callable[[Callable, Iterable[tuple]], Iterator]
+Pending = list[tuple[int, int]]  # (article id, change_seq), oldest change first
+
+
+def catch_up(store: SqliteStore, start_seq: int, pending: Pending, task: Callable,
+             save: Callable[[int, int, list], bool], batch: int, workers_from: int,
+             workers: int | None) -> tuple[bool, int]:
+    """Makes the rows of the ``pending`` articles, ``batch`` at a time, with
+    ``task(store, ids)`` (in worker processes from ``workers_from`` articles: starting
+    them costs more below), and stores each batch with ``save(expected_seq, new_seq,
+    rows)``, which moves the watermark from ``start_seq`` on and returns False when
+    another process moved it meanwhile. Batches commit one by one: a concurrent writer
+    waits for one at most, a killed run resumes where it stopped. Returns (whether every
+    batch was saved, articles saved)."""
+    batches = [pending[at:at + batch] for at in range(0, len(pending), batch)]
+    workers = workers if workers is not None else os.cpu_count() or 1
+    expected, saved = start_seq, 0
+    ids = [([article_id for article_id, _ in part],) for part in batches]
+    with store_workers(store, workers if len(pending) >= workers_from else 1) as run:
+        for part, rows in zip(batches, run(task, ids)):
+            if not save(expected, part[-1][1], rows):
+                return False, saved
+            expected = part[-1][1]
+            saved += len(part)
+    return True, saved
 
 
 @contextmanager

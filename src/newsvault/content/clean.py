@@ -12,18 +12,16 @@ for an article that changed after the last update (a fetch running meanwhile), i
 content cleaned on the spot.
 """
 
-import os
 from dataclasses import dataclass
 
 from newsvault.content.sanitize import SANITIZER_VERSION, clean_html
 from newsvault.store import SqliteStore
 from newsvault.store.records import DisplaySource
-from newsvault.workers import store_workers
+from newsvault.workers import catch_up
 
 BATCH = 200  # articles per transaction
 _PROCESS_THRESHOLD = 400  # fewer are cleaned here: starting workers costs more
 
-Batch = list[tuple[int, int]]  # (article id, change_seq), oldest change first
 Cleaned = list[tuple[int, int, str]]  # (article id, change_seq, clean HTML)
 
 
@@ -64,22 +62,11 @@ def clean_sources(sources: list[DisplaySource]) -> Cleaned:
 def _clean_pending(store: SqliteStore, workers: int | None, report: CleanReport) -> bool:
     """False when another process cleaned meanwhile."""
     start = store.clean_state()[0]
-    pending = store.changed_after(start)
-    batches = [pending[at:at + BATCH] for at in range(0, len(pending), BATCH)]
-    expected = start
-    workers = workers if workers is not None else os.cpu_count() or 1
-    with store_workers(store, workers if len(pending) >= _PROCESS_THRESHOLD else 1) as run:
-        for batch, cleaned in zip(batches, run(_clean_batch, [(_ids(b),) for b in batches])):
-            if not store.save_clean(expected, batch[-1][1], cleaned):
-                return False
-            expected = batch[-1][1]
-            report.cleaned += len(batch)
-    return True
+    finished, cleaned = catch_up(store, start, store.changed_after(start), _clean_batch,
+                                 store.save_clean, BATCH, _PROCESS_THRESHOLD, workers)
+    report.cleaned += cleaned
+    return finished
 
 
 def _clean_batch(store: SqliteStore, ids: list[int]) -> Cleaned:
     return clean_sources(store.display_sources(ids))
-
-
-def _ids(batch: Batch) -> list[int]:
-    return [article_id for article_id, _ in batch]

@@ -10,18 +10,18 @@ for one batch at most and a killed build resumes where it stopped. A large build
 the text (HTML → plain text → tokens) in worker processes while this one writes.
 """
 
-import os
 import sqlite3
 import unicodedata
 import zlib
 from dataclasses import dataclass
+from functools import partial
 
 from newsvault.search.fold import FOLD_VERSION, fold
 from newsvault.search.text import collapse_spaces, plain_text
 from newsvault.search.tokens import TOKENIZER_VERSION, index_text
 from newsvault.store import SqliteStore
 from newsvault.store.records import SearchSource, SearchText, SearchTokens
-from newsvault.workers import store_workers
+from newsvault.workers import catch_up
 
 # What made the tokens. A contentless FTS5 table forgets an article only when given the
 # very tokens it was indexed with, so any change here rebuilds the whole index.
@@ -31,7 +31,6 @@ TOKENIZER = (f"{TOKENIZER_VERSION} {FOLD_VERSION} sqlite-{sqlite3.sqlite_version
 BATCH = 250  # articles per transaction
 _PROCESS_THRESHOLD = 500  # fewer articles are indexed here: starting workers costs more
 
-Batch = list[tuple[int, int]]  # (article id, change_seq), oldest change first
 Prepared = list[tuple[SearchText, SearchTokens]]
 
 
@@ -57,17 +56,10 @@ def update_index(store: SqliteStore, workers: int | None = None) -> IndexReport:
 def _index_pending(store: SqliteStore, workers: int | None, report: IndexReport) -> bool:
     """False when another process indexed meanwhile."""
     start = store.search_state()[0]
-    pending = store.search_pending(start)
-    batches = [pending[at:at + BATCH] for at in range(0, len(pending), BATCH)]
-    expected = start
-    workers = workers if workers is not None else os.cpu_count() or 1
-    with store_workers(store, workers if len(pending) >= _PROCESS_THRESHOLD else 1) as run:
-        for batch, prepared in zip(batches, run(_prepare_batch, [(_ids(b),) for b in batches])):
-            if not _write(store, expected, batch[-1][1], prepared):
-                return False
-            expected = batch[-1][1]
-            report.indexed += len(batch)
-    return True
+    finished, indexed = catch_up(store, start, store.search_pending(start), _prepare_batch,
+                                 partial(_write, store), BATCH, _PROCESS_THRESHOLD, workers)
+    report.indexed += indexed
+    return finished
 
 
 def _write(store: SqliteStore, expected_seq: int, new_seq: int, prepared: Prepared) -> bool:
@@ -108,7 +100,3 @@ def _tokens(article_id: int, title: str, body: str, source: str) -> SearchTokens
 
 def _prepare_batch(store: SqliteStore, ids: list[int]) -> Prepared:
     return prepare(store.search_sources(ids))
-
-
-def _ids(batch: Batch) -> list[int]:
-    return [article_id for article_id, _ in batch]
