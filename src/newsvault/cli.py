@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from newsvault import __version__
 from newsvault.archive import open_archive, run_lock
@@ -21,8 +20,6 @@ from newsvault.report import FetchProgress, outcome_summary, outcome_table, text
 from newsvault.scaffold import create_archive
 
 EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_LOCKED = 1, 2, 3
-
-out = Console(highlight=False, soft_wrap=True)
 
 
 def main() -> None:
@@ -72,8 +69,8 @@ def _archive(ctx, warc: bool = False):
 def init(directory: Path, empty: bool, github_actions: bool, title: str):
     """Create an archive folder with its newsvault.toml."""
     for path in create_archive(directory, title=title, empty=empty, github_actions=github_actions):
-        out.print(f"wrote {path}")
-    out.print(f"next: cd {directory} && newsvault run")
+        click.echo(f"wrote {path}")
+    click.echo(f"next: cd {directory} && newsvault run")
 
 
 @cli.command()
@@ -94,7 +91,7 @@ def add(ctx, url: str, name: str | None, tags: tuple[str, ...], no_check: bool):
         raise ConfigError("give the source a name with --name (the feed has no title)")
     _check_new_sources(archive, [SourceSettings(name, url, list(tags))])
     append_sources(archive.config_path, [SourceSettings(name, url, list(tags))])
-    out.print(f"added {name} <{url}>")
+    click.echo(f"added {name} <{url}>")
 
 
 def _check_new_sources(archive, sources: list[SourceSettings]) -> None:
@@ -152,7 +149,7 @@ def opml_import(ctx, file: Path):
         new.append(SourceSettings(name, outline.url, outline.tags))
     if new:
         append_sources(archive.config_path, new)
-    out.print(f"added {len(new)} sources from {file}")
+    click.echo(f"added {len(new)} sources from {file}")
 
 
 def _unique_name(name: str, taken: set[str]) -> str:
@@ -230,7 +227,7 @@ def run(ctx, names, strict: bool, warc: bool, wait: bool, no_images: bool,
         if report.media:
             _show_media(report.media)
         if report.jekyll:
-            out.print(f"jekyll: {report.jekyll.written} posts written to {report.jekyll.out}")
+            click.echo(f"jekyll: {report.jekyll.written} posts written to {report.jekyll.out}")
         if report.site:
             _show_build(report.site)
         return report
@@ -278,7 +275,7 @@ _FAILURES_SHOWN = 20
 def _show_media(report) -> None:
     if not report.attempted and not report.skipped:
         return
-    out.print(f"images: {report.downloaded} downloaded ({report.bytes / 2**20:.1f} MB, "
+    click.echo(f"images: {report.downloaded} downloaded ({report.bytes / 2**20:.1f} MB, "
               f"{report.new_files} new files), {len(report.failed)} failed"
               + (f", {report.skipped} not tried (article over media.max_article_mb)"
                  if report.skipped else "") + f" ({report.seconds:.1f} s)")
@@ -298,7 +295,7 @@ def media(ctx, wait: bool):
         report = _running().fetch_media(archive)
     _show_media(report)
     if not report.attempted and not report.skipped:
-        out.print("images: nothing to download")
+        click.echo("images: nothing to download")
 
 
 _assets_option = click.option(
@@ -330,7 +327,7 @@ def export_jekyll_command(ctx, out_dir: Path | None, raw: bool, full: bool, asse
     target = out_dir or archive.resolve(archive.settings.jekyll.out)
     report = export_jekyll(archive.store, target, raw=raw or archive.settings.jekyll.raw, full=full,
                            assets=assets)
-    out.print(f"jekyll: {report.written} posts written, {report.unchanged} unchanged, in {report.out}")
+    click.echo(f"jekyll: {report.written} posts written, {report.unchanged} unchanged, in {report.out}")
 
 
 @cli.command()
@@ -352,7 +349,7 @@ def build(ctx, out_dir: Path | None, full: bool, assets: str):
 
 
 def _show_build(report) -> None:
-    out.print(f"site: {report.rendered} of {report.pages} pages rendered, {report.written} files "
+    click.echo(f"site: {report.rendered} of {report.pages} pages rendered, {report.written} files "
               f"written, {report.deleted} deleted, in {report.out} ({report.seconds:.2f} s)")
 
 
@@ -396,16 +393,16 @@ def import_jekyll_command(ctx, posts_dir: Path):
         from newsvault.export.jekyll_import import import_jekyll
 
         report = import_jekyll(archive.store, posts_dir)
-    out.print(f"read {report.files} files: {report.imported} articles imported from "
+    click.echo(f"read {report.files} files: {report.imported} articles imported from "
               f"{report.imported_files} files, {report.already_archived} already in the archive "
               f"({report.already_archived_files} files), {report.merged_files} files merged into "
               f"{report.merged_articles} articles (their distinct versions kept as revisions), "
               f"{len(report.renamed)} renamed, {len(report.skipped)} not imported")
     for old, new, reason in report.renamed:
-        out.print(f"renamed: {old!r} → {new} ({reason})")
+        click.echo(f"renamed: {old!r} → {new} ({reason})")
     for name, reason in report.skipped:
-        out.print(f"not imported: {name}: {reason}")
-    out.print("search: the index catches up on the next `search`, `run` or `serve` query")
+        click.echo(f"not imported: {name}: {reason}")
+    click.echo("search: the index catches up on the next `search`, `run` or `serve` query")
 
 
 @cli.command()
@@ -426,11 +423,11 @@ def status(ctx, as_json: bool):
     click.echo(text_table(("source", "last fetch", "result", "articles", "failures", "reason"),
                           rows, right_aligned={3, 4}))
     totals = report["totals"]
-    out.print(f"{totals['articles']} articles ({totals['versions']} versions) "
+    click.echo(f"{totals['articles']} articles ({totals['versions']} versions) "
               f"from {totals['sources']} sources; {totals['fetch_runs']} fetches logged")
     media = report["media"]
     if media["ok"] or media["failed"] or media["pending"]:
-        out.print(f"images: {media['ok']} stored in {media['files']} files "
+        click.echo(f"images: {media['ok']} stored in {media['files']} files "
                   f"({media['stored_bytes'] / 2**20:.1f} MB; articles show "
                   f"{media['referenced_bytes'] / 2**20:.1f} MB), {media['failed']} failed, "
                   f"{media['pending']} pending")
@@ -459,6 +456,6 @@ def search(ctx, query: tuple[str, ...], source: str | None, limit: int, as_json:
     if as_json:
         click.echo(json.dumps([hit.to_json() for hit in hits], ensure_ascii=False, indent=2))
     elif hits:
-        out.print(hits_text(hits))
+        click.echo(hits_text(hits))
     else:
-        out.print(f"no article matches {' '.join(query)!r}")
+        click.echo(f"no article matches {' '.join(query)!r}")

@@ -4,31 +4,38 @@ and the per-source table at the end."""
 import sys
 from datetime import datetime, timezone
 
-from rich.cells import cell_len
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from newsvault.model import FetchOutcome
 
 STATUS_WORDS = {"ok": "ok", "not_modified": "not modified", "error": "error", "skipped": "skipped"}
 
 
+def progress_bar(label: str, described: bool = False):
+    """A started rich progress bar on stderr if it is a terminal, else None (rich is
+    imported only then: a command run by cron or a script does not pay for it)."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = [TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    if described:
+        columns.append(TextColumn("{task.description}"))
+    progress = Progress(*columns, console=Console(stderr=True), transient=True)
+    progress.start()
+    return progress
+
+
 class FetchProgress:
     """Context manager; ``advance(outcome)`` after each source."""
 
-    def __init__(self, total: int, console: Console | None = None):
-        self.console = console or Console(stderr=True)
+    def __init__(self, total: int):
         self.total = total
         self.done = 0
         self._progress = None
 
     def __enter__(self):
-        if self.console.is_terminal:
-            self._progress = Progress(
-                TextColumn("fetching"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                TextColumn("{task.description}"), console=self.console, transient=True,
-            )
-            self._progress.start()
+        self._progress = progress_bar("fetching", described=True)
+        if self._progress:
             self._task = self._progress.add_task("", total=self.total)
         return self
 
@@ -71,6 +78,8 @@ def outcome_reason(outcome: FetchOutcome) -> str:
 def text_table(header: tuple[str, ...], rows: list[tuple[str, ...]],
                right_aligned: set[int] = frozenset()) -> str:
     """Columns padded to their widest cell, counting wide (CJK) characters as two."""
+    from rich.cells import cell_len  # widths of CJK characters and emoji
+
     widths = [max(cell_len(row[column]) for row in (header, *rows))
               for column in range(len(header))]
 

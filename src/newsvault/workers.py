@@ -10,11 +10,13 @@ pipe: a task gets the ids to work on and reads the rest. Workers are spawned, no
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from multiprocessing import get_context
+from typing import TYPE_CHECKING
 
 from newsvault.store import SqliteStore, open_store
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 # (task, argument tuples) → task(store, *context, *arguments) for each, results in order
 Runner = Callable[[Callable, Iterable[tuple]], Iterator]
@@ -52,12 +54,15 @@ def store_workers(store: SqliteStore, workers: int, *context) -> Iterator[Runner
     if workers < 2:
         yield lambda task, arguments: (task(store, *context, *args) for args in arguments)
         return
+    from concurrent.futures import ProcessPoolExecutor  # here: a small update needs no pool
+    from multiprocessing import get_context
+
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start,
                              initargs=(store.path, context)) as pool:
         yield lambda task, arguments: _in_order(pool, 2 * workers, task, arguments)
 
 
-def _in_order(pool: ProcessPoolExecutor, ahead: int, task: Callable,
+def _in_order(pool: "ProcessPoolExecutor", ahead: int, task: Callable,
               arguments: Iterable[tuple]) -> Iterator:
     in_flight = deque()
     for args in arguments:

@@ -6,7 +6,6 @@ is written to a temporary name and renamed. File names are given once and kept, 
 article whose title is later edited keeps its file.
 """
 
-import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,8 +15,10 @@ from newsvault.clock import iso_ms
 from newsvault.content import SANITIZER_VERSION, clean_html, update_clean
 from newsvault.content.assets import JEKYLL_PREFIX, publish_asset
 from newsvault.content.media import rewrite_images
+from newsvault.export.dates import post_date_ms, post_day
 from newsvault.export.filenames import TakenNames, post_filename
 from newsvault.export.post import Post, render_post
+from newsvault.files import write_atomic
 from newsvault.store import ExportRow, SqliteStore
 
 
@@ -115,18 +116,6 @@ def _name_new_posts(store: SqliteStore, after_seq: int, on_disk: set[str]) -> No
     store.set_post_names(names)
 
 
-def post_date_ms(row: ExportRow) -> int:
-    """The published time, unless the feed gave none or one later than when we first saw it."""
-    published = row.published_ms
-    if published is None or published > row.first_seen_ms:
-        return row.first_seen_ms
-    return published
-
-
-def post_day(row: ExportRow) -> str:
-    return post_for(row).date_text[:10]
-
-
 def post_for(row: ExportRow) -> Post:
     # the comment keeps the feed's own time, even a future one; never NaN
     comment_ms = row.published_ms if row.published_ms is not None else row.first_seen_ms
@@ -171,26 +160,3 @@ def _write_if_changed(folder: str, name: str, data: bytes, exists: bool) -> bool
             pass
     write_atomic(path, data)
     return True
-
-
-_temporary_numbers = itertools.count()
-
-
-def write_atomic(path: str | Path, data: bytes) -> None:
-    """``data`` into ``path`` through a temporary file and a rename: a reader sees the old
-    file or the new one, never a part. Made with the umask's permissions (0644 typically),
-    named so that neither Jekyll nor an import takes it for a post if it is ever left over."""
-    folder, _ = os.path.split(path)
-    temporary = os.path.join(folder, f".newsvault-{os.getpid()}-{next(_temporary_numbers)}.tmp")
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(handle, view):]
-        finally:
-            os.close(handle)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -18,11 +18,10 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from hashlib import blake2b
-from multiprocessing import get_context
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
@@ -31,13 +30,16 @@ from newsvault.content import SANITIZER_VERSION, displayed_contents, update_clea
 from newsvault.content.assets import publish_asset, relink_jekyll_images
 from newsvault.content.media import rewrite_images
 from newsvault.errors import NewsvaultError
-from newsvault.export.jekyll import write_atomic
+from newsvault.files import write_atomic
 from newsvault.site import i18n, paths
 from newsvault.site.catalog import SiteArticle, load_catalog, name_unnamed_posts
 from newsvault.site.pages import FeedView, Page, plan_pages
 from newsvault.site.search_index import update_search_index
 from newsvault.site.render import PACKAGE_STATIC, PACKAGE_TEMPLATES, Renderer, SiteOptions, article_job
 from newsvault.store import SqliteStore, open_store
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 MANIFEST_NAME = ".newsvault-build"
 THEME_DIR = "theme"  # in the archive: templates and assets that replace the package's
@@ -144,6 +146,9 @@ def _render_all(store: SqliteStore, options: SiteOptions, writer: "_Writer", dir
     chunks = [jobs[start:start + CHUNK] for start in range(0, len(jobs), CHUNK)]
     workers = workers or min(os.cpu_count() or 1, 4)
     if workers > 1 and len(jobs) >= _POOL_THRESHOLD:
+        from concurrent.futures import ProcessPoolExecutor  # here: one new article needs no pool
+        from multiprocessing import get_context
+
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
                                  initializer=_start_worker,
                                  initargs=(str(store.path), options, writer.root)) as pool:
@@ -160,7 +165,7 @@ def _render_all(store: SqliteStore, options: SiteOptions, writer: "_Writer", dir
     return written + _render_others(store, options, writer, others, progress)
 
 
-def _advance(progress: "_Progress", count: int) -> Callable[[Future], None]:
+def _advance(progress: "_Progress", count: int) -> Callable[["Future"], None]:
     return lambda future: progress.advance(count) if not future.exception() else None
 
 

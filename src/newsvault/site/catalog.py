@@ -11,7 +11,7 @@ from hashlib import blake2b
 from zoneinfo import ZoneInfo
 
 from newsvault.export.filenames import TakenNames, post_filename
-from newsvault.export.jekyll import post_date_ms, post_day
+from newsvault.export.dates import post_date_ms, post_day
 from newsvault.site import paths
 from newsvault.store import SqliteStore
 from newsvault.store.records import SiteArticleRow

@@ -3,8 +3,7 @@ otherwise (one per tenth of the pages, for builds long enough to need them)."""
 
 import sys
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from newsvault.report import progress_bar
 
 PLAIN_LINES_FROM = 1000  # pages; a smaller build says only what it did, at its end
 
@@ -12,19 +11,13 @@ PLAIN_LINES_FROM = 1000  # pages; a smaller build says only what it did, at its 
 class BuildProgress:
     """Context manager; pass ``update`` as the builder's ``on_progress``."""
 
-    def __init__(self, console: Console | None = None):
-        self.console = console or Console(stderr=True)
+    def __init__(self):
         self._progress = None
         self._task = None
         self._next_line = 0
 
     def __enter__(self):
-        if self.console.is_terminal:
-            self._progress = Progress(
-                TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                console=self.console, transient=True,
-            )
-            self._progress.start()
+        self._progress = progress_bar("building")
         return self
 
     def update(self, done: int, total: int) -> None:
