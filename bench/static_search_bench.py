@@ -48,7 +48,7 @@ def index_once(archive: str, out: str, incremental: bool) -> None:
     state_file = folder / STATE
     state = marshal.loads(state_file.read_bytes()) if incremental else None
     started = time.perf_counter()
-    catalog, _ = load_catalog(store, "Asia/Shanghai")
+    catalog, _, _ = load_catalog(store, "Asia/Shanghai")
     state, written = update_search_index(store, catalog.articles, folder, _Writer(str(folder)),
                                          state, "bench")
     state_file.write_bytes(marshal.dumps(state))

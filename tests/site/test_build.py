@@ -12,7 +12,8 @@ from lxml import etree
 
 from newsvault.archive import open_archive
 from newsvault.site import build_archive_site, build_site, builder, site_options
-from newsvault.site.builder import MANIFEST_NAME, SiteError
+from newsvault.site.builder import SiteError
+from newsvault.site.state import STATE_FILE, bucket_file
 from site_support import DAY_MS, START_MS, WINTER_GAMES_TITLE, make_archive
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -37,7 +38,7 @@ def test_the_site_has_every_kind_of_page(small_archive):
     for path in ["index.html", "page/1/index.html", "page/2/index.html", "404.html",
                  "sources/index.html", "tag/index.html", "archive/index.html",
                  "archive/2022-01/index.html", "search/index.html", "feed.xml", "sitemap.xml",
-                 "robots.txt", "assets/site.css", "assets/search.js", ".nojekyll", MANIFEST_NAME,
+                 "robots.txt", "assets/site.css", "assets/search.js", ".nojekyll", STATE_FILE,
                  "source/晨报/index.html", "source/晨报/page/2/index.html",
                  "source/晨报/feed.xml", "source/evening-post/index.html", "tag/周刊/index.html"]:
         assert (site / path).is_file(), path
@@ -173,11 +174,11 @@ def test_one_new_article_rewrites_only_the_pages_that_show_it(small_archive):
         "index.html", "source/周刊/index.html", "tag/周刊/index.html",
         "archive/2022-05/index.html", "archive/index.html", "tag/index.html",
         "sources/index.html", "feed.xml", "source/周刊/feed.xml", "archive/2022-05/sitemap.xml",
-        MANIFEST_NAME,
+        STATE_FILE, bucket_file(0),  # the build's state: its main file, and its articles'
     }
     searching = {path for path in changed if path.startswith("search-index/")}
     assert changed - searching == expected
-    assert report.rendered == len(expected) - 1  # the manifest is not a page
+    assert report.rendered == len(expected) - 2  # the state is not a page
     # the search index: its manifest, and a small delta segment beside the untouched base
     segment_files = [path.split("/")[1:] for path in searching - {"search-index/index.json"}]
     assert "search-index/index.json" in searching

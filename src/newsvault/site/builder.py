@@ -12,12 +12,10 @@ Content is never held for the whole archive: article pages are rendered in chunk
 worker processes (one per core) that read their articles' content from the store.
 """
 
-import marshal
 import os
-import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from hashlib import blake2b
 from pathlib import Path
@@ -35,13 +33,13 @@ from newsvault.site import i18n, paths
 from newsvault.site.catalog import SiteArticle, load_catalog, name_unnamed_posts
 from newsvault.site.pages import FeedView, Page, plan_pages
 from newsvault.site.search_index import update_search_index
+from newsvault.site.state import BuildState
 from newsvault.site.render import PACKAGE_STATIC, PACKAGE_TEMPLATES, Renderer, SiteOptions, article_job
 from newsvault.store import SqliteStore, open_store
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-MANIFEST_NAME = ".newsvault-build"
 THEME_DIR = "theme"  # in the archive: templates and assets that replace the package's
 MANIFEST_FORMAT = 1
 ASSETS = "assets/"
@@ -74,13 +72,13 @@ def build_site(store: SqliteStore, out_dir: Path, options: SiteOptions, full: bo
     report = BuildReport(out=str(out))
     update_clean(store)
     name_unnamed_posts(store)
-    state = _load_state(out)
-    catalog, catalog_cache = load_catalog(store, options.timezone,
-                                          None if full else state.get("catalog"))
+    state = BuildState.load(out)
+    catalog, catalog_cache, changed = load_catalog(store, options.timezone,
+                                                   None if full else state.catalog)
     site_fingerprint = fingerprint(options)
     pages = plan_pages(catalog, store.source_statuses(), site_fingerprint)
-    previous = state.get("pages", {})
-    # The manifest is trusted: a page deleted by hand comes back with --full.
+    previous = state.pages
+    # The state is trusted: a page deleted by hand comes back with --full.
     dirty = pages if full else [page for page in pages if previous.get(page.path) != page.digest]
     report.pages, report.rendered = len(pages), len(dirty)
     writer = _Writer(str(out))
@@ -92,12 +90,13 @@ def build_site(store: SqliteStore, out_dir: Path, options: SiteOptions, full: bo
         raise SiteError(f"site: a template failed: {where}{error}") from None
     report.deleted = _delete_stale(out, previous, pages)
     search_state, written = update_search_index(
-        store, catalog.articles, out, writer, None if full else state.get("search"),
+        store, catalog.articles, out, writer, None if full else state.search,
         site_fingerprint, workers)
     report.written += written
-    if dirty or report.deleted or catalog_cache["seq"] != state.get("catalog", {}).get("seq") \
-            or search_state != state.get("search"):
-        _save_state(out, pages, catalog_cache, search_state)
+    if dirty or report.deleted or changed != [] or search_state != state.search:
+        state.save(out, _page_digests(pages), catalog_cache, changed, search_state)
+        if not (out / ".nojekyll").exists():
+            (out / ".nojekyll").touch()  # GitHub Pages: serve the folder as it is
     report.seconds = time.perf_counter() - started
     return report
 
@@ -282,33 +281,18 @@ def _same_bytes(path: str, data: bytes) -> bool:
         return False
 
 
-# -- manifest ------------------------------------------------------------------------------
+# -- state ---------------------------------------------------------------------------------
 
 
-# The state of the output folder, kept in it as one marshal file (fast both ways, and no
-# code runs when it is read): each page's digest, and the catalog the pages came from.
-_STATE_VERSION = (MANIFEST_FORMAT, sys.version_info[:2])  # marshal's format is Python's
-
-
-def _load_state(out: Path) -> dict:
-    try:
-        state = marshal.loads((out / MANIFEST_NAME).read_bytes())
-    except (FileNotFoundError, EOFError, ValueError, TypeError):
-        return {}
-    return state if isinstance(state, dict) and state.get("version") == _STATE_VERSION else {}
-
-
-def _save_state(out: Path, pages: list[Page], catalog_cache: dict, search_state: dict) -> None:
-    state = {"version": _STATE_VERSION, "pages": {page.path: page.digest for page in pages},
-             "catalog": catalog_cache, "search": search_state}
-    write_atomic(out / MANIFEST_NAME, marshal.dumps(state))
-    if not (out / ".nojekyll").exists():
-        (out / ".nojekyll").touch()  # GitHub Pages: serve the folder as it is
+def _page_digests(pages: list[Page]) -> Iterator[tuple[str, str, int | None]]:
+    for page in pages:
+        article = page.data.article if page.template == "article.html" else None
+        yield page.path, page.digest, article.id if article else None
 
 
 def article_pages(out: Path) -> dict[int, str]:
     """Article id → its page, from the last build of ``out`` (empty before one)."""
-    catalog = _load_state(Path(out)).get("catalog") or {"articles": {}}
+    catalog = BuildState.load(Path(out)).catalog or {"articles": {}}
     return {article_id: SiteArticle(*fields).path
             for article_id, fields in catalog["articles"].items()}
 

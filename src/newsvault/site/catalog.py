@@ -74,18 +74,20 @@ CACHE_FORMAT = 3
 
 
 def load_catalog(store: SqliteStore, timezone_name: str, cache: dict | None = None
-                 ) -> tuple[Catalog, dict]:
-    """The catalog, and what to keep for the next build. With the ``cache`` of the last
-    build only the articles changed since are read from the store: the others keep what
-    the cache says, permalinks included (a permalink never moves once given)."""
+                 ) -> tuple[Catalog, dict, list[int] | None]:
+    """The catalog, what to keep for the next build, and the ids whose entries in it were
+    read anew (None: all). With the ``cache`` of the last build only the articles changed
+    since are read from the store: the others keep what the cache says, permalinks
+    included (a permalink never moves once given)."""
     count, seq = store.site_state()
     key = [timezone_name, list(store.site_sources().items()), CACHE_FORMAT]
     known: dict[int, SiteArticle] = {}
     kept_fields: dict[int, tuple] = {}  # what the next build's cache keeps of each article
-    if cache and cache.get("key") == key:
+    cache_used = bool(cache) and cache.get("key") == key
+    if cache_used:
         kept_fields = cache["articles"]
         known = {article_id: SiteArticle(*fields) for article_id, fields in kept_fields.items()}
-    changed = list(store.site_articles(after_seq=cache["seq"] if known else 0))
+    changed = list(store.site_articles(after_seq=cache["seq"] if cache_used else 0))
     media = _media_digests(store, [row.id for row in changed] if known else None)
     local = _LocalTime(ZoneInfo(timezone_name))
     fresh = []
@@ -107,7 +109,8 @@ def load_catalog(store: SqliteStore, timezone_name: str, cache: dict | None = No
         kept_fields[row.id] = _as_tuple(known[row.id])
     articles = sorted(known.values(), key=lambda article: (article.date_ms, article.id))
     kept = {"key": key, "seq": seq, "articles": kept_fields}
-    return Catalog(articles, *_groups(articles)), kept
+    read_anew = [row.id for row in changed] if cache_used else None
+    return Catalog(articles, *_groups(articles)), kept, read_anew
 
 
 _FIELDS = tuple(field.name for field in fields(SiteArticle))

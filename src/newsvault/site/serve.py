@@ -15,7 +15,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from newsvault.errors import NewsvaultError
-from newsvault.site.builder import MANIFEST_NAME, article_pages
+from newsvault.site.builder import article_pages
+from newsvault.site.state import STATE_FILE
 from newsvault.store import SqliteStore
 
 DEFAULT_LIMIT = 20
@@ -33,7 +34,7 @@ class SearchApi:
     def _pages(self) -> dict[int, str]:
         """Article id → page, from the build manifest; read again after each build."""
         try:
-            mtime = (self.site_dir / MANIFEST_NAME).stat().st_mtime
+            mtime = (self.site_dir / STATE_FILE).stat().st_mtime
         except FileNotFoundError:
             return {}
         if mtime != self._pages_seen[0]:
