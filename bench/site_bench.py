@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -42,7 +43,7 @@ REFERENCE = {  # issue 3, measured on a 2-core machine like this one
 class Run:
     tool: str
     posts: int
-    step: str  # full | unchanged | one new
+    step: str  # full | unchanged | one new (n)
     seconds: float
     peak_mb: float
     files: int = 0
@@ -190,17 +191,30 @@ def empty_trash(settle: float = 0.0) -> None:
 # -- newsvault -----------------------------------------------------------------------------
 
 
-def bench_newsvault(archive: Path, copies: int) -> list[Run]:
+def bench_newsvault(archive: Path, copies: int, one_new_runs: int) -> list[Run]:
+    """Full, unchanged, then ``one_new_runs`` times one new article (a single run of a
+    command that takes about a second says little on a shared machine)."""
     site = WORK / f"site-{copies}x"
     set_aside(site)
     build = [*NEWSVAULT, "--archive", str(archive), "build", "--out", str(site)]
     posts = article_count(archive)
     runs = [Run("newsvault", posts, "full", *measured(build), *output_size(site), own_seconds())]
     runs.append(Run("newsvault", posts, "unchanged", *measured(build), own_seconds=own_seconds()))
-    add_one_post(archive)
-    runs.append(Run("newsvault", posts + 1, "one new", *measured(build), *output_size(site),
-                    own_seconds()))
+    for number in range(1, one_new_runs + 1):
+        add_one_post(archive)
+        runs.append(Run("newsvault", posts + number, f"one new ({number})", *measured(build),
+                        *output_size(site), own_seconds()))
     return runs
+
+
+def compile_bytecode() -> None:
+    """What `pip install` does for a user: with PYTHONDONTWRITEBYTECODE set (as on this
+    machine) an editable install would otherwise compile newsvault's modules on every run,
+    about 0.1 s of each command."""
+    import compileall
+
+    import newsvault
+    compileall.compile_dir(Path(newsvault.__file__).parent, quiet=1)
 
 
 # -- Hugo and Jekyll, on the same articles -------------------------------------------------
@@ -344,13 +358,24 @@ def table(runs: list[Run]) -> str:
     return "\n".join(lines)
 
 
+def one_new_summary(runs: list[Run]) -> str:
+    walls = sorted(run.seconds for run in runs if run.step.startswith("one new"))
+    if not walls:
+        return ""
+    return (f"one new article, {runs[0].posts:,} posts, {len(walls)} runs: command median "
+            f"{statistics.median(walls):.2f} s, min {walls[0]:.2f} s, max {walls[-1]:.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1,4", help="copies of the corpus: 1 and/or 4")
     parser.add_argument("--no-others", action="store_true", help="skip Hugo and Jekyll")
     parser.add_argument("--no-install", action="store_true", help="never apt-get them")
     parser.add_argument("--jekyll-4x", action="store_true", help="Jekyll on 22,740 posts too")
+    parser.add_argument("--one-new-runs", type=int, default=5,
+                        help="one-new-article rebuilds, one after another (default 5)")
     args = parser.parse_args()
+    compile_bytecode()
     WORK.mkdir(parents=True, exist_ok=True)
     if TRASH.exists():  # left by an interrupted run: deleted, and the disk given time
         empty_trash(settle=15)
@@ -358,8 +383,10 @@ def main() -> None:
     runs: list[Run] = []
     for copies in map(int, args.sizes.split(",")):
         archive = archive_of(corpus_posts(copies), copies)
-        runs += bench_newsvault(archive, copies)
-        print(table(runs[-3:]), flush=True)
+        mine = bench_newsvault(archive, copies, args.one_new_runs)
+        runs += mine
+        print(table(mine), flush=True)
+        print(one_new_summary(mine), flush=True)
         if "hugo" in others:
             runs += bench_hugo(archive, copies)
         if "jekyll" in others and (copies == 1 or args.jekyll_4x):

