@@ -1,5 +1,5 @@
 """The full-text step of a fetch: once the feeds are stored, fetch the pages of the new and
-changed articles that want theirs (queued by the writers, see archiver.pages_wanted),
+changed articles that want theirs (queued by the writers, see writer.pages_wanted),
 extract their main content (content/extract.py) and keep it, with the page as fetched.
 
 Pages go through the feeds' own HttpFetcher: the same limits (requests in flight, per

@@ -1,0 +1,158 @@
+"""The archive's writer loop, :func:`serve`: it parses fetched feeds and stores them, several
+sources to a commit. It runs in a writer process (one per core, started by archiver.py),
+or as a thread of the fetching process when there are few sources. This module is all a
+writer process imports besides the feeds and the store: no asyncio, no HTTP.
+"""
+
+import os
+import queue
+import threading
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from newsvault.clock import now_ms
+from newsvault.content.summary import looks_like_summary
+from newsvault.errors import FeedError
+from newsvault.feeds import parse_feed
+from newsvault.model import FetchOutcome, Source
+from newsvault.store import FetchRecord, FetchResult, IngestCounts, SqliteStore, open_store
+from newsvault.store.identity import unique_entries
+
+BATCH_LIMIT = 32  # sources per commit at most; a batch is whatever is waiting, up to this
+STOP = None  # the mark that ends a writer's inbox, and its outbox
+POLL_SECONDS = 0.5
+
+
+@dataclass(slots=True)
+class Fetched:
+    """One source's HTTP result, handed from the fetch stage to the writer."""
+
+    source: Source
+    record: FetchRecord
+    body: bytes | None = None  # a feed to parse; None after a failure or a 304
+    url: str = ""
+    content_type: str | None = None
+    etag: str | None = None  # validators to keep once the body has parsed
+    last_modified: str | None = None
+
+
+def save_batch(store: SqliteStore, results: list[FetchResult],
+               write_lock=None) -> list[FetchOutcome]:
+    try:
+        with write_lock or nullcontext():
+            saved = store.save_fetches(results)
+    except Exception as error:  # noqa: BLE001 - e.g. a full disk: every source hears of it
+        saved = [error] * len(results)
+    return [_outcome(result, counts) for result, counts in zip(results, saved)]
+
+
+def parse_fetched(item: Fetched) -> FetchResult:
+    if item.body is None:
+        return FetchResult(item.source, [], item.record)
+    try:
+        feed = parse_feed(item.body, url=item.url, content_type=item.content_type)
+    except FeedError as error:
+        # the validators are not kept: the next run must get the whole body again
+        record = replace(item.record, status="error", error=str(error), finished_ms=now_ms())
+        return FetchResult(item.source, [], record)
+    item.source.etag, item.source.last_modified = item.etag, item.last_modified
+    record = replace(item.record, items=len(feed.entries), finished_ms=now_ms())
+    keyed = unique_entries(feed.entries)
+    return FetchResult(item.source, feed.entries, record, keyed=keyed,
+                       wants_page=pages_wanted(item.source.full_text, keyed))
+
+
+def pages_wanted(mode: str, keyed: list) -> set[str] | None:
+    """The guids of the items whose article page the full-text step is to fetch, if they
+    are new or changed: all of them ("always"), those that look like a summary ("auto")."""
+    if mode == "never":
+        return None
+    return {guid for entry, guid, _, _ in keyed
+            if entry.url and entry.url.startswith(("http://", "https://"))
+            and (mode == "always" or looks_like_summary(entry.content_html))}
+
+
+def _outcome(result: FetchResult, counts: IngestCounts | Exception) -> FetchOutcome:
+    record = result.record
+    outcome = FetchOutcome(source=result.source.name, status=record.status,
+                           http_status=record.http_status, bytes=record.bytes,
+                           items=record.items, error=record.error)
+    if isinstance(counts, Exception):
+        outcome.status, outcome.error = "error", f"store: {counts}"
+    else:
+        outcome.new, outcome.updated, outcome.unchanged = counts.new, counts.updated, counts.unchanged
+    return outcome
+
+
+def serve(db_path: Path, inbox, outbox, parent_pid: int | None = None,
+          write_lock=None) -> None:
+    """Take (job id, Fetched) pairs from ``inbox`` until the stop mark, and put lists of
+    (job id, FetchOutcome) on ``outbox``. ``parent_pid``: give up when that process dies.
+    ``write_lock``: shared by the writer processes, so that one waiting for SQLite's write
+    lock wakes the moment it is free (SQLite's own busy wait sleeps up to 100 ms at a time).
+
+    A parser thread feeds the storing thread, so parsing the next feeds overlaps with
+    SQLite writing and syncing the last ones (both release the GIL for most of their work).
+    """
+    if parent_pid is not None:
+        threading.Thread(target=_exit_when_orphaned, args=(parent_pid,),
+                         name="newsvault-orphan-watch", daemon=True).start()
+    parsed: queue.Queue = queue.Queue(maxsize=2 * BATCH_LIMIT)
+    parser = threading.Thread(target=_parse_jobs, args=(inbox, parsed),
+                              name="newsvault-parser", daemon=True)
+    parser.start()
+    store = open_store(db_path, bulk_writes=True)
+    try:
+        while True:
+            batch, stopping = _batch_after(parsed.get(), parsed)
+            if batch:
+                outcomes = save_batch(store, [result for _, result in batch], write_lock)
+                outbox.put([(job_id, outcome) for (job_id, _), outcome in zip(batch, outcomes)])
+            if stopping:
+                return
+    finally:
+        store.close()
+        outbox.put(STOP)
+
+
+def _exit_when_orphaned(parent_pid: int) -> None:
+    """A killed run can leave half a message in the inbox pipe, on which a read blocks
+    forever (this process holds the pipe's write end too): so watch from a thread of its
+    own, and leave at once. Whatever is committed stays consistent; an open transaction
+    is rolled back by SQLite."""
+    while os.getppid() == parent_pid:
+        time.sleep(POLL_SECONDS)
+    os._exit(0)
+
+
+def _parse_jobs(inbox, parsed: queue.Queue) -> None:
+    while True:
+        job = inbox.get()
+        if job is STOP:
+            parsed.put(STOP)
+            return
+        job_id, item = job
+        try:
+            parsed.put((job_id, parse_fetched(item)))
+        except Exception as error:  # noqa: BLE001 - a parser bug costs one source
+            record = replace(item.record, status="error", error=f"internal error: {error!r}")
+            parsed.put((job_id, FetchResult(item.source, [], record)))
+
+
+def _batch_after(first, waiting: queue.Queue) -> tuple[list, bool]:
+    """``first`` and whatever else is already waiting, up to BATCH_LIMIT; and whether the
+    stop mark came."""
+    if first is STOP:
+        return [], True
+    batch = [first]
+    while len(batch) < BATCH_LIMIT:
+        try:
+            job = waiting.get_nowait()
+        except queue.Empty:
+            break
+        if job is STOP:
+            return batch, True
+        batch.append(job)
+    return batch, False
