@@ -817,9 +817,11 @@ def main(argv: list[str] | None = None) -> int:
     target = (default_target_bytes(args.feeds, args.items) if args.target_mb is None
               else int(args.target_mb * MB))
 
+    from bench.bytecode import compile_newsvault
     from bench.corpus import require_corpus
 
     require_corpus()  # a clear message before any process starts
+    compile_newsvault()
     startup_problem = None if args.skip_newsvault else newsvault_importable()
     if startup_problem:
         print(f"bench: newsvault cannot start yet ({startup_problem}); measuring server and "

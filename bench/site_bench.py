@@ -26,6 +26,7 @@ from pathlib import Path
 
 import psutil
 
+from bench.bytecode import compile_newsvault
 from bench.corpus import require_corpus
 from newsvault.store import open_store
 
@@ -207,16 +208,6 @@ def bench_newsvault(archive: Path, copies: int, one_new_runs: int) -> list[Run]:
     return runs
 
 
-def compile_bytecode() -> None:
-    """What `pip install` does for a user: with PYTHONDONTWRITEBYTECODE set (as on this
-    machine) an editable install would otherwise compile newsvault's modules on every run,
-    about 0.1 s of each command."""
-    import compileall
-
-    import newsvault
-    compileall.compile_dir(Path(newsvault.__file__).parent, quiet=1)
-
-
 # -- Hugo and Jekyll, on the same articles -------------------------------------------------
 
 HUGO_CONFIG = """baseURL = "https://example.org/"
@@ -375,7 +366,7 @@ def main() -> None:
     parser.add_argument("--one-new-runs", type=int, default=5,
                         help="one-new-article rebuilds, one after another (default 5)")
     args = parser.parse_args()
-    compile_bytecode()
+    compile_newsvault()
     WORK.mkdir(parents=True, exist_ok=True)
     if TRASH.exists():  # left by an interrupted run: deleted, and the disk given time
         empty_trash(settle=15)
