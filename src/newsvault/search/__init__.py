@@ -4,7 +4,18 @@
 ``update_index`` brings the index up to date (fetch, run and import call it).
 """
 
-from newsvault.search.indexer import IndexReport, update_index
-from newsvault.search.query import SearchHit, search_articles
+_EXPORTS = {"IndexReport": "indexer", "update_index": "indexer",
+            "SearchHit": "query", "search_articles": "query"}
+
+
+def __getattr__(name: str):
+    """The exports, imported on first use: the site's build needs the indexer, not the
+    query side (snippets, query parsing)."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+
 
 __all__ = ["IndexReport", "SearchHit", "search_articles", "update_index"]
