@@ -57,6 +57,13 @@ def test_add_keeps_the_users_comments_and_refuses_a_taken_name(archive):
     assert "# my own note" in config.read_text()
 
 
+def test_names_are_printed_as_they_are_brackets_included(archive):
+    """Titles and names like "[视频] 新闻" or "[bold]" are text, never markup."""
+    result = newsvault("add", "http://127.0.0.1:9/v", "--name", "[bold]视频[/bold] 新闻",
+                       "--no-check", cwd=archive, check=0)
+    assert "added [bold]视频[/bold] 新闻 <http://127.0.0.1:9/v>" in result.stdout
+
+
 def test_without_network_every_source_fails_with_a_reason_and_the_run_exits_0(archive):
     for port, name in ((9, "甲"), (1, "乙")):  # closed loopback ports: connection refused
         newsvault("add", f"http://127.0.0.1:{port}/feed", "--name", name, "--no-check",
