@@ -245,6 +245,21 @@ def test_a_broken_theme_template_is_named_not_a_traceback(small_archive):
         build_archive_site(small_archive.archive)
 
 
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(small_archive):
+    """The build pauses cyclic collection and freezes what it loaded; a long-lived process
+    (serve --build, run --every, these tests) must get both back, failed builds included."""
+    import gc
+
+    build_archive_site(small_archive.archive)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    theme = small_archive.archive.root / "theme"
+    theme.mkdir()
+    (theme / "404.html").write_text("{% if %}\n", encoding="utf-8")
+    with pytest.raises(SiteError):
+        build_archive_site(small_archive.archive, full=True)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
 def test_worker_processes_write_the_same_bytes(small_archive, tmp_path, monkeypatch):
     build_archive_site(small_archive.archive)
     monkeypatch.setattr(builder, "_POOL_THRESHOLD", 1)
