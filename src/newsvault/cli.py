@@ -276,9 +276,9 @@ def _show_media(report) -> None:
     if not report.attempted and not report.skipped:
         return
     click.echo(f"images: {report.downloaded} downloaded ({report.bytes / 2**20:.1f} MB, "
-              f"{report.new_files} new files), {len(report.failed)} failed"
-              + (f", {report.skipped} not tried (article over media.max_article_mb)"
-                 if report.skipped else "") + f" ({report.seconds:.1f} s)")
+               f"{report.new_files} new files), {len(report.failed)} failed"
+               + (f", {report.skipped} not tried (article over media.max_article_mb)"
+                  if report.skipped else "") + f" ({report.seconds:.1f} s)")
     for url, reason in report.failed[:_FAILURES_SHOWN]:
         click.echo(f"image failed: {url}: {reason}")
     if len(report.failed) > _FAILURES_SHOWN:
@@ -327,7 +327,8 @@ def export_jekyll_command(ctx, out_dir: Path | None, raw: bool, full: bool, asse
     target = out_dir or archive.resolve(archive.settings.jekyll.out)
     report = export_jekyll(archive.store, target, raw=raw or archive.settings.jekyll.raw, full=full,
                            assets=assets)
-    click.echo(f"jekyll: {report.written} posts written, {report.unchanged} unchanged, in {report.out}")
+    click.echo(f"jekyll: {report.written} posts written, {report.unchanged} unchanged, "
+               f"in {report.out}")
 
 
 @cli.command()
@@ -350,7 +351,7 @@ def build(ctx, out_dir: Path | None, full: bool, assets: str):
 
 def _show_build(report) -> None:
     click.echo(f"site: {report.rendered} of {report.pages} pages rendered, {report.written} files "
-              f"written, {report.deleted} deleted, in {report.out} ({report.seconds:.2f} s)")
+               f"written, {report.deleted} deleted, in {report.out} ({report.seconds:.2f} s)")
 
 
 @cli.command()
@@ -394,10 +395,10 @@ def import_jekyll_command(ctx, posts_dir: Path):
 
         report = import_jekyll(archive.store, posts_dir)
     click.echo(f"read {report.files} files: {report.imported} articles imported from "
-              f"{report.imported_files} files, {report.already_archived} already in the archive "
-              f"({report.already_archived_files} files), {report.merged_files} files merged into "
-              f"{report.merged_articles} articles (their distinct versions kept as revisions), "
-              f"{len(report.renamed)} renamed, {len(report.skipped)} not imported")
+               f"{report.imported_files} files, {report.already_archived} already in the archive "
+               f"({report.already_archived_files} files), {report.merged_files} files merged into "
+               f"{report.merged_articles} articles (their distinct versions kept as revisions), "
+               f"{len(report.renamed)} renamed, {len(report.skipped)} not imported")
     for old, new, reason in report.renamed:
         click.echo(f"renamed: {old!r} → {new} ({reason})")
     for name, reason in report.skipped:
@@ -424,13 +425,13 @@ def status(ctx, as_json: bool):
                           rows, right_aligned={3, 4}))
     totals = report["totals"]
     click.echo(f"{totals['articles']} articles ({totals['versions']} versions) "
-              f"from {totals['sources']} sources; {totals['fetch_runs']} fetches logged")
+               f"from {totals['sources']} sources; {totals['fetch_runs']} fetches logged")
     media = report["media"]
     if media["ok"] or media["failed"] or media["pending"]:
         click.echo(f"images: {media['ok']} stored in {media['files']} files "
-                  f"({media['stored_bytes'] / 2**20:.1f} MB; articles show "
-                  f"{media['referenced_bytes'] / 2**20:.1f} MB), {media['failed']} failed, "
-                  f"{media['pending']} pending")
+                   f"({media['stored_bytes'] / 2**20:.1f} MB; articles show "
+                   f"{media['referenced_bytes'] / 2**20:.1f} MB), {media['failed']} failed, "
+                   f"{media['pending']} pending")
         for failure in media["failures"]:
             click.echo(f"image failed: {failure['url']}: {failure['error']} "
                        f"({failure['attempts']} attempts)")
