@@ -419,10 +419,10 @@ def status(ctx, as_json: bool):
         return
     rows = [(source["name"], when(source["last_fetch_ms"]), source["last_status"] or "-",
              str(source["articles"]), str(source["consecutive_failures"]),
-             source["last_error"] or ("dead" if source["dead"] else ""))
+             str(source["pages_failed"]), _status_reason(source))
             for source in report["sources"]]
-    click.echo(text_table(("source", "last fetch", "result", "articles", "failures", "reason"),
-                          rows, right_aligned={3, 4}))
+    click.echo(text_table(("source", "last fetch", "result", "articles", "failures",
+                           "pages failed", "reason"), rows, right_aligned={3, 4, 5}))
     totals = report["totals"]
     click.echo(f"{totals['articles']} articles ({totals['versions']} versions) "
                f"from {totals['sources']} sources; {totals['fetch_runs']} fetches logged")
@@ -435,6 +435,16 @@ def status(ctx, as_json: bool):
         for failure in media["failures"]:
             click.echo(f"image failed: {failure['url']}: {failure['error']} "
                        f"({failure['attempts']} attempts)")
+
+
+def _status_reason(source: dict) -> str:
+    reason = source["last_error"] or ("dead" if source["dead"] else "")
+    if source["pages_failed"]:
+        waiting = source["pages_waiting"]
+        page = (f"full text: {source['last_page_error']}"
+                + (f" ({waiting} to try again)" if waiting else ""))
+        reason = f"{reason}; {page}" if reason else page
+    return reason
 
 
 @cli.command()

@@ -152,9 +152,16 @@ def test_a_page_that_fails_keeps_the_feed_content_is_reported_and_network_errors
     assert "timed out" in errors[feed_server.url("/slow.html")]
     assert "not an HTML page (Content-Type: application/pdf)" in errors[
         feed_server.url("/paper.pdf")]
+    status = archive.source_status("博客")  # status tells of the pages too
+    assert (status["pages_failed"], status["pages_waiting"]) == (3, 1)  # the timeout retries
+    assert status["last_page_error"] in errors.values()
+    [line] = [line for line in archive.cli("status").stdout.splitlines() if "博客" in line]
+    assert " 3 " in line and "full text: " in line and "(1 to try again)" in line
 
     for _ in range(3):
         archive.cli("fetch", check=0)
+    status = archive.source_status("博客")
+    assert (status["pages_failed"], status["pages_waiting"]) == (3, 0)
     # a timeout is tried again on the next runs, three attempts in all; a 404 or a PDF is not
     assert [feed_server.count(path) for path in ("/slow.html", "/gone.html", "/paper.pdf",
                                                  "/fine.html")] == [3, 1, 1, 1]

@@ -10,7 +10,9 @@ pytestmark = pytest.mark.timeout(90)
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 SECOND_RUN = "2022-01-27T10:36:52.404Z"  # an hour after the first
 SOURCE_KEYS = {"name", "url", "configured", "last_fetch_ms", "last_status", "last_http_status",
-               "last_error", "articles", "consecutive_failures", "dead", "retry_after_ms"}
+               "last_error", "articles", "consecutive_failures", "dead", "retry_after_ms",
+               "pages_failed", "pages_waiting", "last_page_error"}
+NO_PAGE_PROBLEMS = {"pages_failed": 0, "pages_waiting": 0, "last_page_error": None}
 
 
 def epoch_ms(iso: str) -> int:
@@ -21,9 +23,11 @@ def test_status_json_after_a_mixed_run(archive, feed_server, fixture_bytes):
     feed_server.route("/good.xml", body=fixture_bytes("good-source.xml"), headers=RSS)
     feed_server.conditional("/conditional-get.xml", fixture_bytes("conditional-get.xml"),
                             etag='"v1"', headers=RSS)
-    archive.add_source("正常", feed_server.url("/good.xml"), tags=["新闻"])
-    archive.add_source("不变", feed_server.url("/conditional-get.xml"))
-    archive.add_source("故障", feed_server.url("/404"))
+    # no article pages (their hosts are not on loopback): tests/e2e/test_e2e_fulltext.py
+    # shows the pages in status
+    archive.add_source("正常", feed_server.url("/good.xml"), tags=["新闻"], full_text="never")
+    archive.add_source("不变", feed_server.url("/conditional-get.xml"), full_text="never")
+    archive.add_source("故障", feed_server.url("/404"), full_text="never")
     archive.cli("fetch", now=SEED_NOW, check=0)
     archive.cli("fetch", now=SECOND_RUN, check=0)
 
@@ -39,13 +43,13 @@ def test_status_json_after_a_mixed_run(archive, feed_server, fixture_bytes):
         "name": "正常", "url": feed_server.url("/good.xml"), "configured": True,
         "last_fetch_ms": second_run_ms, "last_status": "ok", "last_http_status": 200,
         "last_error": None, "articles": 2, "consecutive_failures": 0, "dead": False,
-        "retry_after_ms": None,
+        "retry_after_ms": None, **NO_PAGE_PROBLEMS,
     }
     assert by_name["不变"] == {
         "name": "不变", "url": feed_server.url("/conditional-get.xml"), "configured": True,
         "last_fetch_ms": second_run_ms, "last_status": "not_modified", "last_http_status": 304,
         "last_error": None, "articles": 2, "consecutive_failures": 0, "dead": False,
-        "retry_after_ms": None,
+        "retry_after_ms": None, **NO_PAGE_PROBLEMS,
     }
     failing = by_name["故障"]
     assert failing["last_error"].startswith("fetch: not found (404 status code)")
@@ -54,6 +58,7 @@ def test_status_json_after_a_mixed_run(archive, feed_server, fixture_bytes):
         "name": "故障", "url": feed_server.url("/404"), "configured": True,
         "last_fetch_ms": second_run_ms, "last_status": "error", "last_http_status": 404,
         "articles": 0, "consecutive_failures": 2, "dead": False, "retry_after_ms": None,
+        **NO_PAGE_PROBLEMS,
     }
     assert report["totals"] == {"sources": 3, "articles": 4, "versions": 4, "fetch_runs": 6}
 

@@ -5,7 +5,9 @@ from newsvault.store import SqliteStore
 
 def status_report(store: SqliteStore) -> dict:
     sources = []
+    pages = store.page_problems()
     for status in store.source_statuses():
+        pages_failed, pages_waiting, page_error = pages.get(status.name, (0, 0, None))
         sources.append({
             "name": status.name,
             "url": status.url,
@@ -18,6 +20,9 @@ def status_report(store: SqliteStore) -> dict:
             "consecutive_failures": status.consecutive_failures,
             "dead": status.dead,
             "retry_after_ms": status.retry_after_ms,
+            "pages_failed": pages_failed,  # article pages (full text) whose fetch failed
+            "pages_waiting": pages_waiting,  # queued: tried again on the next fetch
+            "last_page_error": page_error,
         })
     media = store.media_totals()
     media["failures"] = [{"url": url, "error": error, "attempts": attempts}

@@ -578,6 +578,21 @@ class SqliteStore:
         )
         return [SourceStatus(*row[:3], bool(row[3]), *row[4:]) for row in rows]
 
+    def page_problems(self) -> dict[str, tuple[int, int, str | None]]:
+        """Source name → (article pages whose last fetch failed, pages queued for the next
+        run, the latest failure's reason); sources with neither are left out."""
+        problems: dict[str, list] = {}
+        for name, failed, error, _ in self._db.execute(
+                "SELECT s.name, COUNT(*), p.error, MAX(p.fetched_ms) FROM article_pages p"
+                " JOIN articles a ON a.id = p.article_id JOIN sources s ON s.id = a.source_id"
+                " WHERE p.error IS NOT NULL GROUP BY s.id"):  # error: that of the latest
+            problems[name] = [failed, 0, error]
+        for name, waiting in self._db.execute(
+                "SELECT s.name, COUNT(*) FROM page_queue q JOIN articles a ON a.id = q.article_id"
+                " JOIN sources s ON s.id = a.source_id GROUP BY s.id"):
+            problems.setdefault(name, [0, 0, None])[1] = waiting
+        return {name: tuple(values) for name, values in problems.items()}
+
     def totals(self) -> dict[str, int]:
         articles, revisions = self._db.execute(
             "SELECT COUNT(*), COALESCE(SUM(revisions), 0) FROM articles"
