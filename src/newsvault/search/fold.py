@@ -25,7 +25,7 @@ _FULL_WIDTH_ALNUM = [code for code in range(0xFF10, 0xFF5B) if chr(code).isalnum
 @cache
 def _folding() -> tuple[dict[int, str], re.Pattern]:
     """The character table, and a pattern that finds a character it changes."""
-    table = cached(f"fold-{FOLD_VERSION}-1", _fold_table)  # made in 0.04 s, read in 0.002
+    table = cached(f"fold-{FOLD_VERSION}-1", _fold_table)  # OpenCC on 28,000 characters
     return table, re.compile(f"[{_char_class(sorted(table))}]")
 
 

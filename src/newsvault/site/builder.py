@@ -105,8 +105,8 @@ def build_site(store: SqliteStore, out_dir: Path, options: SiteOptions, full: bo
 def _long_lived_objects() -> Iterator[Callable[[], None]]:
     """No cyclic garbage collection until ``loaded()`` is called; then what was made so far
     is frozen (the collector no longer looks at it) until the end of the block. The state,
-    catalog and plan are some 500,000 objects that live for the whole build and hold no
-    cycles: collecting while they were made took a quarter of a one-article build."""
+    catalog and plan are hundreds of thousands of objects that live for the whole build and
+    hold no cycles: the collector walked them again and again while they were made."""
     collecting = gc.isenabled()
     gc.disable()
 
