@@ -8,15 +8,17 @@ verdict on real public addresses is tested on the check function alone.
 
 import asyncio
 import ipaddress
+import socket
 
-import httpcore
+import aiohttp
 import pytest
+from aiohttp.abc import AbstractResolver
 from support.server import FeedServer
 
 from newsvault.config import FetchSettings
 from newsvault.errors import BlockedAddressError, FetchError
 from newsvault.fetch import HttpFetcher
-from newsvault.fetch.netsafe import ALLOW_PRIVATE_ENV, GuardedBackend, blocked_reason
+from newsvault.fetch.netsafe import ALLOW_PRIVATE_ENV, GuardedResolver, blocked_reason
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -138,12 +140,23 @@ def test_a_host_name_that_resolves_to_loopback_is_blocked(feed_server):
     assert feed_server.count("/page.html") == 0
 
 
-@pytest.mark.parametrize("host", ["2130706433", "0x7f000001", "127.1", "[::ffff:127.0.0.1]", "0"])
+@pytest.mark.parametrize("host", ["0x7f000001", "[::ffff:127.0.0.1]"])
 def test_odd_spellings_of_local_addresses_are_blocked(feed_server, host):
-    """The resolver turns them into 127.0.0.1 / 0.0.0.0; the check runs on what it gives."""
+    """The resolver turns them into 127.0.0.1; the check runs on what it gives."""
     feed_server.route("/page.html", body=b"secret")
     error = untrusted(f"http://{host}:{feed_server.port}/page.html")
     assert isinstance(error, BlockedAddressError), error
+    assert feed_server.count("/page.html") == 0
+
+
+@pytest.mark.parametrize("host", ["2130706433", "127.1", "0"])
+def test_abbreviated_ipv4_addresses_are_refused_as_invalid(feed_server, host):
+    """Numbers that a resolver would read as 127.0.0.1 or 0.0.0.0 are not valid hosts to
+    the URL parser: refused before any lookup, feeds and pages alike."""
+    feed_server.route("/page.html", body=b"secret")
+    error = untrusted(f"http://{host}:{feed_server.port}/page.html")
+    assert isinstance(error, FetchError), error
+    assert str(error).startswith("fetch: not a valid URL:") and "canonical IPv4" in str(error)
     assert feed_server.count("/page.html") == 0
 
 
@@ -226,62 +239,66 @@ def test_a_name_that_does_not_resolve_is_a_network_error():
 
 # -- the connection goes to the address that was checked ----------------------------------
 
-class _RecordingBackend(httpcore.AnyIOBackend):
-    def __init__(self):
-        self.hosts: list[str] = []
+class _FixedAnswers(AbstractResolver):
+    """A DNS that answers ``addresses`` for every name, and counts the questions."""
 
-    async def connect_tcp(self, host, port, *args, **kwargs):
-        self.hosts.append(host)
-        return await super().connect_tcp(host, port, *args, **kwargs)
+    def __init__(self, *addresses: str):
+        self.addresses, self.questions = addresses, []
 
+    async def resolve(self, host, port=0, family=socket.AF_INET):
+        self.questions.append(host)
+        return [{"hostname": host, "host": address, "port": port, "family": socket.AF_INET,
+                 "proto": 0, "flags": 0} for address in self.addresses]
 
-class _RebindingBackend(GuardedBackend):
-    """A resolver whose first answer is the checked one: what connects must be that IP, not
-    the name (a second lookup could give another address)."""
-
-    async def _resolve(self, host, port, timeout):
-        return [ipaddress.ip_address(STAND_IN_PUBLIC)]
+    async def close(self):
+        pass
 
 
-def test_the_backend_connects_to_the_checked_ip_not_the_name(public_server):
-    inner = _RecordingBackend()
-    backend = _RebindingBackend(public_stand_in, inner)
+def _get_through(resolver: AbstractResolver, url: str) -> bytes:
+    """GET ``url`` with a connection pool that resolves through ``resolver``, as the
+    fetcher's guarded pool does."""
 
     async def go():
-        stream = await backend.connect_tcp("rebind.example", public_server.port, timeout=2)
-        await stream.aclose()
+        connector = aiohttp.TCPConnector(resolver=resolver, use_dns_cache=False)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            async with session.get(url) as response:
+                return await response.read()
 
-    asyncio.run(go())
-    assert inner.hosts == [STAND_IN_PUBLIC]
+    return asyncio.run(go())
 
 
-def test_the_backend_refuses_when_any_resolved_address_is_blocked():
-    class MixedAnswer(GuardedBackend):
-        async def _resolve(self, host, port, timeout):
-            return [ipaddress.ip_address("93.184.216.34"), ipaddress.ip_address("10.0.0.5")]
+def test_the_connection_goes_to_the_checked_ip_not_to_a_new_lookup(public_server):
+    """"rebind.example" does not resolve outside this test: a second lookup of the name
+    would fail, so the page arriving proves the checked address was used."""
+    public_server.route("/page.html", body=b"checked")
+    dns = _FixedAnswers(STAND_IN_PUBLIC)
+    body = _get_through(GuardedResolver(public_stand_in, dns),
+                        f"http://rebind.example:{public_server.port}/page.html")
+    assert body == b"checked"
+    assert dns.questions == ["rebind.example"]
+    assert public_server.count("/page.html") == 1
 
-    inner = _RecordingBackend()
 
-    async def go():
-        await MixedAnswer(blocked_reason, inner).connect_tcp("mixed.example", 80, timeout=2)
-
+def test_an_answer_with_any_blocked_address_is_refused_whole():
+    resolver = GuardedResolver(blocked_reason, _FixedAnswers("93.184.216.34", "10.0.0.5"))
     with pytest.raises(BlockedAddressError, match="mixed.example resolves to 10.0.0.5, a private"):
-        asyncio.run(go())
-    assert inner.hosts == []
+        asyncio.run(resolver.resolve("mixed.example", 80))
 
 
-def test_the_backend_tries_the_next_checked_address_when_one_refuses(public_server):
-    class TwoAnswers(GuardedBackend):
-        async def _resolve(self, host, port, timeout):
-            return [ipaddress.ip_address("127.0.0.3"), ipaddress.ip_address(STAND_IN_PUBLIC)]
-
-    inner = _RecordingBackend()
+def test_the_next_checked_address_is_tried_when_one_refuses(public_server):
+    public_server.route("/page.html", body=b"second address")
     allow_both = lambda address: None if str(address) in ("127.0.0.3", STAND_IN_PUBLIC) else "x"  # noqa: E731
+    dns = _FixedAnswers("127.0.0.3", STAND_IN_PUBLIC)  # nothing listens on 127.0.0.3
+    body = _get_through(GuardedResolver(allow_both, dns),
+                        f"http://two.example:{public_server.port}/page.html")
+    assert body == b"second address"
 
-    async def go():
-        stream = await TwoAnswers(allow_both, inner).connect_tcp(
-            "two.example", public_server.port, timeout=2)
-        await stream.aclose()
 
-    asyncio.run(go())
-    assert inner.hosts == ["127.0.0.3", STAND_IN_PUBLIC]  # nothing listens on 127.0.0.3
+def test_a_blocked_answer_fails_the_fetch_before_any_connection(feed_server):
+    """Through the fetcher: its guarded pool asks the resolver, and the refusal reaches
+    the caller as the BlockedAddressError itself, not as a connection error."""
+    feed_server.route("/page.html", body=b"secret")
+    error = untrusted(f"http://localhost:{feed_server.port}/page.html")
+    assert isinstance(error, BlockedAddressError)
+    assert str(error).startswith("fetch: blocked: localhost resolves to 127.0.0.1")
+    assert feed_server.count("/page.html") == 0

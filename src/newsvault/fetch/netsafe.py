@@ -9,9 +9,10 @@ localhost). So, for those requests only:
 - every address a host name resolves to is checked (:func:`blocked_reason`), on every
   redirect hop, since each hop opens its own connection;
 - the connection goes to the address that was checked, never to a second resolution of
-  the name (no DNS-rebinding window): :class:`GuardedBackend` sits under httpcore, resolves,
-  checks, and connects to the checked IP. TLS still verifies the certificate against the
-  host name, which httpcore passes as SNI.
+  the name (no DNS-rebinding window): :class:`GuardedResolver` is the resolver of the
+  connection pool; aiohttp connects to the addresses it returns. TLS still verifies the
+  certificate against the host name, which aiohttp passes as SNI. A host that is an IP
+  address is not resolved: the fetcher checks it with :func:`check_address`.
 
 Feeds are the user's own choice and may be anywhere, loopback included: they never pass
 through the guard. ``allow_private_addresses = true`` in ``[fetch]`` or the environment
@@ -21,12 +22,10 @@ variable ``NEWSVAULT_ALLOW_PRIVATE=1`` turns the address check off (the scheme c
 import ipaddress
 import os
 import socket
-import ssl
 from collections.abc import Callable
 
-import anyio
-import httpcore
-import httpx
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import DefaultResolver
 
 from newsvault.config import FetchSettings
 from newsvault.errors import BlockedAddressError
@@ -126,72 +125,31 @@ def blocked_error(host: str, address: IPAddress, kind: str) -> BlockedAddressErr
         f"fetch: blocked: {what} (allowed only with allow_private_addresses = true in [fetch])")
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's network backend, but a TCP connection is opened only to an address that
-    ``check`` allows, and to exactly that address (no second DNS lookup)."""
+def check_address(host: str, address: IPAddress, check: AddressCheck = blocked_reason) -> None:
+    """Raise BlockedAddressError when ``check`` refuses ``address`` (which ``host`` is, or
+    resolves to)."""
+    kind = check(address)
+    if kind is not None:
+        raise blocked_error(host, address, kind)
+
+
+class GuardedResolver(AbstractResolver):
+    """Resolves as the default resolver does, then refuses the whole answer when ``check``
+    refuses any address in it (a host that also resolves to 10.0.0.5 must not be tried
+    on its other addresses either: which one is used is up to the attacker's DNS)."""
 
     def __init__(self, check: AddressCheck = blocked_reason,
-                 inner: httpcore.AsyncNetworkBackend | None = None):
+                 inner: AbstractResolver | None = None):
         self._check = check
-        self._inner = inner or httpcore.AnyIOBackend()
+        self._inner = inner or DefaultResolver()
 
-    async def connect_tcp(self, host, port, timeout=None, local_address=None,
-                          socket_options=None) -> httpcore.AsyncNetworkStream:
-        deadline = None if timeout is None else anyio.current_time() + timeout
-        addresses = await self._resolve(host, port, timeout)
-        for address in addresses:
-            kind = self._check(address)
-            if kind is not None:
-                raise blocked_error(host, address, kind)
-        failure: Exception | None = None
-        for index, address in enumerate(addresses):  # in the resolver's order
-            # An address that does not answer must leave time for the next ones.
-            share = None if deadline is None else (
-                max(deadline - anyio.current_time(), 0) / (len(addresses) - index))
-            try:
-                return await self._inner.connect_tcp(str(address), port, share,
-                                                     local_address, socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
-                failure = error
-        assert failure is not None
-        raise failure
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        answers = await self._inner.resolve(host, port, family)
+        for answer in answers:
+            address = ipaddress.ip_address(str(answer["host"]).split("%", 1)[0])
+            check_address(host, address, self._check)
+        return answers
 
-    async def _resolve(self, host: str, port: int, timeout: float | None) -> list[IPAddress]:
-        try:
-            with anyio.fail_after(timeout):
-                infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except TimeoutError as error:
-            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from error
-        except OSError as error:
-            raise httpcore.ConnectError(str(error)) from error
-        addresses: list[IPAddress] = []
-        for _family, _type, _proto, _name, sockaddr in infos:
-            address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
-            if address not in addresses:
-                addresses.append(address)
-        if not addresses:
-            raise httpcore.ConnectError(f"{host} resolves to no address")
-        return addresses
-
-    async def connect_unix_socket(self, path, timeout=None, socket_options=None):
-        raise httpcore.ConnectError("unix sockets are not for untrusted URLs")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-class GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport over a :class:`GuardedBackend`. httpx takes no network backend
-    of its own, so the connection pool it made is replaced by one that has it (the test
-    suite's blocked-address tests fail if httpx ever stops using ``_pool``). Proxies from
-    the environment are not used: through a proxy the address could not be checked."""
-
-    def __init__(self, tls: ssl.SSLContext, limits: httpx.Limits, check: AddressCheck):
-        super().__init__(verify=tls, limits=limits, trust_env=False)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=tls,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=GuardedBackend(check),
-        )
+    async def close(self) -> None:
+        await self._inner.close()

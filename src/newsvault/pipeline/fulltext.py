@@ -15,8 +15,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import Message
 from multiprocessing import get_context
-
-import httpx
+from urllib.parse import urlsplit
 
 from newsvault.clock import now_ms
 from newsvault.config import FetchSettings, SourceSettings
@@ -38,7 +37,7 @@ SAVE_BATCH = 32  # pages per commit
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 # Extraction takes 8 ms (a 6 KB page) to 70 ms (150 KB) of CPU. Below this many pages a
 # thread does it, beside the event loop; from it on, a process per core. Measured with
-# bench/extract_bench.py on a shared 2-core VM: the pool (whose processes each import httpx
+# bench/extract_bench.py on a shared 2-core VM: the pool (whose processes each import the HTTP client
 # and trafilatura) was slower than the thread at 40 and 200 small pages and at 100 pages
 # of 150 KB (16.0 s against 11.5 s); it is kept for a first run over hundreds of pages.
 _PROCESS_THRESHOLD = 256
@@ -253,8 +252,8 @@ def _extraction_executor(pages: int) -> Executor:
 
 def _host(url: str) -> str:
     try:
-        return httpx.URL(url).host
-    except httpx.InvalidURL:
+        return urlsplit(url).hostname or ""
+    except ValueError:
         return ""
 
 

@@ -1,11 +1,16 @@
-"""How close HttpFetcher comes to plain parallel downloads (not a test; run by hand).
+"""The HTTP client's cost: HttpFetcher (aiohttp) against plain parallel downloads, and
+against httpx, which it replaced (not a test; run by hand).
 
-    python -m bench.pool_bench [--urls 500] [--latency 0.2] [--kb 380] [--concurrency 64]
+    python -m bench.http_bench [--urls 500] [--latency 0.2] [--kb 380] [--concurrency 64]
 
 The loopback server runs in its own process so that it does not share the GIL with the
-client under measurement. Printed: seconds for the raw floor (N asyncio workers, each a
-keep-alive socket doing minimal HTTP/1.1 GETs), for HttpFetcher, and for one httpx client
-with an N-connection pool (the configuration HttpFetcher avoids).
+client under measurement. Printed for each client: wall seconds, and the CPU seconds of
+this process (the client's own work: on a 2-core machine that shares its cores with the
+feed parsers, this is what decides the fetch's speed). Clients:
+- the raw floor: N asyncio workers, each a keep-alive socket doing minimal HTTP/1.1 GETs;
+- HttpFetcher, as `newsvault fetch` uses it;
+- httpx (`pip install httpx`; skipped without it): one AsyncClient with an N-connection
+  pool, and 8 clients of N/8 connections (the way newsvault used httpx before aiohttp).
 """
 
 import argparse
@@ -14,8 +19,6 @@ import multiprocessing
 import sys
 import time
 from pathlib import Path
-
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the loopback server
 
@@ -56,21 +59,39 @@ async def fetcher(port: int, paths: list[str], concurrency: int) -> None:
         await asyncio.gather(*(client.get(f"http://127.0.0.1:{port}{p}") for p in paths))
 
 
-async def one_httpx_client(port: int, paths: list[str], concurrency: int) -> None:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=None) as client:
-        async def get(path: str) -> None:
+async def httpx_clients(port: int, paths: list[str], concurrency: int, clients: int) -> None:
+    import httpx
+
+    size = concurrency // clients
+    limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+    pool = [httpx.AsyncClient(limits=limits, timeout=None) for _ in range(clients)]
+    in_flight = asyncio.Semaphore(concurrency)
+
+    async def get(number: int, path: str) -> None:
+        async with in_flight:
+            client = pool[number % clients]
             async with client.stream("GET", f"http://127.0.0.1:{port}{path}") as response:
                 async for _ in response.aiter_raw():
                     pass
 
-        await asyncio.gather(*(get(p) for p in paths))
+    await asyncio.gather(*(get(number, path) for number, path in enumerate(paths)))
+    for client in pool:
+        await client.aclose()
 
 
-def timed(coroutine) -> float:
-    started = time.perf_counter()
+def timed(coroutine) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process)"""
+    started, cpu = time.perf_counter(), time.process_time()
     asyncio.run(coroutine)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
+
+
+def httpx_installed() -> bool:
+    try:
+        import httpx  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def main() -> None:
@@ -92,12 +113,20 @@ def main() -> None:
         ideal = -(-args.urls // n) * args.latency
         print(f"{args.urls} URLs, {args.kb} KB, {args.latency * 1000:.0f} ms latency, "
               f"concurrency {n}; latency alone: {ideal:.2f}s")
+        with_httpx = httpx_installed()
+        if not with_httpx:
+            print("httpx is not installed: its rows are skipped (pip install httpx)")
         for round_ in range(args.rounds):
-            raw = timed(raw_floor(port, paths, n))
-            ours = timed(fetcher(port, paths, n))
-            single = timed(one_httpx_client(port, paths, n))
-            print(f"round {round_ + 1}: raw floor {raw:.2f}s | HttpFetcher {ours:.2f}s "
-                  f"({ours / raw:.2f}x) | one httpx client {single:.2f}s ({single / raw:.2f}x)")
+            rows = [("raw floor", timed(raw_floor(port, paths, n))),
+                    ("HttpFetcher (aiohttp)", timed(fetcher(port, paths, n)))]
+            if with_httpx:
+                rows += [("httpx, 1 client", timed(httpx_clients(port, paths, n, 1))),
+                         (f"httpx, 8 clients of {n // 8}", timed(httpx_clients(port, paths, n, 8)))]
+            floor_wall = rows[0][1][0]
+            print(f"round {round_ + 1}:")
+            for name, (wall, cpu) in rows:
+                print(f"  {name:24s} wall {wall:5.2f} s ({wall / floor_wall:4.2f}x floor)   "
+                      f"CPU {cpu:5.2f} s")
     finally:
         stop.set()
         process.join()
