@@ -1,0 +1,38 @@
+"""canonical_url's shortcut for links that are canonical already must give what parsing
+gives, for every link."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsvault.store import identity
+from newsvault.store.identity import canonical_url
+
+_PIECES = ["http", "https", "HTTP", "://", "example.com", "Example.COM", "a-b.example", ":80",
+           ":443", ":8080", "user@", "/", "/news/2024", "/路径", "?", "?id=7", "&", "utm_source=x",
+           "fbclid=1", "#frag", " ", "\t", "\n", "\x0b", "[::1]", "..", "%20", "?a=1?b=2", "//"]
+
+
+@pytest.mark.parametrize("url", [
+    "https://example.com/a", "https://example.com/a?b=1", "https://example.com/a?",
+    "https://example.com/a?utm_source=x", "https://example.com/a?b=1&utm_medium=x",
+    "https://example.com/a#frag", "https://Example.com/a", "HTTPS://example.com/a",
+    "https://example.com:443/a", "https://example.com", "https://user@example.com/a",
+    "https://example.com/a b", "https://example.com/a\tb", "https://example.com/新闻?id=中",
+    "https://example.com/a?b=1?c=2", "  https://example.com/a  ", "ftp://example.com/a",
+])
+def test_the_shortcut_agrees_with_parsing(url):
+    assert canonical_url(url) == identity._parsed_canonical_url(url.strip())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=8).map("".join))
+def test_the_shortcut_agrees_with_parsing_on_any_mix(url):
+    assert canonical_url(url) == identity._parsed_canonical_url(url.strip())
+
+
+def test_the_shortcut_is_taken_for_a_plain_link(monkeypatch):
+    monkeypatch.setattr(identity, "_parsed_canonical_url", lambda url: "parsed")
+    assert canonical_url("https://www.zaobao.com.sg/realtime/china/story-1") \
+        == "https://www.zaobao.com.sg/realtime/china/story-1"
+    assert canonical_url("https://example.com/a?utm_source=x") == "parsed"
