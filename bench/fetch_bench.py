@@ -622,7 +622,19 @@ def _show_failure(run: NewsvaultRun) -> None:
         print(f"    {line}")
 
 
+def cpu_probe() -> float:
+    """Seconds for a fixed pure-Python loop: how fast this machine's CPU is right now. On a
+    shared VM it varies from minute to minute; the floor (latency-bound) does not, while
+    newsvault's run (CPU-bound) does, so the probe tells which runs compare."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(5_000_000):
+        total += number
+    return time.perf_counter() - started
+
+
 def one_round(server: FeedServer, args, number: int, workdir: Path) -> Round:
+    print(f"[run {number}] CPU probe: {cpu_probe():.2f} s (5M-step Python loop; lower is faster)")
     server.reset()
     floor = measure_floor(server, FLOOR_WORKERS)
     result = Round(floor=floor, floor_server=server.stats())
