@@ -3,9 +3,10 @@ URLs from untrusted content, behind the SSRF guard; every response recorded in W
 when that is on.
 
 The HTTP engine is aiohttp (its parser is C, its connection pool cheap to ask). Measured
-with bench/http_bench.py on 500 feeds of 380 KB from a loopback server, 64 at a time: the
-same downloads cost httpx 5x the CPU time, which on two cores made the whole fetch
-CPU-bound.
+with bench/http_bench.py on 500 bodies of 380 KB from a loopback server, 64 at a time: the
+same downloads cost httpx about three times the CPU time in 8 clients of 8 connections,
+twenty times in one client of 64; on two cores, where the parsers need the other core,
+that CPU was the fetch's bottleneck.
 """
 
 import asyncio
