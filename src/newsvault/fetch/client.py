@@ -10,7 +10,6 @@ that CPU was the fetch's bottleneck.
 """
 
 import asyncio
-import ipaddress
 import socket
 import ssl
 import urllib.request
@@ -34,7 +33,7 @@ from newsvault.fetch.netsafe import (
     AddressCheck,
     GuardedResolver,
     blocked_reason,
-    check_address,
+    check_literal_host,
     check_untrusted_url,
     private_addresses_allowed,
 )
@@ -189,7 +188,7 @@ class HttpFetcher:
         target = _parse_url(url)
         host = f"{target.raw_host}:{target.port}"
         if job.guarded:
-            _check_literal_address(target.raw_host, self._address_check)
+            check_literal_host(target.raw_host, self._address_check)
         async with self._limits.slot(host):
             job.deadline.start()
             try:
@@ -210,7 +209,8 @@ class HttpFetcher:
 
     async def _read(self, url: str, response: aiohttp.ClientResponse, sent: dict):
         status, headers = response.status, response.headers
-        # now: the connection goes back to the pool, and away from the response, at its end
+        # Taken now: once the body is read, aiohttp hands the connection back to its pool
+        # and the response no longer knows the peer.
         peer = _peer_address(response)
         location = headers.get("location")
         if status in REDIRECT_STATUSES and location:
@@ -350,15 +350,6 @@ def _redirect_target(url: str, location: str) -> str:
     if target.scheme not in ("http", "https") or not valid:
         raise FetchError(f"fetch: redirect to a URL that is not http(s): {location}")
     return str(target)
-
-
-def _check_literal_address(host: str, check: AddressCheck) -> None:
-    """The guard's resolver is not asked about a host that is an IP address: check it here."""
-    try:
-        address = ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
-    except ValueError:
-        return
-    check_address(host, address, check)
 
 
 def _peer_address(response: aiohttp.ClientResponse) -> str | None:

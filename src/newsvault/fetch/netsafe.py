@@ -12,7 +12,7 @@ localhost). So, for those requests only:
   the name (no DNS-rebinding window): :class:`GuardedResolver` is the resolver of the
   connection pool; aiohttp connects to the addresses it returns. TLS still verifies the
   certificate against the host name, which aiohttp passes as SNI. A host that is an IP
-  address is not resolved: the fetcher checks it with :func:`check_address`.
+  address is not resolved: the fetcher checks it with :func:`check_literal_host`.
 
 Feeds are the user's own choice and may be anywhere, loopback included: they never pass
 through the guard. ``allow_private_addresses = true`` in ``[fetch]`` or the environment
@@ -133,6 +133,20 @@ def check_address(host: str, address: IPAddress, check: AddressCheck = blocked_r
         raise blocked_error(host, address, kind)
 
 
+def check_literal_host(host: str, check: AddressCheck = blocked_reason) -> None:
+    """``check_address`` for a host that is an IP address (aiohttp does not ask the
+    resolver about those); a host name is left to :class:`GuardedResolver`."""
+    try:
+        address = _ip_address(host.strip("[]"))
+    except ValueError:
+        return
+    check_address(host, address, check)
+
+
+def _ip_address(text: str) -> IPAddress:
+    return ipaddress.ip_address(text.split("%", 1)[0])  # without an IPv6 zone ("%eth0")
+
+
 class GuardedResolver(AbstractResolver):
     """Resolves as the default resolver does, then refuses the whole answer when ``check``
     refuses any address in it (a host that also resolves to 10.0.0.5 must not be tried
@@ -147,8 +161,7 @@ class GuardedResolver(AbstractResolver):
                       family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
         answers = await self._inner.resolve(host, port, family)
         for answer in answers:
-            address = ipaddress.ip_address(str(answer["host"]).split("%", 1)[0])
-            check_address(host, address, self._check)
+            check_address(host, _ip_address(str(answer["host"])), self._check)
         return answers
 
     async def close(self) -> None:
