@@ -101,6 +101,34 @@ def test_a_dead_writer_fails_the_waiting_sources_instead_of_hanging(db_path):
         asyncio.run(archive_with_a_killed_writer())
 
 
+def test_sources_handed_over_after_the_writers_died_fail_and_the_run_exits(db_path):
+    # the writers' deaths are noticed first; then many large bodies, more than the pipe
+    # to the dead writer holds: each must fail at once and the process must still exit
+    script = subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
+        import asyncio, os, signal
+        from newsvault.pipeline.archiver import Archiver, Fetched
+        from newsvault.store import FetchRecord, open_store
+
+        async def main():
+            store = open_store({str(db_path)!r})
+            source = store.configured_sources()[0]
+            async with Archiver(store.path, 1) as archiver:
+                os.kill(archiver._workers[0].pid, signal.SIGKILL)
+                await asyncio.to_thread(archiver._reader.join)
+                failed = 0
+                for n in range(40):
+                    try:
+                        await archiver.archive(Fetched(source, FetchRecord(1, 1, "ok", 200),
+                                                       body=b"x" * 1_000_000, url=source.url))
+                    except RuntimeError as error:
+                        failed += "archive writer stopped" in str(error)
+                print(failed, flush=True)
+
+        asyncio.run(main())
+    """)], capture_output=True, text=True, timeout=40)
+    assert script.stdout.split() == ["40"], script.stderr
+
+
 def test_an_orphaned_writer_exits_when_its_run_is_killed(db_path):
     parent = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import asyncio, sys

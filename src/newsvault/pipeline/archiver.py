@@ -35,6 +35,7 @@ class Archiver:
         self._inbox = self._outbox = None
         self._reader: threading.Thread | None = None
         self._write_lock = None
+        self._stopped: str | None = None  # why the writers stopped before their time
 
     async def __aenter__(self) -> "Archiver":
         self._loop = asyncio.get_running_loop()
@@ -61,6 +62,8 @@ class Archiver:
         return self
 
     async def archive(self, item: Fetched) -> FetchOutcome:
+        if self._stopped:
+            raise RuntimeError(self._stopped)
         job_id, self._next_id = self._next_id, self._next_id + 1
         future = self._loop.create_future()
         self._pending[job_id] = future
@@ -68,6 +71,12 @@ class Archiver:
         return await future
 
     async def __aexit__(self, *exc_info) -> None:
+        if self._stopped:  # the jobs of the writers still alive were failed too: end them
+            for worker in self._workers:
+                if self._processes and worker.is_alive():
+                    worker.terminate()
+                await asyncio.to_thread(worker.join)
+            return
         for _ in self._workers:
             self._inbox.put(STOP)
         for worker in self._workers:
@@ -105,6 +114,10 @@ class Archiver:
                                         for worker in self._workers) if code]
         reason = "the archive writer stopped" + (f" (exit code {', '.join(codes)})"
                                                  if codes else "")
+        if any(not worker.is_alive() for worker in self._workers):
+            self._stopped = reason
+            if self._processes:  # what waits in the pipe has no reader: do not wait to send it
+                self._inbox.cancel_join_thread()
         for future in self._pending.values():
             if not future.done():
                 future.set_exception(RuntimeError(reason))
