@@ -76,7 +76,7 @@ def pages_per_second(pages: list[bytes], seconds: float = 3.0) -> tuple[float, f
 
 
 def summary_check() -> None:
-    """The cost full_text = "auto" adds to every feed item (in the writers' parser thread)."""
+    """The cost full_text = "auto" adds to every feed item (in the archive writers)."""
     from newsvault.content.summary import looks_like_summary
 
     long_zh = "<p>" + "青州湖畔的小城南屿从本月起试行<a href='/x'>夜间公交</a>服务。" * 250 + "</p>"

@@ -3,10 +3,12 @@ a writer that dies or is orphaned never leaves the run hanging."""
 
 import asyncio
 import os
+import queue
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import psutil
@@ -15,6 +17,7 @@ import pytest
 from newsvault.config import SourceSettings
 from newsvault.model import Entry
 from newsvault.pipeline.archiver import Archiver, Fetched
+from newsvault.pipeline.writer import STOP, serve
 from newsvault.store import FetchRecord, FetchResult, open_store
 
 pytestmark = pytest.mark.timeout(60)
@@ -149,3 +152,24 @@ def test_an_orphaned_writer_exits_when_its_run_is_killed(db_path):
     while writer.is_running() and writer.status() != psutil.STATUS_ZOMBIE:
         assert time.monotonic() < deadline, "the orphaned writer is still running"
         time.sleep(0.1)
+
+
+def test_a_writer_locked_out_parses_meanwhile_and_stores_all_it_parsed_in_one_commit(db_path):
+    sources = load_sources(db_path)
+    inbox, outbox, write_lock = queue.Queue(), queue.Queue(), threading.Lock()
+    write_lock.acquire()  # another writer is storing
+    writer = threading.Thread(target=serve, args=(db_path, inbox, outbox, None, write_lock))
+    writer.start()
+    for n, source in enumerate(sources):
+        inbox.put((n, Fetched(source, FetchRecord(1, 1, "ok", 200), body=RSS % (n, n),
+                              url=source.url)))
+    deadline = time.monotonic() + 20
+    while not inbox.empty() and time.monotonic() < deadline:  # all taken while locked out
+        time.sleep(0.01)
+    assert inbox.empty() and outbox.empty()
+    write_lock.release()
+    inbox.put(STOP)
+    writer.join(20)
+    batches = list(iter(outbox.get, STOP))
+    assert [sorted(job_id for job_id, _ in batch) for batch in batches] == [[0, 1, 2, 3]]
+    assert all(outcome.new == 1 for _, outcome in batches[0])
