@@ -31,6 +31,15 @@ def test_jsonfeed_10_author_and_content_text():
     assert (entry.author, entry.content_html) == ("Solo", "<p>Just text.</p>")
 
 
+def test_lone_surrogate_escapes_become_replacement_characters_and_pairs_stay():
+    body = (b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1",'
+            b' "title": "a\\ud800b", "tags": ["\\uDC00"],'
+            b' "content_html": "<p>\\ud83d\\ude00 \\udbff</p>"}]}')
+    [entry] = parse_feed(body, url="http://a.test/feed.json").entries
+    assert (entry.title, entry.tags) == ("a\ufffdb", ["\ufffd"])
+    assert entry.content_html == "<p>\U0001f600 \ufffd</p>"
+
+
 def test_invalid_json_is_a_feed_error():
     with pytest.raises(FeedError, match=r"^parser: invalid JSON Feed \("):
         parse_fixture("jsonfeed-invalid.json")

@@ -5,6 +5,7 @@ the wrong type counts as missing rather than failing the feed.
 """
 
 import json
+import re
 
 from newsvault.errors import FeedError
 from newsvault.feeds.dates import parse_date
@@ -20,6 +21,8 @@ def parse_json_feed(data: bytes, url: str) -> ParsedFeed:
         raise  # not UTF-8: the caller decodes it another way
     except ValueError as error:  # JSONDecodeError
         raise FeedError(f"parser: invalid JSON Feed ({error})") from None
+    if b"\\ud" in data or b"\\uD" in data:  # an escaped surrogate, maybe a lone one
+        document = _without_lone_surrogates(document)
     is_feed = isinstance(document, dict) and (
         isinstance(document.get("items"), list)
         or "jsonfeed.org" in _string(document.get("version")))
@@ -34,6 +37,23 @@ def parse_json_feed(data: bytes, url: str) -> ParsedFeed:
         title=trimmed(_string(document.get("title"))),
         site_url=absolute_url(_string(document.get("home_page_url")), url),
     )
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # JSON pairs them into one character
+
+
+def _without_lone_surrogates(value):
+    """Each string with its lone surrogates (``"\\ud800"``, which no UTF-8 text can hold)
+    replaced by U+FFFD."""
+    if isinstance(value, str):
+        if not _LONE_SURROGATE.search(value):
+            return value
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_lone_surrogates(item) for key, item in value.items()}
+    return value
 
 
 def _read_item(item: dict, url: str, feed_author: str | None) -> Entry:
