@@ -67,6 +67,18 @@ def test_a_changed_title_or_content_becomes_a_revision_and_keeps_the_old_one(sto
     assert store.totals()["versions"] == 3
 
 
+def test_content_is_stored_as_text_exactly_new_and_revised(store):
+    # the writer hands SQLite the content as UTF-8 bytes: it must still be text in the file
+    content = "<p>正文 \u00e9 😀 \u2028 \x00 end</p>"
+    save(store, "甲", [item(1, content_html=content)], at=1000)
+    save(store, "甲", [item(1, content_html=content + "!")], at=2000)
+    db = sqlite3.connect(store.path)
+    assert db.execute("SELECT typeof(content_html), content_html FROM articles").fetchall() \
+        == [("text", content + "!")]
+    assert db.execute("SELECT typeof(content_html), content_html FROM revisions").fetchall() \
+        == [("text", content)]
+
+
 def test_an_article_seen_in_a_second_source_keeps_its_first_source(store):
     save(store, "甲", [item(1)])
     counts = save(store, "乙", [item(1, guid="b-1", url="HTTP://A.test/story/1?utm_source=x#top")])

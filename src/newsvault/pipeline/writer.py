@@ -17,7 +17,7 @@ from newsvault.errors import FeedError
 from newsvault.feeds import parse_feed
 from newsvault.model import FetchOutcome, Source
 from newsvault.store import FetchRecord, FetchResult, IngestCounts, SqliteStore, open_store
-from newsvault.store.identity import unique_entries
+from newsvault.store.identity import KeyedEntry, unique_entries
 
 BATCH_LIMIT = 32  # sources per commit at most; a batch is whatever is waiting, up to this
 STOP = None  # the mark that ends a writer's inbox, and its outbox
@@ -61,12 +61,12 @@ def parse_fetched(item: Fetched) -> FetchResult:
                        wants_page=pages_wanted(item.source.full_text, keyed))
 
 
-def pages_wanted(mode: str, keyed: list) -> set[str] | None:
+def pages_wanted(mode: str, keyed: list[KeyedEntry]) -> set[str] | None:
     """The guids of the items whose article page the full-text step is to fetch, if they
     are new or changed: all of them ("always"), those that look like a summary ("auto")."""
     if mode == "never":
         return None
-    return {guid for entry, guid, _, _ in keyed
+    return {guid for entry, guid, *_ in keyed
             if entry.url and entry.url.startswith(("http://", "https://"))
             and (mode == "always" or looks_like_summary(entry.content_html))}
 

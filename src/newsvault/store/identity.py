@@ -7,6 +7,7 @@ the same feed with tracking parameters, is archived once.
 
 import hashlib
 import re
+from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from newsvault.model import Entry
@@ -20,8 +21,17 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # no port, user, fragment or white space. For them parsing (~14 µs a link) changes nothing.
 _ALREADY_CANONICAL = re.compile(r"https?://[a-z0-9.-]+/[^#?\s]*(?:\?[^#\s]+)?\Z")
 
-# An item with what identifies it: (entry, guid, canonical link or None, content hash)
-KeyedEntry = tuple[Entry, str, str | None, str]
+
+
+class KeyedEntry(NamedTuple):
+    """An item with what identifies it, and its content as the store writes it: UTF-8,
+    encoded once for both the hash and the row (the writer encodes outside the write lock)."""
+
+    entry: Entry
+    guid: str
+    url_key: str | None  # the canonical link
+    digest: str  # content_hash
+    content: bytes | str  # UTF-8; the text itself if it holds a lone surrogate
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -63,11 +73,15 @@ def _without_tracking(query: str) -> str:
 
 
 def content_hash(title: str, content_html: str) -> str:
+    return _hash(title, content_html.encode("utf-8", "surrogatepass"))
+
+
+def _hash(title: str, content_utf8: bytes) -> str:
     # SHA-256 over BLAKE2: CPUs with SHA extensions hash it twice as fast
     digest = hashlib.sha256()
     digest.update(title.encode("utf-8", "surrogatepass"))
     digest.update(b"\0")
-    digest.update(content_html.encode("utf-8", "surrogatepass"))
+    digest.update(content_utf8)
     return digest.hexdigest()[:32]
 
 
@@ -90,5 +104,14 @@ def unique_entries(entries: list[Entry]) -> list[KeyedEntry]:
         seen_guids.add(guid)
         if url_key:
             seen_urls.add(url_key)
-        kept.append((entry, guid, url_key, content_hash(entry.title, entry.content_html)))
+        kept.append(_keyed(entry, guid, url_key))
     return kept
+
+
+def _keyed(entry: Entry, guid: str, url_key: str | None) -> KeyedEntry:
+    try:
+        content = entry.content_html.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (a JSON escape): hashed as ever
+        return KeyedEntry(entry, guid, url_key, content_hash(entry.title, entry.content_html),
+                          entry.content_html)
+    return KeyedEntry(entry, guid, url_key, _hash(entry.title, content), content)

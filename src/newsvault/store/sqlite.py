@@ -238,15 +238,15 @@ class SqliteStore:
 
     def _ingest(self, db, seqs: "_SeqAllocator", source_id: int, keyed: list[KeyedEntry],
                 now_ms: int, wants_page: set[str]) -> IngestCounts:
-        by_guid = self._articles_by_guid(db, source_id, [keys[1] for keys in keyed])
-        by_url = self._articles_by_url_key(db, [keys[2] for keys in keyed if keys[2]])
+        by_guid = self._articles_by_guid(db, source_id, [keys.guid for keys in keyed])
+        by_url = self._articles_by_url_key(db, [keys.url_key for keys in keyed if keys.url_key])
         counts = IngestCounts()
         pages: list[tuple[int]] = []
-        for entry, guid, url_key, digest in keyed:
+        for keys in keyed:
+            guid, url_key = keys.guid, keys.url_key
             found = by_guid.get(guid) or (by_url.get(url_key) if url_key else None)
             if found is None:
-                article_id = self._insert_article(db, seqs, source_id, entry,
-                                                  (guid, url_key, digest), now_ms)
+                article_id = self._insert_article(db, seqs, source_id, keys, now_ms)
                 if url_key:
                     by_url[url_key] = (article_id, source_id, None, 1)
                 counts.new += 1
@@ -259,7 +259,7 @@ class SqliteStore:
                     (found[0], source_id, now_ms),
                 )
                 counts.unchanged += 1
-            elif self._revise(db, seqs, found, entry, digest, now_ms, guid in wants_page):
+            elif self._revise(db, seqs, found, keys, now_ms, guid in wants_page):
                 counts.updated += 1
                 if guid in wants_page:
                     pages.append((found[0],))
@@ -291,19 +291,20 @@ class SqliteStore:
             found.update((row[0], row[1:]) for row in rows)
         return found
 
-    def _insert_article(self, db, seqs, source_id, entry: Entry, keys: tuple, now_ms) -> int:
-        guid, url_key, digest = keys
+    def _insert_article(self, db, seqs, source_id, keys: KeyedEntry, now_ms) -> int:
+        entry = keys.entry
+        # CAST: the content comes as UTF-8 bytes, which SQLite takes as text unchanged
         cursor = db.execute(
             "INSERT INTO articles (source_id, guid, url, url_key, title, author, published_raw,"
             " published_ms, first_seen_ms, updated_ms, content_html, summary, content_hash,"
-            " tags, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (source_id, guid, entry.url, url_key, entry.title, entry.author, entry.published_raw,
-             entry.published_ms, now_ms, now_ms, entry.content_html, entry.summary, digest,
-             json.dumps(entry.tags, ensure_ascii=False), seqs.next()),
+            " tags, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?, ?)",
+            (source_id, keys.guid, entry.url, keys.url_key, entry.title, entry.author,
+             entry.published_raw, entry.published_ms, now_ms, now_ms, keys.content,
+             entry.summary, keys.digest, json.dumps(entry.tags, ensure_ascii=False), seqs.next()),
         )
         return cursor.lastrowid
 
-    def _revise(self, db, seqs, found: tuple, entry: Entry, new_hash: str, now_ms: int,
+    def _revise(self, db, seqs, found: tuple, keys: KeyedEntry, now_ms: int,
                 page_wanted: bool = False) -> bool:
         """A changed title or content becomes a new revision; the old one is kept.
 
@@ -311,6 +312,7 @@ class SqliteStore:
         (until it comes, it is the fullest text there is); otherwise the new version of the
         item is whole, and shown instead."""
         article_id, _, old_hash, _ = found
+        entry, new_hash = keys.entry, keys.digest
         if new_hash == old_hash:
             return False
         db.execute(
@@ -320,12 +322,13 @@ class SqliteStore:
             (article_id,),
         )
         db.execute(
-            "UPDATE articles SET title = ?, content_html = ?, summary = ?, content_hash = ?,"
+            "UPDATE articles SET title = ?, content_html = CAST(? AS TEXT), summary = ?,"
+            " content_hash = ?,"
             " published_raw = COALESCE(?, published_raw), published_ms = COALESCE(?, published_ms),"
             " updated_ms = ?, revisions = revisions + 1, change_seq = ?,"
             " fulltext_html = CASE WHEN ? THEN fulltext_html END,"
             " fulltext_hash = CASE WHEN ? THEN fulltext_hash END WHERE id = ?",
-            (entry.title, entry.content_html, entry.summary, new_hash, entry.published_raw,
+            (entry.title, keys.content, entry.summary, new_hash, entry.published_raw,
              entry.published_ms, now_ms, seqs.next(), page_wanted, page_wanted, article_id),
         )
         return True
