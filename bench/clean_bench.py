@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from newsvault.content import clean_html, image_urls
+from newsvault.content.sanitize import clean_html, image_urls
 from newsvault.export.post import parse_post
 
 DEFAULT = Path("/tmp/clean-corpus/_posts")

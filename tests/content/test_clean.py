@@ -5,7 +5,7 @@ import pytest
 
 from newsvault.config import SourceSettings
 from newsvault.content import clean as clean_module
-from newsvault.content import displayed_contents, update_clean
+from newsvault.content.clean import displayed_contents, update_clean
 from newsvault.model import Entry
 from newsvault.store import FetchRecord, open_store
 

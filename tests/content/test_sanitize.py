@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from newsvault.content import clean_html, image_urls
+from newsvault.content.sanitize import clean_html, image_urls
 from support.xss import PAYLOADS
 
 BASE = "https://news.example/world/2022/story.html"

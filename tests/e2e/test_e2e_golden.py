@@ -14,7 +14,7 @@ import pytest
 import yaml
 from support.cli import FAST_FETCH, SEED_NOW, ArchiveDir
 
-from newsvault.content import clean_html
+from newsvault.content.sanitize import clean_html
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO.parent / "shared" / "reference" / "seed-post-zaobao-2022-01-27.md"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from newsvault.content import clean_html
+from newsvault.content.sanitize import clean_html
 from newsvault.export.filenames import is_safe_filename, unsafe_reason
 from newsvault.export.jekyll import export_jekyll
 from newsvault.export.jekyll_import import ImportReport, import_jekyll, written_day

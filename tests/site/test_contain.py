@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from newsvault.content import clean_html
+from newsvault.content.sanitize import clean_html
 
 VOID = {"br", "hr", "img", "wbr", "col"}
 

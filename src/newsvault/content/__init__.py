@@ -2,10 +2,6 @@
 safe (a pure function); ``clean`` keeps the archive's clean HTML in step and reads it;
 ``extract`` takes the main content out of an article's web page; ``summary`` tells a
 feed's summary from a whole article; ``media`` finds and relinks an article's images,
-``assets`` stores them by SHA-256."""
+``assets`` stores them by SHA-256.
 
-from newsvault.content.clean import CleanReport, displayed_contents, update_clean
-from newsvault.content.sanitize import SANITIZER_VERSION, clean_html, image_urls
-
-__all__ = ["SANITIZER_VERSION", "CleanReport", "clean_html", "displayed_contents",
-           "image_urls", "update_clean"]
+Nothing is imported here: a writer process that only needs ``summary`` stays light."""

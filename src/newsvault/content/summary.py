@@ -1,8 +1,8 @@
 """Does a feed item carry the whole article, or only a summary of it?
 
-Run on every item of a source whose ``full_text`` is "auto", in the archive's parser
-thread: so it reads the HTML with regular expressions, not with an HTML parser, and of a
-long item only its head and its tail (a few microseconds an item, long or short).
+Run on every item of a source whose ``full_text`` is "auto", in the archive's writers: so
+it reads the HTML with regular expressions, not with an HTML parser, and of a long item
+only its head and its tail (a few microseconds an item, long or short).
 """
 
 import html

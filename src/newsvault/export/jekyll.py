@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsvault.clock import iso_ms
-from newsvault.content import SANITIZER_VERSION, clean_html, update_clean
+from newsvault.content.clean import update_clean
+from newsvault.content.sanitize import SANITIZER_VERSION, clean_html
 from newsvault.content.assets import JEKYLL_PREFIX, publish_asset
 from newsvault.content.media import rewrite_images
 from newsvault.export.dates import post_date_ms, post_day

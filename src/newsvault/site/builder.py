@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from newsvault.archive import Archive
-from newsvault.content import SANITIZER_VERSION, displayed_contents, update_clean
+from newsvault.content.clean import displayed_contents, update_clean
+from newsvault.content.sanitize import SANITIZER_VERSION
 from newsvault.content.assets import publish_asset, relink_jekyll_images
 from newsvault.content.media import rewrite_images
 from newsvault.errors import NewsvaultError
