@@ -173,3 +173,14 @@ def test_a_writer_locked_out_parses_meanwhile_and_stores_all_it_parsed_in_one_co
     batches = list(iter(outbox.get, STOP))
     assert [sorted(job_id for job_id, _ in batch) for batch in batches] == [[0, 1, 2, 3]]
     assert all(outcome.new == 1 for _, outcome in batches[0])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are Linux's")
+def test_the_writers_inbox_pipe_holds_a_whole_feed_body(db_path):
+    import fcntl
+
+    async def pipe_size():
+        async with Archiver(db_path, 1) as archiver:
+            return fcntl.fcntl(archiver._inbox._writer.fileno(), fcntl.F_GETPIPE_SZ)
+
+    assert asyncio.run(pipe_size()) >= 1 << 20
