@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING
 
 from newsvault.archive import Archive
 from newsvault.errors import ConfigError
-from newsvault.export.jekyll import ExportReport, export_jekyll
 from newsvault.model import FetchOutcome
 from newsvault.pipeline.fetching import OnOutcome, fetch_sources
 from newsvault.pipeline.fulltext import extract_rules
-from newsvault.search import update_index
 
 if TYPE_CHECKING:
+    from newsvault.export.jekyll import ExportReport
     from newsvault.pipeline.media import MediaReport
     from newsvault.site import BuildReport
 
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
 class RunReport:
     outcomes: list[FetchOutcome] = field(default_factory=list)
     media: "MediaReport | None" = None
-    jekyll: ExportReport | None = None
+    jekyll: "ExportReport | None" = None
     site: "BuildReport | None" = None
 
     @property
@@ -64,6 +63,10 @@ def fetch_media(archive: Archive) -> "MediaReport":
 
 def run_once(archive: Archive, names: tuple[str, ...] = (),
              on_outcome: OnOutcome | None = None, images: bool = True) -> RunReport:
+    # the later stages are imported here: `fetch` alone, and the start of HTTP, need none
+    from newsvault.export.jekyll import export_jekyll
+    from newsvault.search import update_index
+
     report = RunReport(outcomes=fetch(archive, names, on_outcome))
     if images and archive.settings.media.download:
         report.media = fetch_media(archive)
