@@ -21,7 +21,7 @@ def parse_json_feed(data: bytes, url: str) -> ParsedFeed:
         raise  # not UTF-8: the caller decodes it another way
     except ValueError as error:  # JSONDecodeError
         raise FeedError(f"parser: invalid JSON Feed ({error})") from None
-    if b"\\ud" in data or b"\\uD" in data:  # an escaped surrogate, maybe a lone one
+    if _SURROGATE_ESCAPE.search(data):  # maybe a lone one
         document = _without_lone_surrogates(document)
     is_feed = isinstance(document, dict) and (
         isinstance(document.get("items"), list)
@@ -39,6 +39,7 @@ def parse_json_feed(data: bytes, url: str) -> ParsedFeed:
     )
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # one pass over the body: cheaper than two finds
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # JSON pairs them into one character
 
 
