@@ -8,8 +8,11 @@ exporting it into an empty folder at most 2 s, and an export with nothing change
 0.3 s. Each round measures, on a fresh archive folder (``newsvault.toml`` without sources):
 
 - import: ``import_jekyll`` of the corpus's ``_posts``;
-- export: ``export_jekyll`` of the archive into an empty folder;
-- no-change export: the same again, when nothing changed.
+- export: ``export_jekyll`` of the archive into an empty folder. This first export also
+  cleans every imported article once (content/clean.py, kept for later exports and builds);
+- export, clean HTML stored: the same into another empty folder, the cleaning done;
+- raw export: ``export_jekyll(raw=True)`` into another empty folder (the HTML as imported);
+- no-change export: the first export's folder again, when nothing changed.
 
 Each phase runs in a process of its own, so that its peak RSS (wait4's ru_maxrss) is its
 own; its time is measured inside that process around the operation, the archive's opening
@@ -48,7 +51,12 @@ if str(REPO) not in sys.path:  # also runnable as `python bench/import_export_be
 from bench.corpus import require_corpus  # noqa: E402
 
 MB = 1_000_000
-TARGETS = {"import": 5.0, "export": 2.0, "no-change export": 0.3}
+TARGETS = {"import": 5.0, "export": 2.0, "export, clean HTML stored": 2.0, "raw export": 2.0,
+           "no-change export": 0.3}
+# phase → (what the phase process runs, its output folder)
+PHASES = {"import": ("import", "out"), "export": ("export", "out"),
+          "export, clean HTML stored": ("export", "out-again"),
+          "raw export": ("export-raw", "out-raw"), "no-change export": ("export", "out")}
 EXPECTED = {"files": 5685, "imported": 5641, "merged_articles": 34, "merged_files": 78,
             "skipped": 0}
 
@@ -78,7 +86,7 @@ def run_phase(phase: str, archive: Path, posts: Path, out: Path, report: Path,
                   "merged_articles": done.merged_articles, "merged_files": done.merged_files,
                   "renamed": len(done.renamed), "skipped": len(done.skipped)}
     else:
-        done = export_jekyll(opened.store, out)
+        done = export_jekyll(opened.store, out, raw=phase == "export-raw")
         counts = {"written": done.written, "unchanged": done.unchanged}
     opened.close()
     if profiler:
@@ -191,12 +199,12 @@ def one_round(number: int, posts: Path, workdir: Path, profile_dir: Path | None)
     archive, out = folder / "news", folder / "out"
     create_archive(archive, title="bench", empty=True, github_actions=False)
     result = Round()
-    for phase in TARGETS:
-        label = f"{number}-{phase.replace(' ', '-')}"
+    for phase, (runs, folder_name) in PHASES.items():
+        label = f"{number}-{phase.replace(' ', '-').replace(',', '')}"
         if phase == "export":
             result.floor_before_s = floor_write(posts, folder / "floor-before")
-        result.phases[phase] = measured = measure(phase.split()[-1], archive, posts, out, folder,
-                                                  label, profile_dir)
+        result.phases[phase] = measured = measure(runs, archive, posts, folder / folder_name,
+                                                  folder, label, profile_dir)
         print(f"[run {number}] {phase}: {measured.seconds:.3f} s, peak RSS "
               f"{measured.rss_mb:.0f} MB {measured.error}".rstrip())
         if measured.error:
@@ -219,9 +227,10 @@ def check(rounds: list[Round]) -> list[str]:
             got = {key: imported.counts[key] for key in EXPECTED}
             if got != EXPECTED:
                 wrong.append(f"run {number}: import counts {got}, expected {EXPECTED}")
-        exported = result.phases.get("export")
-        if exported and not exported.error and exported.counts["written"] != 5641:
-            wrong.append(f"run {number}: export wrote {exported.counts['written']}, not 5641")
+        for phase in ("export", "export, clean HTML stored", "raw export"):
+            exported = result.phases.get(phase)
+            if exported and not exported.error and exported.counts["written"] != 5641:
+                wrong.append(f"run {number}: {phase} wrote {exported.counts['written']}, not 5641")
         again = result.phases.get("no-change export")
         if again and not again.error and again.counts["written"] != 0:
             wrong.append(f"run {number}: no-change export wrote {again.counts['written']}")
@@ -241,9 +250,9 @@ def report(rounds: list[Round], corpus_mb: float, extract_s: float, python_s: fl
         print(f"--- run {number} " + "-" * 66)
         for phase, measured in result.phases.items():
             if measured.error:
-                print(f"{phase:<24} FAILED: {measured.error}")
+                print(f"{phase:<26} FAILED: {measured.error}")
                 continue
-            print(f"{phase:<24}{measured.seconds:8.3f} s   peak RSS {measured.rss_mb:4.0f} MB   "
+            print(f"{phase:<26}{measured.seconds:8.3f} s   peak RSS {measured.rss_mb:4.0f} MB   "
                   f"process: wall {measured.wall_s:5.2f} s, CPU {measured.cpu_s:5.2f} s   "
                   f"{_counts(measured.counts)}")
         print(f"  export floor: plain create+write+rename, before {result.floor_before_s:5.2f} s, "
@@ -259,12 +268,12 @@ def report(rounds: list[Round], corpus_mb: float, extract_s: float, python_s: fl
             times = [result.phases[phase].seconds for result in complete]
             rss = max(result.phases[phase].rss_mb for result in complete)
             median = statistics.median(times)
-            print(f"{phase:<24}{median:8.3f} s   target <= {target} s: "
+            print(f"{phase:<26}{median:8.3f} s   target <= {target} s: "
                   f"{'met' if median <= target else 'NOT met'}   (runs: "
                   f"{', '.join(f'{t:.3f}' for t in times)}; peak RSS max {rss:.0f} MB)")
         floors = [floor for result in complete
                   for floor in (result.floor_before_s, result.floor_after_s)]
-        print(f"{'export floor':<24}{statistics.median(floors):8.3f} s   (before, after each "
+        print(f"{'export floor':<26}{statistics.median(floors):8.3f} s   (before, after each "
               f"export: {', '.join(f'{t:.2f}' for t in floors)})")
     print("=" * 78)
     wrong = check(rounds)
@@ -297,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", metavar="DIR", help="cProfile every phase into DIR/*.prof")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     # one phase, run by the benchmark in a process of its own
-    parser.add_argument("--phase", choices=("import", "export"), help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=("import", "export", "export-raw"), help=argparse.SUPPRESS)
     for name in ("--archive", "--posts", "--out", "--report", "--profile-file"):
         parser.add_argument(name, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
