@@ -87,12 +87,13 @@ def serve(db_path: Path, inbox, outbox, parent_pid: int | None = None,
           write_lock=None) -> None:
     """Take (job id, Fetched) pairs from ``inbox`` until the stop mark, and put lists of
     (job id, FetchOutcome) on ``outbox``. ``parent_pid``: give up when that process dies.
-    ``write_lock``: shared by the writer processes; SQLite takes one writer at a time.
+    ``write_lock``: shared by the writer processes, so that one waiting for SQLite's write
+    lock wakes the moment it is free (SQLite's own busy wait sleeps up to 100 ms at a time).
 
     One thread parses and stores in turn: while another writer holds the write lock, this
     one parses the next feeds; once it has the lock, it stores all it has parsed in one
-    commit. (A parsing thread next to the storing one would hold the GIL against it: the
-    commits, which every writer waits for, took 2.5 times as long.)
+    commit. (A parsing thread next to the storing one held the GIL against it: storing,
+    which every writer waits for, took nearly three times as long; bench/writer_bench.py.)
     """
     if parent_pid is not None:
         threading.Thread(target=_exit_when_orphaned, args=(parent_pid,),
