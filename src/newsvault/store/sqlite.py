@@ -194,8 +194,8 @@ class SqliteStore:
 
     def _save_each_alone(self, results: list[FetchResult]) -> list[IngestCounts | Exception]:
         """Each source in a savepoint of its own. Only once a batch has failed: a savepoint
-        copies every page it changes to a statement journal (with sources' new articles
-        spread over the indexes, that was a fifth of the time spent storing)."""
+        copies every page it changes to a statement journal (the index pages each source's
+        articles touch): about a sixth of the time spent storing, bench/writer_bench.py."""
         saved: list[IngestCounts | Exception] = []
         with self._transaction() as db:
             seqs = _SeqAllocator(db)
