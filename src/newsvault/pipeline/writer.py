@@ -66,9 +66,9 @@ def pages_wanted(mode: str, keyed: list[KeyedEntry]) -> set[str] | None:
     are new or changed: all of them ("always"), those that look like a summary ("auto")."""
     if mode == "never":
         return None
-    return {guid for entry, guid, *_ in keyed
-            if entry.url and entry.url.startswith(("http://", "https://"))
-            and (mode == "always" or looks_like_summary(entry.content_html))}
+    return {keys.guid for keys in keyed
+            if keys.entry.url and keys.entry.url.startswith(("http://", "https://"))
+            and (mode == "always" or looks_like_summary(keys.entry.content_html))}
 
 
 def _outcome(result: FetchResult, counts: IngestCounts | Exception) -> FetchOutcome:

@@ -22,7 +22,6 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _ALREADY_CANONICAL = re.compile(r"https?://[a-z0-9.-]+/[^#?\s]*(?:\?[^#\s]+)?\Z")
 
 
-
 class KeyedEntry(NamedTuple):
     """An item with what identifies it, and its content as the store writes it: UTF-8,
     encoded once for both the hash and the row (the writer encodes outside the write lock)."""
