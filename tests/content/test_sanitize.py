@@ -1,10 +1,13 @@
 """The sanitizer on its own: what it keeps, what it removes, what it repairs."""
 
 import re
+from urllib.parse import urljoin
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from newsvault.content.sanitize import clean_html, image_urls
+from newsvault.content.sanitize import _joined, _origin, clean_html, image_urls
 from support.xss import PAYLOADS
 
 BASE = "https://news.example/world/2022/story.html"
@@ -112,6 +115,26 @@ def test_relative_urls_are_resolved_against_the_article():
     assert 'src="https://news.example/world/2022/pic.jpg"' in out
     assert 'href="https://news.example/world/2022/story.html#note"' in out
     assert 'href="https://cdn.example/x"' in out
+
+
+ROOT_PATHS = ["/about", "/a/b/", "/a//b", "/a/./b", "/a/../b", "/..", "/.", "/.well-known/x",
+              "/a?", "/a#", "/a?#f", "/a?q#", "/a?q=1&r=/../x#f", "/a;p", "/a/..;p", "/a\\b",
+              "/", "/?q", "/#f", "/%2e%2e/x", "/新闻/报道.html"]
+BASES = [BASE, "HTTPS://News.Example:8443/a/b", "http://user:pw@news.example", "http://[::1]/x/",
+         "https://news.example/a?q#f"]
+
+
+@pytest.mark.parametrize("base", BASES)
+@pytest.mark.parametrize("path", ROOT_PATHS)
+def test_a_root_path_is_joined_as_urljoin_joins_it(base, path):
+    # the sanitizer skips urljoin for most "/path" links: the result must be urljoin's
+    assert _joined(path, base, _origin(base)) == urljoin(base, path)
+
+
+@settings(max_examples=500)
+@given(st.sampled_from(BASES), st.text(alphabet="/.?#;=&a%\\ 新", max_size=12))
+def test_any_link_is_joined_as_urljoin_joins_it(base, value):
+    assert _joined(value, base, _origin(base)) == urljoin(base, value)
 
 
 def test_a_stored_image_link_from_a_jekyll_export_is_kept_for_the_site():

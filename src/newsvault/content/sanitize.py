@@ -55,6 +55,7 @@ _DROPPED_WITH_CONTENT = {"script", "style", "noscript", "template", "textarea", 
 LAZY_IMAGE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-srcset",
                          "data-lazy-srcset")
 _SRCSET_ATTRIBUTES = frozenset(("srcset", "data-srcset", "data-lazy-srcset"))
+_URL_ATTRIBUTES = frozenset(("href", "src", *LAZY_IMAGE_ATTRIBUTES, *_SRCSET_ATTRIBUTES))
 _ALLOWED_ATTRIBUTES = {
     "*": {"lang", "dir", "title"},
     "a": {"href"},
@@ -108,6 +109,7 @@ _PLAIN_HOST = re.compile(r"https?://([^/?#:@\\]+)(?::[0-9]*)?(?=[/?#]|$)", re.I)
 
 class _Base(threading.local):
     url: str | None = None  # the article's address, for the callback of the running clean
+    origin: str = ""  # its scheme://host[:port], for "/path" links
 
 
 _base = _Base()
@@ -119,10 +121,11 @@ def clean_html(html: str, base_url: str | None = None) -> str:
     if not html:
         return ""
     _base.url = base_url if base_url and _scheme(base_url) in _WEB else None
+    _base.origin = _origin(_base.url)
     try:
         cleaned = _CLEANER.clean(html)
     finally:
-        _base.url = None
+        _base.url, _base.origin = None, ""
     if "<img" in cleaned or "<iframe" in cleaned:
         cleaned = _finish_media(cleaned)
     return cleaned
@@ -137,7 +140,9 @@ def image_urls(clean: str) -> list[str]:
 # -- the attribute callback ---------------------------------------------------------------
 
 def _filter_attribute(tag: str, name: str, value: str) -> str | None:
-    if name in ("href", "src") or name in LAZY_IMAGE_ATTRIBUTES or name in _SRCSET_ATTRIBUTES:
+    if tag not in ALLOWED_TAGS:  # nh3 asks before it drops the element: say no, cheaply
+        return None
+    if name in _URL_ATTRIBUTES:
         try:
             return _allowed_url(tag, name, value)
         except ValueError:  # urllib's, e.g. for "http://[" (a broken IPv6 address)
@@ -160,19 +165,52 @@ def _allowed_url(tag: str, name: str, value: str) -> str | None:
 
 def _absolute(value: str, schemes: frozenset[str]) -> str | None:
     """``value`` as an absolute URL with one of ``schemes``, or None."""
-    value = _URL_TABS.sub("", value.strip(_URL_STRIP))
+    value = value.strip(_URL_STRIP)
+    if "\t" in value or "\n" in value or "\r" in value:
+        value = _URL_TABS.sub("", value)
     if _ABSOLUTE_WEB.match(value):  # most are: no need to parse them
         return value
     if not value:
         return None
-    base = _base.url
-    url = urljoin(base, value) if base else value
+    url = _joined(value, _base.url, _base.origin)
     scheme = _scheme(url)
     if scheme not in schemes:
         return None
     if scheme in _WEB and not _ABSOLUTE_WEB.match(url):
         return None
     return url
+
+
+def _joined(value: str, base: str | None, origin: str) -> str:
+    """``urljoin(base, value)``, without parsing either for the usual "/path" link."""
+    if not base:
+        return value
+    if origin and _is_plain_root_path(value):
+        return origin + value
+    return urljoin(base, value)
+
+
+def _is_plain_root_path(value: str) -> bool:
+    """Whether urljoin would put ``value`` after the base's origin as it is: a path from the
+    root (not "//host") without "." or ".." segments or ";" parameters, and no empty query
+    or fragment (urljoin drops those)."""
+    if value[:1] != "/" or value[1:2] == "/":
+        return False
+    rest, hash_mark, fragment = value.partition("#")
+    path, question_mark, query = rest.partition("?")
+    return "/." not in path and ";" not in path and not (hash_mark and not fragment) \
+        and not (question_mark and not query)
+
+
+def _origin(base: str | None) -> str:
+    """The base's scheme://host[:port] as urljoin writes it; "" where it has none."""
+    if not base:
+        return ""
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
 
 
 def _scheme(url: str) -> str:
