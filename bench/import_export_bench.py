@@ -14,6 +14,12 @@ exporting it into an empty folder at most 2 s, and an export with nothing change
 - raw export: ``export_jekyll(raw=True)`` into another empty folder (the HTML as imported);
 - no-change export: the first export's folder again, when nothing changed.
 
+Then the cleaning's floor, in a process of its own on the imported archive: the CPU time
+of nh3's ``clean`` with nh3's own defaults (no callback: a browser-grade parse and
+serialization of the HTML, the least any sanitizer of it costs), and of newsvault's
+sanitizer, over every article's HTML on one core. With the export of stored clean HTML,
+divided by the cores, it bounds the first export from below, however it is scheduled.
+
 Each phase runs in a process of its own, so that its peak RSS (wait4's ru_maxrss) is its
 own; its time is measured inside that process around the operation, the archive's opening
 and closing included (closing checkpoints the WAL). Interpreter start and imports are not
@@ -71,6 +77,9 @@ def run_phase(phase: str, archive: Path, posts: Path, out: Path, report: Path,
     from newsvault.export.jekyll import export_jekyll
     from newsvault.export.jekyll_import import import_jekyll
 
+    if phase == "clean-floor":
+        report.write_text(json.dumps(clean_floor(archive)))
+        return
     profiler = None
     if profile:
         import cProfile
@@ -94,6 +103,30 @@ def run_phase(phase: str, archive: Path, posts: Path, out: Path, report: Path,
         profiler.dump_stats(profile)
     seconds = time.perf_counter() - started
     report.write_text(json.dumps({"seconds": seconds, **counts}))
+
+
+def clean_floor(archive: Path) -> dict:
+    """CPU seconds, on one core, to clean every article's HTML: nh3 with its defaults, and
+    newsvault's sanitizer."""
+    import nh3
+
+    from newsvault.archive import open_archive
+    from newsvault.content.sanitize import clean_html
+
+    opened = open_archive(archive)
+    store = opened.store
+    sources = store.display_sources([article_id for article_id, _ in store.changed_after(0)])
+    opened.close()
+    started = time.process_time()
+    for source in sources:
+        nh3.clean(source.content_html)
+    nh3_s = time.process_time() - started
+    started = time.process_time()
+    for source in sources:
+        clean_html(source.content_html, source.url)
+    sanitizer_s = time.process_time() - started
+    return {"articles": len(sources), "nh3_defaults_cpu_s": nh3_s, "sanitizer_cpu_s": sanitizer_s,
+            "html_mb": sum(len(source.content_html.encode()) for source in sources) / MB}
 
 
 # Runs a command and reports its wait4() rusage. A launcher of its own, because a process's
@@ -189,6 +222,7 @@ class Round:
     floor_before_s: float = float("nan")
     floor_after_s: float = float("nan")
     command_s: float = float("nan")
+    clean_floor: dict = field(default_factory=dict)
 
 
 def one_round(number: int, posts: Path, workdir: Path, profile_dir: Path | None) -> Round:
@@ -213,7 +247,16 @@ def one_round(number: int, posts: Path, workdir: Path, profile_dir: Path | None)
             result.floor_after_s = floor_write(out, folder / "floor-after")
     result.command_s = command_wall([sys.executable, "-m", "newsvault", "--archive",
                                      str(archive), "export", "jekyll", "--out", str(out)])
+    result.clean_floor = measure_clean_floor(archive, posts, folder)
     return result
+
+
+def measure_clean_floor(archive: Path, posts: Path, folder: Path) -> dict:
+    report = folder / "clean-floor.json"
+    usage = launch([sys.executable, "-m", "bench.import_export_bench", "--phase", "clean-floor",
+                    "--archive", str(archive), "--posts", str(posts), "--out", str(folder),
+                    "--report", str(report)], folder, "clean-floor")
+    return {} if usage.get("error") else json.loads(report.read_text())
 
 
 def check(rounds: list[Round]) -> list[str]:
@@ -259,6 +302,7 @@ def report(rounds: list[Round], corpus_mb: float, extract_s: float, python_s: fl
               f"after {result.floor_after_s:5.2f} s")
         print(f"  `newsvault export jekyll`, nothing changed (command)      "
               f"{result.command_s:6.2f} s   (`python -c pass`: {python_s:.2f} s)")
+        _print_clean_floor(result)
     complete = [result for result in rounds
                 if len(result.phases) == len(TARGETS)
                 and not any(measured.error for measured in result.phases.values())]
@@ -281,6 +325,23 @@ def report(rounds: list[Round], corpus_mb: float, extract_s: float, python_s: fl
         print(f"WRONG: {problem}")
     print("RESULT: " + ("FAILED (see above)" if wrong else f"counts correct in {len(rounds)} run(s)"))
     return 1 if wrong else 0
+
+
+def _print_clean_floor(result: Round) -> None:
+    floor = result.clean_floor
+    if not floor:
+        print("  cleaning floor: FAILED")
+        return
+    cores = os.cpu_count() or 1
+    stored = result.phases.get("export, clean HTML stored")
+    stored_s = stored.seconds if stored else 0.0
+    least = (floor["nh3_defaults_cpu_s"] + stored_s) / cores
+    print(f"  cleaning, one core, {floor['articles']} articles, {floor['html_mb']:.1f} MB of HTML:"
+          f" nh3 with its defaults {floor['nh3_defaults_cpu_s']:.2f} s CPU, newsvault's"
+          f" sanitizer {floor['sanitizer_cpu_s']:.2f} s CPU")
+    print(f"  least a first export can take here, every core busy throughout: (nh3's"
+          f" {floor['nh3_defaults_cpu_s']:.2f} s + the export with clean HTML stored,"
+          f" {stored_s:.2f} s) / {cores} cores = {least:.2f} s")
 
 
 def _counts(counts: dict) -> str:
@@ -306,7 +367,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", metavar="DIR", help="cProfile every phase into DIR/*.prof")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     # one phase, run by the benchmark in a process of its own
-    parser.add_argument("--phase", choices=("import", "export", "export-raw"), help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=("import", "export", "export-raw", "clean-floor"),
+                        help=argparse.SUPPRESS)
     for name in ("--archive", "--posts", "--out", "--report", "--profile-file"):
         parser.add_argument(name, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
