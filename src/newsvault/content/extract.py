@@ -10,11 +10,12 @@ The result is the page's HTML, not made safe: the sanitizer's job (content/sanit
 """
 
 import re
-from dataclasses import dataclass
 from html import escape
 
 from cssselect import GenericTranslator
 from lxml import etree, html
+
+from newsvault.content.rules import ExtractError, ExtractRules
 
 # trafilatura keeps a paragraph's class: captions travel through it as paragraphs so
 # marked, and become <figcaption> again afterwards (trafilatura drops <figcaption>).
@@ -24,18 +25,6 @@ _NEVER_CONTENT = ("script", "style", "noscript", "template", "form", "button", "
 _LAZY_SOURCES = ("data-src", "data-original", "data-lazy-src", "data-url")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _MIN_TEXT = 20  # characters (spaces not counted): less is a link or a label, not an article
-
-
-@dataclass(frozen=True, slots=True)
-class ExtractRules:
-    """A source's rules (newsvault.toml): CSS selectors, checked when the file is read."""
-
-    content_selector: str | None = None
-    remove_selectors: tuple[str, ...] = ()
-
-
-class ExtractError(Exception):
-    """The page has no article content that could be found."""
 
 
 def extract_article(page: bytes, url: str, rules: ExtractRules = ExtractRules(),

@@ -2,7 +2,7 @@
 them, several sources to a commit. With enough sources they run as processes (one per
 core), so that the event loop keeps its time for HTTP and feed items never cross a process
 boundary (only the raw bodies do); otherwise as one thread. Both run the same loop,
-``writer.serve``.
+``writer.serve``, which this process imports only to run it as a thread.
 """
 
 import asyncio
@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 from newsvault.model import FetchOutcome
-from newsvault.pipeline.writer import BATCH_LIMIT, POLL_SECONDS, STOP, Fetched, serve
+from newsvault.pipeline.handover import BATCH_LIMIT, POLL_SECONDS, STOP, Fetched, run_writer
 
 __all__ = ["Archiver", "BATCH_LIMIT", "Fetched"]
 
@@ -47,14 +47,14 @@ class Archiver:
             # kept referenced: a lock collected before a child opened it is gone for the child
             self._write_lock = write_lock = context.Lock()
             self._workers = [
-                context.Process(target=serve, name=f"newsvault-writer-{number}", daemon=True,
+                context.Process(target=run_writer, name=f"newsvault-writer-{number}", daemon=True,
                                 args=(self._db_path, self._inbox, self._outbox, os.getpid(),
                                       write_lock))
                 for number in range(self._processes)
             ]
         else:
             self._inbox, self._outbox = queue.Queue(), queue.Queue()
-            self._workers = [threading.Thread(target=serve, name="newsvault-writer", daemon=True,
+            self._workers = [threading.Thread(target=run_writer, name="newsvault-writer", daemon=True,
                                               args=(self._db_path, self._inbox, self._outbox))]
         for worker in self._workers:
             worker.start()

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from newsvault.clock import now_ms
 from newsvault.config import FetchSettings
-from newsvault.content.extract import ExtractRules
+from newsvault.content.rules import ExtractRules
 from newsvault.errors import FetchError, GoneError, RateLimitedError
 from newsvault.fetch import HttpFetcher
 from newsvault.model import FetchOutcome, Source

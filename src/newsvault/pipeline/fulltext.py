@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from newsvault.clock import now_ms
 from newsvault.config import FetchSettings, SourceSettings
-from newsvault.content.extract import ExtractError, ExtractRules, extract_article
+from newsvault.content.rules import ExtractError, ExtractRules
 from newsvault.content.summary import page_is_better
 from newsvault.errors import (
     FetchError,
@@ -234,6 +234,8 @@ async def fetch_page(fetcher: HttpFetcher, job: PageJob) -> HttpResponse:
 def extract_page(page: bytes, url: str, rules: ExtractRules, charset: str | None,
                  title: str, compress: bool) -> _Extracted:
     """In an extraction worker: the article's HTML, and the page compressed for the store."""
+    from newsvault.content.extract import extract_article  # see content/rules.py
+
     raw_z = zlib.compress(page, 6) if compress else None
     try:
         return _Extracted(extract_article(page, url, rules, charset, title), raw_z)

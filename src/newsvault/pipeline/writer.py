@@ -8,33 +8,19 @@ import os
 import queue
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from newsvault.clock import now_ms
 from newsvault.content.summary import looks_like_summary
 from newsvault.errors import FeedError
 from newsvault.feeds import parse_feed
-from newsvault.model import FetchOutcome, Source
-from newsvault.store import FetchRecord, FetchResult, IngestCounts, SqliteStore, open_store
+from newsvault.model import FetchOutcome
+from newsvault.pipeline.handover import BATCH_LIMIT, POLL_SECONDS, STOP, Fetched
+from newsvault.store import FetchResult, IngestCounts, SqliteStore, open_store
 from newsvault.store.identity import KeyedEntry, unique_entries
 
-BATCH_LIMIT = 32  # sources per commit at most; a batch is whatever is waiting, up to this
-STOP = None  # the mark that ends a writer's inbox, and its outbox
-POLL_SECONDS = 0.5
-
-
-@dataclass(slots=True)
-class Fetched:
-    """One source's HTTP result, handed from the fetch stage to the writer."""
-
-    source: Source
-    record: FetchRecord
-    body: bytes | None = None  # a feed to parse; None after a failure or a 304
-    url: str = ""
-    content_type: str | None = None
-    etag: str | None = None  # validators to keep once the body has parsed
-    last_modified: str | None = None
+__all__ = ["BATCH_LIMIT", "STOP", "Fetched", "parse_fetched", "save_batch", "serve"]
 
 
 def save_batch(store: SqliteStore, results: list[FetchResult]) -> list[FetchOutcome]:
