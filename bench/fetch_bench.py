@@ -415,14 +415,15 @@ class _TreeSampler(threading.Thread):
                 return
             main = tree = pss = 0
             for process in processes:
-                try:
+                try:  # a process may end at any point in here
                     rss = process.memory_info().rss
                     if tick % 10 == 0:
                         pss += _pss(process.pid)
+                    is_main = process.ppid() == self.pid
                 except (psutil.Error, OSError):
                     continue
                 tree += rss
-                if process.ppid() == self.pid:
+                if is_main:
                     main = rss
             self.peak_main = max(self.peak_main, main)
             self.peak_tree = max(self.peak_tree, tree)
