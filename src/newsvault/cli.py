@@ -16,7 +16,8 @@ from newsvault import __version__
 from newsvault.archive import open_archive, run_lock
 from newsvault.config import SourceSettings, append_sources
 from newsvault.errors import ArchiveLockedError, ConfigError, NewsvaultError
-from newsvault.report import FetchProgress, outcome_summary, outcome_table, text_table, when
+from newsvault.report import (FetchProgress, StepProgress, outcome_summary, outcome_table,
+                              text_table, when)
 from newsvault.scaffold import create_archive
 
 EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_LOCKED = 1, 2, 3
@@ -325,10 +326,13 @@ def export_jekyll_command(ctx, out_dir: Path | None, raw: bool, full: bool, asse
 
     archive = _archive(ctx)
     target = out_dir or archive.resolve(archive.settings.jekyll.out)
-    report = export_jekyll(archive.store, target, raw=raw or archive.settings.jekyll.raw, full=full,
-                           assets=assets)
+    with StepProgress() as progress:
+        report = export_jekyll(archive.store, target, raw=raw or archive.settings.jekyll.raw,
+                               full=full, assets=assets,
+                               on_clean_progress=progress.step("cleaning", "articles"))
+    cleaned = f" ({report.cleaned} articles cleaned first)" if report.cleaned else ""
     click.echo(f"jekyll: {report.written} posts written, {report.unchanged} unchanged, "
-               f"in {report.out}")
+               f"in {report.out}{cleaned}")
 
 
 @cli.command()
@@ -340,13 +344,17 @@ def export_jekyll_command(ctx, out_dir: Path | None, raw: bool, full: bool, asse
 def build(ctx, out_dir: Path | None, full: bool, assets: str):
     """Build the reader's site (only the pages that changed since the last build)."""
     from newsvault.site import build_archive_site
-    from newsvault.site.progress import BuildProgress
 
     archive = _archive(ctx)
-    with run_lock(archive.root, wait=True), BuildProgress() as progress:  # names posts
-        report = build_archive_site(archive, out_dir, full=full, on_progress=progress.update,
-                                    assets=assets)
+    with run_lock(archive.root, wait=True), StepProgress() as progress:  # names posts
+        report = build_archive_site(archive, out_dir, full=full, assets=assets,
+                                    **_build_steps(progress))
     _show_build(report)
+
+
+def _build_steps(progress: StepProgress) -> dict:
+    return {"on_clean_progress": progress.step("cleaning", "articles"),
+            "on_progress": progress.step("building", "pages")}
 
 
 def _show_build(report) -> None:
@@ -365,14 +373,13 @@ def _show_build(report) -> None:
 def serve(ctx, port: int, host: str, build_first: bool, out_dir: Path | None):
     """Serve the built site and its search API (GET /api/search?q=)."""
     from newsvault.site import build_archive_site
-    from newsvault.site.progress import BuildProgress
     from newsvault.site.serve import serve_site
 
     archive = _archive(ctx)
     site_dir = out_dir or archive.resolve(archive.settings.build.out)
     if build_first:
-        with run_lock(archive.root, wait=True), BuildProgress() as progress:
-            _show_build(build_archive_site(archive, site_dir, on_progress=progress.update))
+        with run_lock(archive.root, wait=True), StepProgress() as progress:
+            _show_build(build_archive_site(archive, site_dir, **_build_steps(progress)))
     if not (site_dir / "index.html").is_file():
         raise ConfigError(f"no site in {site_dir}; run `newsvault build` or pass --build")
     serve_site(site_dir, archive.store, host, port,

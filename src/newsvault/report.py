@@ -2,11 +2,13 @@
 and the per-source table at the end."""
 
 import sys
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from newsvault.model import FetchOutcome
 
 STATUS_WORDS = {"ok": "ok", "not_modified": "not modified", "error": "error", "skipped": "skipped"}
+PLAIN_LINES_FROM = 1000  # items; a smaller step says only what it did, at its end
 
 
 def progress_bar(label: str, described: bool = False):
@@ -23,6 +25,39 @@ def progress_bar(label: str, described: bool = False):
     progress = Progress(*columns, console=Console(stderr=True), transient=True)
     progress.start()
     return progress
+
+
+class StepProgress:
+    """What a long command shows while it works, step by step (cleaning the articles,
+    building the pages): on a terminal a bar per step, otherwise a plain line per tenth
+    of a step of at least PLAIN_LINES_FROM items. Context manager; ``step(label, unit)``
+    gives the step's ``(done, total)`` callback."""
+
+    def __init__(self):
+        self._progress = None
+
+    def __enter__(self):
+        self._progress = progress_bar("{task.description}")
+        return self
+
+    def step(self, label: str, unit: str) -> Callable[[int, int], None]:
+        task, next_line = None, 0
+
+        def update(done: int, total: int) -> None:
+            nonlocal task, next_line
+            if self._progress:
+                if task is None:
+                    task = self._progress.add_task(label, total=total)
+                self._progress.update(task, completed=done, total=total)
+            elif total >= PLAIN_LINES_FROM and (done >= next_line or done == total):
+                print(f"{label}: {done}/{total} {unit}", file=sys.stderr, flush=True)
+                next_line = done + total // 10
+
+        return update
+
+    def __exit__(self, *exc):
+        if self._progress:
+            self._progress.stop()
 
 
 class FetchProgress:

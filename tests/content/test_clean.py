@@ -47,6 +47,17 @@ def test_new_articles_are_cleaned_once(store):
     assert update_clean(store).cleaned == 0  # nothing changed: nothing cleaned
 
 
+def test_progress_is_heard_after_each_batch_stored(store, monkeypatch):
+    monkeypatch.setattr(clean_module, "BATCH", 2)
+    save(store, [item(n) for n in range(1, 6)])
+    heard = []
+    update_clean(store, workers=1, on_progress=lambda done, total: heard.append((done, total)))
+    assert heard == [(2, 5), (4, 5), (5, 5)]
+    assert len(stored_clean(store)) == 5  # each was heard of once it was stored
+    update_clean(store, workers=1, on_progress=lambda done, total: heard.append((done, total)))
+    assert heard == [(2, 5), (4, 5), (5, 5)]  # nothing to clean: nothing to hear
+
+
 def test_the_raw_content_stays_as_fetched(store):
     save(store, [item(1)])
     update_clean(store)

@@ -2,10 +2,8 @@
 feeds, determinism and incremental rebuilds."""
 
 import hashlib
-import os
 import re
 import sqlite3
-import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -223,45 +221,6 @@ def test_a_page_that_is_gone_is_deleted(small_archive):
     assert report.deleted == 1
     assert not gone.exists() and not gone.parent.exists()
     assert "一篇坏掉的稿件" not in (small_archive.site / "source/周刊/index.html").read_text()
-
-
-def test_progress_is_a_few_plain_lines_off_a_terminal(capsys):
-    from newsvault.site.progress import BuildProgress
-
-    with BuildProgress() as progress:
-        for done in range(1, 2001):
-            progress.update(done, 2000)
-    lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == "building: 1/2000 pages" and lines[-1] == "building: 2000/2000 pages"
-    assert len(lines) <= 12
-    with BuildProgress() as progress:
-        progress.update(10, 10)
-    assert capsys.readouterr().err == ""  # a small build says only what it did, at its end
-
-
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs a pseudo-terminal")
-def test_on_a_terminal_progress_is_a_bar():
-    import pty
-
-    code = ("from newsvault.site.progress import BuildProgress\n"
-            "with BuildProgress() as progress:\n"
-            "    for done in range(2001):\n"
-            "        progress.update(done, 2000)\n")
-    pid, terminal = pty.fork()
-    if pid == 0:  # the child: stdout and stderr are the terminal
-        os.execv(sys.executable, [sys.executable, "-c", code])
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(terminal, 65536)
-        except OSError:  # the child has exited
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.waitpid(pid, 0)
-    assert "2000/2000".encode() in shown and "━".encode() in shown  # rich's bar
-    assert b"building: " not in shown  # not the plain lines
 
 
 def test_a_broken_theme_template_is_named_not_a_traceback(small_archive):

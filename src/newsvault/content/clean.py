@@ -12,6 +12,7 @@ for an article that changed after the last update (a fetch running meanwhile), i
 content cleaned on the spot.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from newsvault.content.sanitize import SANITIZER_VERSION, clean_html
@@ -23,6 +24,7 @@ BATCH = 200  # articles per transaction
 _PROCESS_THRESHOLD = 400  # fewer are cleaned here: starting workers costs more
 
 Cleaned = list[tuple[int, int, str]]  # (article id, change_seq, clean HTML)
+OnProgress = Callable[[int, int], None]  # (articles cleaned, articles to clean)
 
 
 @dataclass(slots=True)
@@ -31,15 +33,17 @@ class CleanReport:
     reset: bool = False  # the sanitizer changed: every article was cleaned again
 
 
-def update_clean(store: SqliteStore, workers: int | None = None) -> CleanReport:
+def update_clean(store: SqliteStore, workers: int | None = None,
+                 on_progress: OnProgress | None = None) -> CleanReport:
     """Clean the articles changed since the last update. ``workers``: processes that
-    clean (default: one per core, for large updates only)."""
+    clean (default: one per core, for large updates only). ``on_progress`` hears after
+    each batch stored (a first clean of a large archive takes a while)."""
     report = CleanReport()
     _, sanitizer = store.clean_state()
     if sanitizer != SANITIZER_VERSION:
         store.reset_clean(SANITIZER_VERSION)
         report.reset = bool(sanitizer)
-    while not _clean_pending(store, workers, report):
+    while not _clean_pending(store, workers, report, on_progress):
         pass  # another process moved the watermark: start again from where it is
     return report
 
@@ -59,13 +63,33 @@ def clean_sources(sources: list[DisplaySource]) -> Cleaned:
             for source in sources]
 
 
-def _clean_pending(store: SqliteStore, workers: int | None, report: CleanReport) -> bool:
+def _clean_pending(store: SqliteStore, workers: int | None, report: CleanReport,
+                   on_progress: OnProgress | None) -> bool:
     """False when another process cleaned meanwhile."""
     start = store.clean_state()[0]
-    finished, cleaned = catch_up(store, start, store.changed_after(start), _clean_batch,
-                                 store.save_clean, BATCH, _PROCESS_THRESHOLD, workers)
+    pending = store.changed_after(start)
+    save = store.save_clean
+    if on_progress and pending:
+        save = _reporting(save, len(pending), on_progress)
+    finished, cleaned = catch_up(store, start, pending, _clean_batch, save, BATCH,
+                                 _PROCESS_THRESHOLD, workers)
     report.cleaned += cleaned
     return finished
+
+
+def _reporting(save: Callable[[int, int, Cleaned], bool], total: int,
+               on_progress: OnProgress) -> Callable[[int, int, Cleaned], bool]:
+    done = 0
+
+    def save_and_report(expected_seq: int, new_seq: int, cleaned: Cleaned) -> bool:
+        nonlocal done
+        saved = save(expected_seq, new_seq, cleaned)
+        if saved:
+            done += len(cleaned)
+            on_progress(done, total)
+        return saved
+
+    return save_and_report
 
 
 def _clean_batch(store: SqliteStore, ids: list[int]) -> Cleaned:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsvault.clock import iso_ms
-from newsvault.content.clean import update_clean
+from newsvault.content.clean import OnProgress, update_clean
 from newsvault.content.sanitize import SANITIZER_VERSION, clean_html
 from newsvault.content.assets import JEKYLL_PREFIX, publish_asset
 from newsvault.content.media import rewrite_images
@@ -28,10 +28,12 @@ class ExportReport:
     written: int = 0  # files created or changed
     unchanged: int = 0  # rendered, identical to the file on disk
     out: str = ""
+    cleaned: int = 0  # articles whose clean HTML was made first
 
 
 def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
-                  full: bool = False, assets: str = "local") -> ExportReport:
+                  full: bool = False, assets: str = "local",
+                  on_clean_progress: OnProgress | None = None) -> ExportReport:
     """Write the articles changed since the last export into ``out_dir`` (all with ``full``).
 
     The posts carry the clean HTML (content/), or with ``raw`` the HTML exactly as the
@@ -39,19 +41,19 @@ def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
     sanitizer: another sanitizer rewrites every post whose clean HTML it changes.
     ``assets="local"`` (not with ``raw``): images stored in the archive are put in the
     Jekyll site (the folder above ``out_dir``) under assets/media/ and linked there.
+    ``on_clean_progress``: see ``update_clean``.
     """
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     local = assets == "local" and not raw
     target = (f"jekyll:raw:{out_dir}" if raw else
               f"jekyll:clean {SANITIZER_VERSION}{'' if local else ' remote'}:{out_dir}")
-    if not raw:
-        update_clean(store)
+    cleaned = update_clean(store, on_progress=on_clean_progress).cleaned if not raw else 0
     seq = store.current_seq()
     after_seq = 0 if full else store.export_seq(target)
     on_disk = set(os.listdir(out_dir))
     _name_new_posts(store, after_seq, on_disk)
-    report = ExportReport(out=str(out_dir))
+    report = ExportReport(out=str(out_dir), cleaned=cleaned)
     folder = str(out_dir)
     images = _LocalImages(store, out_dir.parent) if local else None
     for row in _rows_to_write(store, on_disk, after_seq, clean=not raw):

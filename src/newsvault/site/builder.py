@@ -67,13 +67,16 @@ class BuildReport:
 
 
 def build_site(store: SqliteStore, out_dir: Path, options: SiteOptions, full: bool = False,
-               workers: int | None = None, on_progress: OnProgress | None = None) -> BuildReport:
-    """Bring the site in ``out_dir`` up to date with the archive (every page with ``full``)."""
+               workers: int | None = None, on_progress: OnProgress | None = None,
+               on_clean_progress: OnProgress | None = None) -> BuildReport:
+    """Bring the site in ``out_dir`` up to date with the archive (every page with ``full``).
+    ``on_progress`` hears of the pages rendered, ``on_clean_progress`` of the articles
+    cleaned first (``update_clean``)."""
     started = time.perf_counter()
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     report = BuildReport(out=str(out))
-    update_clean(store)
+    update_clean(store, on_progress=on_clean_progress)
     name_unnamed_posts(store)
     with _long_lived_objects() as loaded:
         state = BuildState.load(out)
@@ -355,9 +358,10 @@ def site_options(archive: Archive, assets: str = "local") -> SiteOptions:
 
 def build_archive_site(archive: Archive, out_dir: Path | None = None, full: bool = False,
                        on_progress: OnProgress | None = None,
-                       assets: str = "local") -> BuildReport:
+                       assets: str = "local",
+                       on_clean_progress: OnProgress | None = None) -> BuildReport:
     """``build_site`` with the archive's settings, into ``build.out`` unless told.
     ``assets``: "local" shows the images stored in the archive, "remote" the originals."""
     out = Path(out_dir) if out_dir else archive.resolve(archive.settings.build.out)
     return build_site(archive.store, out, site_options(archive, assets), full=full,
-                      on_progress=on_progress)
+                      on_progress=on_progress, on_clean_progress=on_clean_progress)
