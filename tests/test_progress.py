@@ -34,18 +34,10 @@ def test_a_short_step_says_nothing_while_it_works(capsys):
     assert capsys.readouterr().err == ""  # the command says what it did, at its end
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs a pseudo-terminal")
-def test_on_a_terminal_each_step_is_a_bar():
+def shown_on_a_terminal(code: str) -> bytes:
+    """What ``code`` writes to a pseudo-terminal (its stdout and stderr)."""
     import pty
 
-    code = ("from newsvault.report import StepProgress\n"
-            "with StepProgress() as progress:\n"
-            "    cleaning = progress.step('cleaning', 'articles')\n"
-            "    building = progress.step('building', 'pages')\n"
-            "    for done in range(3001):\n"
-            "        cleaning(done, 3000)\n"
-            "    for done in range(2001):\n"
-            "        building(done, 2000)\n")
     pid, terminal = pty.fork()
     if pid == 0:  # the child: stdout and stderr are the terminal
         os.execv(sys.executable, [sys.executable, "-c", code])
@@ -59,6 +51,37 @@ def test_on_a_terminal_each_step_is_a_bar():
             break
         shown += chunk
     os.waitpid(pid, 0)
+    return shown
+
+
+needs_a_terminal = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs a pseudo-terminal")
+
+
+@needs_a_terminal
+def test_on_a_terminal_each_step_is_a_bar():
+    shown = shown_on_a_terminal(
+        "from newsvault.report import StepProgress\n"
+        "with StepProgress() as progress:\n"
+        "    cleaning = progress.step('cleaning', 'articles')\n"
+        "    building = progress.step('building', 'pages')\n"
+        "    for done in range(3001):\n"
+        "        cleaning(done, 3000)\n"
+        "    for done in range(2001):\n"
+        "        building(done, 2000)\n")
     assert b"3000/3000" in shown and b"2000/2000" in shown and "━".encode() in shown
     assert b"cleaning" in shown and b"building" in shown
     assert b"building: " not in shown and b"cleaning: " not in shown  # not the plain lines
+
+
+@needs_a_terminal
+def test_on_a_terminal_a_run_shows_its_sources_then_its_later_steps():
+    shown = shown_on_a_terminal(
+        "from newsvault.model import FetchOutcome\n"
+        "from newsvault.report import FetchProgress\n"
+        "with FetchProgress(2) as progress:\n"
+        "    progress.advance(FetchOutcome(source='联合早报', status='ok'))\n"
+        "    progress.advance(FetchOutcome(source='BBC 中文', status='ok'))\n"
+        "    progress.step('cleaning', 'articles')(1500, 1500)\n")
+    assert b"fetching" in shown and b"2/2" in shown and "BBC 中文".encode() in shown
+    assert b"cleaning" in shown and b"1500/1500" in shown
+    assert b"[1/2]" not in shown  # not the plain lines

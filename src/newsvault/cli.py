@@ -222,8 +222,10 @@ def run(ctx, names, strict: bool, warc: bool, wait: bool, no_images: bool,
     def once():
         with run_lock(archive.root, wait=wait):
             with FetchProgress(_source_count(archive, names)) as progress:
+                cleaning, building = _steps(progress)
                 report = _running().run_once(archive, names, on_outcome=progress.advance,
-                                             images=not no_images)
+                                             images=not no_images, on_clean_progress=cleaning,
+                                             on_build_progress=building)
         _show_outcomes(report.outcomes)
         if report.media:
             _show_media(report.media)
@@ -347,14 +349,15 @@ def build(ctx, out_dir: Path | None, full: bool, assets: str):
 
     archive = _archive(ctx)
     with run_lock(archive.root, wait=True), StepProgress() as progress:  # names posts
+        cleaning, building = _steps(progress)
         report = build_archive_site(archive, out_dir, full=full, assets=assets,
-                                    **_build_steps(progress))
+                                    on_clean_progress=cleaning, on_progress=building)
     _show_build(report)
 
 
-def _build_steps(progress: StepProgress) -> dict:
-    return {"on_clean_progress": progress.step("cleaning", "articles"),
-            "on_progress": progress.step("building", "pages")}
+def _steps(progress: StepProgress) -> tuple:
+    """The progress callbacks of cleaning the articles and of building the site."""
+    return progress.step("cleaning", "articles"), progress.step("building", "pages")
 
 
 def _show_build(report) -> None:
@@ -379,7 +382,9 @@ def serve(ctx, port: int, host: str, build_first: bool, out_dir: Path | None):
     site_dir = out_dir or archive.resolve(archive.settings.build.out)
     if build_first:
         with run_lock(archive.root, wait=True), StepProgress() as progress:
-            _show_build(build_archive_site(archive, site_dir, **_build_steps(progress)))
+            cleaning, building = _steps(progress)
+            _show_build(build_archive_site(archive, site_dir, on_clean_progress=cleaning,
+                                           on_progress=building))
     if not (site_dir / "index.html").is_file():
         raise ConfigError(f"no site in {site_dir}; run `newsvault build` or pass --build")
     serve_site(site_dir, archive.store, host, port,

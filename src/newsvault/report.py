@@ -11,17 +11,17 @@ STATUS_WORDS = {"ok": "ok", "not_modified": "not modified", "error": "error", "s
 PLAIN_LINES_FROM = 1000  # items; a smaller step says only what it did, at its end
 
 
-def progress_bar(label: str, described: bool = False):
-    """A started rich progress bar on stderr if it is a terminal, else None (rich is
-    imported only then: a command run by cron or a script does not pay for it)."""
+def progress_bar():
+    """A started rich progress display on stderr if it is a terminal, else None (rich is
+    imported only then: a command run by cron or a script does not pay for it). A bar per
+    task: its description, the bar, done/total, time, and the task's ``detail`` field."""
     if not sys.stderr.isatty():
         return None
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    columns = [TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
-    if described:
-        columns.append(TextColumn("{task.description}"))
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn(), TextColumn("{task.fields[detail]}")]
     progress = Progress(*columns, console=Console(stderr=True), transient=True)
     progress.start()
     return progress
@@ -37,7 +37,7 @@ class StepProgress:
         self._progress = None
 
     def __enter__(self):
-        self._progress = progress_bar("{task.description}")
+        self._progress = progress_bar()
         return self
 
     def step(self, label: str, unit: str) -> Callable[[int, int], None]:
@@ -47,7 +47,7 @@ class StepProgress:
             nonlocal task, next_line
             if self._progress:
                 if task is None:
-                    task = self._progress.add_task(label, total=total)
+                    task = self._progress.add_task(label, total=total, detail="")
                 self._progress.update(task, completed=done, total=total)
             elif total >= PLAIN_LINES_FROM and (done >= next_line or done == total):
                 print(f"{label}: {done}/{total} {unit}", file=sys.stderr, flush=True)
@@ -60,32 +60,30 @@ class StepProgress:
             self._progress.stop()
 
 
-class FetchProgress:
-    """Context manager; ``advance(outcome)`` after each source."""
+class FetchProgress(StepProgress):
+    """``advance(outcome)`` after each source: on a terminal a bar that names the last
+    one, otherwise a line per source. The steps after the fetch as in StepProgress."""
 
     def __init__(self, total: int):
+        super().__init__()
         self.total = total
         self.done = 0
-        self._progress = None
+        self._task = None
 
     def __enter__(self):
-        self._progress = progress_bar("fetching", described=True)
+        super().__enter__()
         if self._progress:
-            self._task = self._progress.add_task("", total=self.total)
+            self._task = self._progress.add_task("fetching", total=self.total, detail="")
         return self
 
     def advance(self, outcome: FetchOutcome) -> None:
         self.done += 1
         if self._progress:
-            self._progress.update(self._task, advance=1, description=outcome.source)
+            self._progress.update(self._task, advance=1, detail=outcome.source)
         else:
             detail = outcome.error or f"{outcome.new} new, {outcome.updated} updated"
             print(f"[{self.done}/{self.total}] {outcome.source}: "
                   f"{STATUS_WORDS[outcome.status]} ({detail})", file=sys.stderr, flush=True)
-
-    def __exit__(self, *exc):
-        if self._progress:
-            self._progress.stop()
 
 
 def outcome_table(outcomes: list[FetchOutcome]) -> str:

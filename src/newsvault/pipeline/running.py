@@ -11,6 +11,8 @@ from newsvault.model import FetchOutcome
 from newsvault.pipeline.fetching import OnOutcome, fetch_sources
 from newsvault.pipeline.fulltext import extract_rules
 
+OnProgress = Callable[[int, int], None]  # (done, total)
+
 if TYPE_CHECKING:
     from newsvault.export.jekyll import ExportReport
     from newsvault.pipeline.media import MediaReport
@@ -62,7 +64,12 @@ def fetch_media(archive: Archive) -> "MediaReport":
 
 
 def run_once(archive: Archive, names: tuple[str, ...] = (),
-             on_outcome: OnOutcome | None = None, images: bool = True) -> RunReport:
+             on_outcome: OnOutcome | None = None, images: bool = True,
+             on_clean_progress: OnProgress | None = None,
+             on_build_progress: OnProgress | None = None) -> RunReport:
+    """Fetch, then the images, the search index and the configured exports. The
+    ``on_*`` callbacks hear of progress: each source, the articles cleaned for the
+    exports (a first run after an import cleans them all), the site's pages."""
     # the later stages are imported here: `fetch` alone, and the start of HTTP, need none
     from newsvault.export.jekyll import export_jekyll
     from newsvault.search import update_index
@@ -75,11 +82,13 @@ def run_once(archive: Archive, names: tuple[str, ...] = (),
     update_index(archive.store)
     jekyll = archive.settings.jekyll
     if jekyll.enabled:
-        report.jekyll = export_jekyll(archive.store, archive.resolve(jekyll.out), raw=jekyll.raw)
+        report.jekyll = export_jekyll(archive.store, archive.resolve(jekyll.out), raw=jekyll.raw,
+                                      on_clean_progress=on_clean_progress)
     if archive.settings.build.enabled:
         from newsvault.site import build_archive_site  # Jinja2 and the templates: only here
 
-        report.site = build_archive_site(archive)
+        report.site = build_archive_site(archive, on_progress=on_build_progress,
+                                         on_clean_progress=on_clean_progress)
     return report
 
 
