@@ -87,8 +87,10 @@ def images_on(browser, url: str, allowed: str) -> tuple[list[dict], list[str]]:
                or request.url.startswith("data:") else outside.append(request.url))
     page = context.new_page()
     page.goto(url, wait_until="load")
-    # the clean HTML's images are loading="lazy": they do not hold the load event back
-    page.wait_for_function("Array.from(document.images).every(image => image.complete)")
+    # the clean HTML's images are loading="lazy": they do not hold the load event back.
+    # A function, not an expression: Playwright evals an expression at every poll, which
+    # the site's CSP (no 'unsafe-eval') refuses once polling leaves the first evaluation.
+    page.wait_for_function("() => Array.from(document.images).every(image => image.complete)")
     images = page.evaluate("""() => Array.from(document.images).map(image => ({
         src: image.currentSrc || image.src, width: image.naturalWidth}))""")
     context.close()
