@@ -276,12 +276,19 @@ _FAILURES_SHOWN = 20
 
 
 def _show_media(report) -> None:
-    if not report.attempted and not report.skipped:
+    if not report.attempted and not report.skipped and not report.deferred:
         return
     click.echo(f"images: {report.downloaded} downloaded ({report.bytes / 2**20:.1f} MB, "
                f"{report.new_files} new files), {len(report.failed)} failed"
                + (f", {report.skipped} not tried (article over media.max_article_mb)"
-                  if report.skipped else "") + f" ({report.seconds:.1f} s)")
+                  if report.skipped else "")
+               + (f", {report.deferred} left for the next run (host unreachable)"
+                  if report.deferred else "") + f" ({report.seconds:.1f} s)")
+    if report.unreachable:
+        hosts = report.unreachable
+        click.echo(f"images: cannot reach {', '.join(hosts[:_FAILURES_SHOWN])}"
+                   + (f" and {len(hosts) - _FAILURES_SHOWN} more hosts"
+                      if len(hosts) > _FAILURES_SHOWN else ""))
     for url, reason in report.failed[:_FAILURES_SHOWN]:
         click.echo(f"image failed: {url}: {reason}")
     if len(report.failed) > _FAILURES_SHOWN:

@@ -65,8 +65,17 @@ class FetchTimeoutError(FetchError):
     pass
 
 
+class ConnectTimeoutError(FetchTimeoutError):
+    """The host did not accept a connection in time: its other URLs would wait as long."""
+
+
 class NetworkError(FetchError):
     pass
+
+
+class ConnectError(NetworkError):
+    """No connection to the host at all (its name does not resolve, or it refuses): its
+    other URLs would fail the same way, for now."""
 
 
 class BlockedAddressError(FetchError):

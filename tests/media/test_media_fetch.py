@@ -266,3 +266,56 @@ def test_the_images_of_an_extracted_page_are_stored_too(feed_server, tmp_path):
     [page] = article_pages(archive.root / "site").values()
     html = (archive.root / "site" / page).read_text(encoding="utf-8")
     assert f'assets/media/{sha(PHOTO)[:2]}/{sha(PHOTO)}.jpg"' in html and "照片说明" in html
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (connections to it are refused)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_an_unreachable_host_is_asked_once_a_run_and_its_other_images_wait(feed_server,
+                                                                            tmp_path):
+    serve_images(feed_server)
+    dead = f"http://127.0.0.2:{closed_port()}"  # refuses every connection
+    feed_server.route("/feed.xml", headers={"Content-Type": "application/rss+xml"}, body=rss([
+        ("死链", feed_server.url("/news/1.html"),
+         "".join(f'<img src="{dead}/img/{n}.png">' for n in range(6))
+         + '<img src="/img/red.png">'),
+    ]))
+    archive = ArchiveDir.create(tmp_path / "news", fetch=FAST_FETCH, build=NO_SITE,
+                                media={"concurrency": 1})
+    archive.add_source("图片报", feed_server.url("/feed.xml"))
+    result = archive.cli("fetch", check=0, env=allowing_private())
+    assert "images: 1 downloaded" in result.stdout and "1 failed" in result.stdout
+    assert "5 left for the next run (host unreachable)" in result.stdout
+    assert "images: cannot reach 127.0.0.2" in result.stdout
+    attempts = archive.query("SELECT attempts FROM media WHERE url LIKE ? ORDER BY attempts",
+                             f"{dead}/%")
+    assert attempts == [(0,)] * 5 + [(1,)]  # the five that waited lost no attempt
+    # still down on the next run: again one image of that host is tried, the others wait
+    again = archive.cli("media", check=0, env=allowing_private())
+    assert "1 failed, 5 left for the next run" in again.stdout
+    assert archive.query("SELECT SUM(attempts) FROM media WHERE url LIKE ?",
+                         f"{dead}/%") == [(2,)]
+
+
+def test_when_the_first_hosts_are_all_unreachable_every_image_waits(feed_server, tmp_path):
+    from newsvault.pipeline.media import NETWORK_DOWN_AFTER
+
+    port = closed_port()
+    hosts = [f"127.0.0.{n}" for n in range(2, 2 + NETWORK_DOWN_AFTER + 4)]
+    feed_server.route("/feed.xml", headers={"Content-Type": "application/rss+xml"}, body=rss([
+        ("离线", feed_server.url("/news/1.html"),
+         "".join(f'<img src="http://{host}:{port}/img/a.png">' for host in hosts)),
+    ]))
+    archive = ArchiveDir.create(tmp_path / "news", fetch=FAST_FETCH, build=NO_SITE,
+                                media={"concurrency": 1})
+    archive.add_source("图片报", feed_server.url("/feed.xml"))
+    result = archive.cli("fetch", check=0, env=allowing_private())
+    assert f"{NETWORK_DOWN_AFTER} failed" in result.stdout
+    assert "4 left for the next run (host unreachable)" in result.stdout
+    assert archive.query("SELECT COUNT(*) FROM media WHERE attempts = 0") == [(4,)]

@@ -22,6 +22,8 @@ from newsvault.clock import now_ms
 from newsvault.config import FetchSettings
 from newsvault.errors import (
     BodyTooLargeError,
+    ConnectError,
+    ConnectTimeoutError,
     FetchError,
     FetchTimeoutError,
     NetworkError,
@@ -368,7 +370,7 @@ def _transport_error(error: aiohttp.ClientError, host: str,
                      settings: FetchSettings) -> Exception:
     """The FetchError for a failure below HTTP, wrapped in _Retry when worth retrying."""
     if isinstance(error, aiohttp.ConnectionTimeoutError):
-        return _Retry(FetchTimeoutError(
+        return _Retry(ConnectTimeoutError(
             f"fetch: timed out after {settings.connect_timeout:g}s (connect)"))
     if isinstance(error, aiohttp.ServerTimeoutError):
         return FetchTimeoutError(f"fetch: timed out after {settings.read_timeout:g}s (read)")
@@ -378,7 +380,7 @@ def _transport_error(error: aiohttp.ClientError, host: str,
     if isinstance(error, aiohttp.ClientConnectorSSLError):  # does not heal in a second
         return NetworkError(f"fetch: TLS failed with {host} ({_tls_reason(error.os_error)})")
     if isinstance(error, aiohttp.ClientConnectorError):
-        return _Retry(NetworkError(f"fetch: cannot connect to {host} ({_reason(error)})"))
+        return _Retry(ConnectError(f"fetch: cannot connect to {host} ({_reason(error)})"))
     if isinstance(error, (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError,
                           aiohttp.ClientOSError)):
         return _Retry(NetworkError(f"fetch: connection to {host} broke off ({_reason(error)})"))

@@ -15,7 +15,12 @@ step ``fetch`` and ``run`` take once the feeds are stored.
 
 A failure keeps the remote URL in the pages, is reported, and is tried again on a later
 run until ``max_attempts``; one that would fail the same way again (blocked address, not an
-image, too large) uses them all at once.
+image, too large) uses them all at once. A host that cannot be reached (its name does not
+resolve, it refuses, or its connect times out) is not asked again in the same run: its
+other images wait for the next run without losing an attempt; and when the first hosts
+tried are all unreachable, the network is taken for down and every image waits. An
+archive that was just imported, on a machine offline, then spends seconds here, not the
+minutes of timing out on each of a thousand images.
 """
 
 import asyncio
@@ -23,19 +28,28 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from newsvault.clock import now_ms
 from newsvault.config import FetchSettings, MediaSettings
 from newsvault.content.assets import store_asset
 from newsvault.content.imagetype import image_extension
 from newsvault.content.media import image_urls
-from newsvault.errors import BlockedAddressError, BodyTooLargeError, FetchError
+from newsvault.errors import (
+    BlockedAddressError,
+    BodyTooLargeError,
+    ConnectError,
+    ConnectTimeoutError,
+    FetchError,
+)
 from newsvault.fetch import HttpFetcher
 from newsvault.store import SqliteStore
 from newsvault.store.records import MediaResult
 
 ACCEPT_IMAGES = "image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8"
 _SCAN_BATCH = 500
+# this many hosts unreachable before any image came through: the network is down
+NETWORK_DOWN_AFTER = 5
 
 
 @dataclass
@@ -46,6 +60,8 @@ class MediaReport:
     bytes: int = 0  # downloaded
     failed: list[tuple[str, str]] = field(default_factory=list)  # (URL, reason)
     skipped: int = 0  # not tried: their article's images passed max_article_mb
+    deferred: int = 0  # not tried: their host (or the network) was unreachable this run
+    unreachable: list[str] = field(default_factory=list)  # those hosts
     seconds: float = 0.0
 
     @property
@@ -94,6 +110,7 @@ class _Downloads:
         self.fetch = replace(fetch, max_body_bytes=media.max_file_bytes,
                              concurrency=max(fetch.concurrency, media.concurrency))
         self.tasks: dict[str, asyncio.Task] = {}
+        self.reached = False  # an image came through this run
 
     async def run(self, by_article: dict[int, list[str]], spent: dict[int, int]) -> set[int]:
         """The ids of the articles that got at least one image stored."""
@@ -121,18 +138,30 @@ class _Downloads:
 
     async def _download(self, url: str) -> MediaResult:
         async with self.slots:
+            if self._unreachable(url):
+                self.report.deferred += 1  # no attempt spent: tried first next run
+                return MediaResult(url, now_ms(), error="not tried: host unreachable")
             result = await self._fetch(url)
         self.store.save_media(result, self.media.max_attempts)
         if result.ok:
+            self.reached = True
             self.report.downloaded += 1
             self.report.bytes += result.bytes
         else:
             self.report.failed.append((url, result.error))
         return result
 
+    def _unreachable(self, url: str) -> bool:
+        down = not self.reached and len(self.report.unreachable) >= NETWORK_DOWN_AFTER
+        return down or _host(url) in self.report.unreachable
+
     async def _fetch(self, url: str) -> MediaResult:
         try:
             response = await self.fetcher.get_untrusted(url, accept=ACCEPT_IMAGES)
+        except (ConnectError, ConnectTimeoutError) as error:
+            if _host(url) not in self.report.unreachable:
+                self.report.unreachable.append(_host(url))
+            return MediaResult(url, now_ms(), error=_reason(error))
         except (BlockedAddressError, BodyTooLargeError) as error:
             return MediaResult(url, now_ms(), error=_reason(error), permanent=True)
         except FetchError as error:
@@ -152,6 +181,13 @@ class _Downloads:
         self.report.new_files += new
         return MediaResult(url, now_ms(), sha256=sha256, path=path, bytes=len(response.body),
                            content_type=response.content_type)
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
 
 
 def _reason(error: Exception) -> str:
