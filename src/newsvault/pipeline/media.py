@@ -18,7 +18,8 @@ run until ``max_attempts``; one that would fail the same way again (blocked addr
 image, too large) uses them all at once. A host that cannot be reached (its name does not
 resolve, it refuses, or its connect times out) is not asked again in the same run: its
 other images wait for the next run without losing an attempt; and when the first hosts
-tried are all unreachable, the network is taken for down and every image waits. An
+tried are all unreachable, the network is taken for down and every image waits, those
+tried included (no attempt spent). An
 archive that was just imported, on a machine offline, then spends seconds here, not the
 minutes of timing out on each of a thousand images.
 """
@@ -111,6 +112,7 @@ class _Downloads:
                              concurrency=max(fetch.concurrency, media.concurrency))
         self.tasks: dict[str, asyncio.Task] = {}
         self.reached = False  # an image came through this run
+        self.unreached: list[MediaResult] = []  # failed to connect: settled at the end
 
     async def run(self, by_article: dict[int, list[str]], spent: dict[int, int]) -> set[int]:
         """The ids of the articles that got at least one image stored."""
@@ -119,7 +121,18 @@ class _Downloads:
             self.fetcher = fetcher
             stored = await asyncio.gather(*(self._article(urls, spent.get(article_id, 0))
                                             for article_id, urls in by_article.items()))
+        self._settle_unreached()
         return {article_id for article_id, got in zip(by_article, stored) if got}
+
+    def _settle_unreached(self) -> None:
+        """The images whose host could not be reached: failures that cost an attempt, or,
+        when the network was down, images that wait like the others."""
+        if self._network_down():
+            self.report.deferred += len(self.unreached)
+            return
+        for result in self.unreached:
+            self.store.save_media(result, self.media.max_attempts)
+            self.report.failed.append((result.url, result.error))
 
     async def _article(self, urls: list[str], spent: int) -> bool:
         """One article's images, one after the other so that its budget holds."""
@@ -142,6 +155,9 @@ class _Downloads:
                 self.report.deferred += 1  # no attempt spent: tried first next run
                 return MediaResult(url, now_ms(), error="not tried: host unreachable")
             result = await self._fetch(url)
+        if _host(url) in self.report.unreachable and not result.ok:
+            self.unreached.append(result)
+            return result
         self.store.save_media(result, self.media.max_attempts)
         if result.ok:
             self.reached = True
@@ -152,8 +168,10 @@ class _Downloads:
         return result
 
     def _unreachable(self, url: str) -> bool:
-        down = not self.reached and len(self.report.unreachable) >= NETWORK_DOWN_AFTER
-        return down or _host(url) in self.report.unreachable
+        return self._network_down() or _host(url) in self.report.unreachable
+
+    def _network_down(self) -> bool:
+        return not self.reached and len(self.report.unreachable) >= NETWORK_DOWN_AFTER
 
     async def _fetch(self, url: str) -> MediaResult:
         try:
