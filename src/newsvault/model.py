@@ -5,7 +5,12 @@ adapters in ``feeds/``); after that nothing downstream knows which format an ite
 came from. The store turns entries into archived articles.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+# How a long step (cleaning the articles, rendering the pages) tells of its progress:
+# (done, total), after each part.
+OnProgress = Callable[[int, int], None]
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from newsvault.content.sanitize import SANITIZER_VERSION, clean_html
+from newsvault.model import OnProgress
 from newsvault.store import SqliteStore
 from newsvault.store.records import DisplaySource
 from newsvault.workers import catch_up
@@ -24,7 +25,6 @@ BATCH = 200  # articles per transaction
 _PROCESS_THRESHOLD = 400  # fewer are cleaned here: starting workers costs more
 
 Cleaned = list[tuple[int, int, str]]  # (article id, change_seq, clean HTML)
-OnProgress = Callable[[int, int], None]  # (articles cleaned, articles to clean)
 
 
 @dataclass(slots=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsvault.clock import iso_ms
-from newsvault.content.clean import OnProgress, update_clean
+from newsvault.content.clean import update_clean
 from newsvault.content.sanitize import SANITIZER_VERSION, clean_html
 from newsvault.content.assets import JEKYLL_PREFIX, publish_asset
 from newsvault.content.media import rewrite_images
@@ -20,6 +20,7 @@ from newsvault.export.dates import post_date_ms, post_day
 from newsvault.export.filenames import TakenNames, post_filename
 from newsvault.export.post import Post, render_post
 from newsvault.files import write_atomic
+from newsvault.model import OnProgress
 from newsvault.store import ExportRow, SqliteStore
 
 

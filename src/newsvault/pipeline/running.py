@@ -7,11 +7,9 @@ from typing import TYPE_CHECKING
 
 from newsvault.archive import Archive
 from newsvault.errors import ConfigError
-from newsvault.model import FetchOutcome
+from newsvault.model import FetchOutcome, OnProgress
 from newsvault.pipeline.fetching import OnOutcome, fetch_sources
 from newsvault.pipeline.fulltext import extract_rules
-
-OnProgress = Callable[[int, int], None]  # (done, total)
 
 if TYPE_CHECKING:
     from newsvault.export.jekyll import ExportReport

@@ -32,6 +32,7 @@ from newsvault.content.assets import publish_asset, relink_jekyll_images
 from newsvault.content.media import rewrite_images
 from newsvault.errors import NewsvaultError
 from newsvault.files import write_atomic
+from newsvault.model import OnProgress
 from newsvault.site import i18n, paths
 from newsvault.site.catalog import SiteArticle, load_catalog, name_unnamed_posts
 from newsvault.site.pages import FeedView, Page, plan_pages
@@ -48,8 +49,6 @@ MANIFEST_FORMAT = 1
 ASSETS = "assets/"
 CHUNK = 64  # article pages per task for a worker
 _POOL_THRESHOLD = 400  # fewer article pages are rendered here: starting workers costs more
-
-OnProgress = Callable[[int, int], None]  # (pages done, pages to render)
 
 
 class SiteError(NewsvaultError):
