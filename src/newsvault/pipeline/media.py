@@ -19,9 +19,9 @@ image, too large) uses them all at once. A host that cannot be reached (its name
 resolve, it refuses, or its connect times out) is not asked again in the same run: its
 other images wait for the next run without losing an attempt; and when the first hosts
 tried are all unreachable, the network is taken for down and every image waits, those
-tried included (no attempt spent). An
-archive that was just imported, on a machine offline, then spends seconds here, not the
-minutes of timing out on each of a thousand images.
+tried included (no attempt spent). An archive that was just imported, on a machine
+offline, then spends seconds here, not the minutes of timing out on each of a thousand
+images.
 """
 
 import asyncio
@@ -154,10 +154,10 @@ class _Downloads:
             if self._unreachable(url):
                 self.report.deferred += 1  # no attempt spent: tried first next run
                 return MediaResult(url, now_ms(), error="not tried: host unreachable")
-            result = await self._fetch(url)
-        if _host(url) in self.report.unreachable and not result.ok:
-            self.unreached.append(result)
-            return result
+            try:
+                result = await self._fetch(url)
+            except (ConnectError, ConnectTimeoutError) as error:
+                return self._hold_unreached(url, error)
         self.store.save_media(result, self.media.max_attempts)
         if result.ok:
             self.reached = True
@@ -165,6 +165,14 @@ class _Downloads:
             self.report.bytes += result.bytes
         else:
             self.report.failed.append((url, result.error))
+        return result
+
+    def _hold_unreached(self, url: str, error: Exception) -> MediaResult:
+        """A failure settled at the end of the run (see _settle_unreached)."""
+        if _host(url) not in self.report.unreachable:
+            self.report.unreachable.append(_host(url))
+        result = MediaResult(url, now_ms(), error=_reason(error))
+        self.unreached.append(result)
         return result
 
     def _unreachable(self, url: str) -> bool:
@@ -176,10 +184,8 @@ class _Downloads:
     async def _fetch(self, url: str) -> MediaResult:
         try:
             response = await self.fetcher.get_untrusted(url, accept=ACCEPT_IMAGES)
-        except (ConnectError, ConnectTimeoutError) as error:
-            if _host(url) not in self.report.unreachable:
-                self.report.unreachable.append(_host(url))
-            return MediaResult(url, now_ms(), error=_reason(error))
+        except (ConnectError, ConnectTimeoutError):
+            raise  # the host's, not the image's: _download's to handle
         except (BlockedAddressError, BodyTooLargeError) as error:
             return MediaResult(url, now_ms(), error=_reason(error), permanent=True)
         except FetchError as error:
