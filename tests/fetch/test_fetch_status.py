@@ -2,6 +2,7 @@
 
 import asyncio
 import gzip
+import socket
 import zlib
 from datetime import datetime, timezone
 
@@ -143,6 +144,42 @@ def test_connection_refused_is_network_error_after_retries(fetch, make_settings)
     with pytest.raises(NetworkError) as caught:
         fetch(url, make_settings(retries=2, backoff=0.01))
     assert str(caught.value) == f"fetch: cannot connect to {host} (connection refused)"
+
+
+@pytest.fixture
+def dns_answers(monkeypatch):
+    """dns_answers(errno) -> the names asked: every lookup of a name that is not loopback
+    fails with ``errno``, as a resolver would answer it."""
+    asked: list[str] = []
+
+    def install(errno: int) -> list[str]:
+        real = socket.getaddrinfo
+
+        def getaddrinfo(host, *args, **kwargs):
+            if host in ("localhost", "127.0.0.1"):
+                return real(host, *args, **kwargs)
+            asked.append(host)
+            raise socket.gaierror(errno, "as the resolver answered")
+
+        monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+        return asked
+
+    return install
+
+
+def test_a_name_that_does_not_exist_is_asked_once(fetch, make_settings, dns_answers):
+    asked = dns_answers(socket.EAI_NONAME)
+    with pytest.raises(NetworkError, match=r"^fetch: cannot connect to no-such-host\.example:80 "
+                                           r"\(host name not found\)$"):
+        fetch("http://no-such-host.example/feed.xml", make_settings(retries=3, backoff=0.01))
+    assert asked == ["no-such-host.example"]
+
+
+def test_a_temporary_dns_failure_is_retried(fetch, make_settings, dns_answers):
+    asked = dns_answers(socket.EAI_AGAIN)
+    with pytest.raises(NetworkError, match=r"\(host name lookup failed for now"):
+        fetch("http://flaky-dns.example/feed.xml", make_settings(retries=3, backoff=0.01))
+    assert asked == ["flaky-dns.example"] * 4
 
 
 def test_a_dropped_connection_is_retried(feed_server, fetch):

@@ -380,7 +380,8 @@ def _transport_error(error: aiohttp.ClientError, host: str,
     if isinstance(error, aiohttp.ClientConnectorSSLError):  # does not heal in a second
         return NetworkError(f"fetch: TLS failed with {host} ({_tls_reason(error.os_error)})")
     if isinstance(error, aiohttp.ClientConnectorError):
-        return _Retry(ConnectError(f"fetch: cannot connect to {host} ({_reason(error)})"))
+        failure = ConnectError(f"fetch: cannot connect to {host} ({_reason(error)})")
+        return failure if _name_does_not_exist(error) else _Retry(failure)
     if isinstance(error, (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError,
                           aiohttp.ClientOSError)):
         return _Retry(NetworkError(f"fetch: connection to {host} broke off ({_reason(error)})"))
@@ -395,6 +396,17 @@ def _os_error(error: BaseException) -> BaseException:
     """The OSError that aiohttp's exception wraps (``os_error``, or the cause), or ``error``."""
     inner = getattr(error, "os_error", None) or error.__cause__
     return inner if isinstance(inner, OSError) else error
+
+
+# The DNS answered that the name does not exist: asking again in a second gets the same
+# answer. A temporary failure (EAI_AGAIN: no resolver reachable) is retried.
+_NO_SUCH_NAME = frozenset(code for code in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None))
+                          if code is not None)
+
+
+def _name_does_not_exist(error: aiohttp.ClientError) -> bool:
+    cause = _os_error(error)
+    return isinstance(cause, socket.gaierror) and cause.errno in _NO_SUCH_NAME
 
 
 def _tls_reason(error: ssl.SSLError) -> str:
@@ -414,6 +426,8 @@ def _reason(error: BaseException) -> str:
     if isinstance(cause, ConnectionResetError):
         return "connection reset"
     if isinstance(cause, socket.gaierror):
+        if cause.errno == socket.EAI_AGAIN:
+            return "host name lookup failed for now (DNS temporarily unavailable)"
         return "host name not found"
     if isinstance(cause, OSError) and cause.strerror:
         return cause.strerror.lower()
