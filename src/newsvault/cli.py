@@ -340,8 +340,8 @@ def export_jekyll_command(ctx, out_dir: Path | None, raw: bool, full: bool, asse
                                full=full, assets=assets,
                                on_clean_progress=progress.step("cleaning", "articles"))
     cleaned = f" ({report.cleaned} articles cleaned first)" if report.cleaned else ""
-    click.echo(f"jekyll: {report.written} posts written, {report.unchanged} unchanged, "
-               f"in {report.out}{cleaned}")
+    click.echo(f"jekyll: {report.written} posts written, {report.posts - report.written} "
+               f"already up to date, in {report.out}{cleaned}")
 
 
 @cli.command()

@@ -28,6 +28,7 @@ from newsvault.store import ExportRow, SqliteStore
 class ExportReport:
     written: int = 0  # files created or changed
     unchanged: int = 0  # rendered, identical to the file on disk
+    posts: int = 0  # articles that have a post in the folder now
     out: str = ""
     cleaned: int = 0  # articles whose clean HTML was made first
 
@@ -54,10 +55,11 @@ def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
     after_seq = 0 if full else store.export_seq(target)
     on_disk = set(os.listdir(out_dir))
     _name_new_posts(store, after_seq, on_disk)
-    report = ExportReport(out=str(out_dir), cleaned=cleaned)
+    named = store.post_names()
+    report = ExportReport(out=str(out_dir), cleaned=cleaned, posts=len(named))
     folder = str(out_dir)
     images = _LocalImages(store, out_dir.parent) if local else None
-    for row in _rows_to_write(store, on_disk, after_seq, clean=not raw):
+    for row in _rows_to_write(store, named, on_disk, after_seq, clean=not raw):
         _finish_content(row, raw, images)
         if _write_if_changed(folder, row.post_name, _file_bytes(row), row.post_name in on_disk):
             report.written += 1
@@ -97,11 +99,11 @@ class _LocalImages:
         row.content_html = text.encode("utf-8") if isinstance(html, bytes) else text
 
 
-def _rows_to_write(store: SqliteStore, on_disk: set[str], after_seq: int, clean: bool
-                   ) -> Iterator[ExportRow]:
+def _rows_to_write(store: SqliteStore, named: list[tuple[int, str]], on_disk: set[str],
+                   after_seq: int, clean: bool) -> Iterator[ExportRow]:
     """The articles changed since ``after_seq``, then those whose file has gone missing;
-    streamed, one in memory at a time."""
-    missing = {article_id for article_id, name in store.post_names() if name not in on_disk}
+    streamed, one in memory at a time. ``named``: (article id, post name) of them all."""
+    missing = {article_id for article_id, name in named if name not in on_disk}
     for row in store.export_rows(after_seq=after_seq, content_bytes=True, clean=clean):
         missing.discard(row.id)
         yield row
