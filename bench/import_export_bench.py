@@ -15,10 +15,11 @@ exporting it into an empty folder at most 2 s, and an export with nothing change
 - no-change export: the first export's folder again, when nothing changed.
 
 Then the cleaning's floor, in a process of its own on the imported archive: the CPU time
-of nh3's ``clean`` with nh3's own defaults (no callback: a browser-grade parse and
-serialization of the HTML, the least any sanitizer of it costs), and of newsvault's
+of nh3's ``clean`` with nh3's own defaults (no callback: html5ever's parse and
+serialization of the HTML, the least a sanitizer on nh3 costs), and of newsvault's
 sanitizer, over every article's HTML on one core. With the export of stored clean HTML,
-divided by the cores, it bounds the first export from below, however it is scheduled.
+divided by the cores, it bounds from below a first export that cleans with nh3, however
+it is scheduled. (A faster parser alone does not lower it: see docs/benchmarks.md.)
 With the import's CPU time, it also bounds an import that would do the cleaning instead
 (on the core the import leaves idle), so that the first export would not.
 
@@ -30,8 +31,12 @@ jekyll`` command with nothing changed next to ``python -c pass``.
 
 The export's floor, measured right before it (with the corpus's files) and right after it
 (with the exported ones): plain create + write + rename of the files into an empty folder.
-Writing new files on a shared VM can vary tenfold from one minute to the next; the floors
-say whether a slow export was the machine.
+Why they vary: on an ext4 without a journal (this VM's disk), creating a file skips, one by
+one, the inodes freed in the last five minutes whose inode table block is not written back
+(five seconds once it is; creating files dirties those blocks again). So after tens of
+thousands of files were deleted (an earlier run's work folder), each new file costs many
+times the kernel time, for minutes. Every phase and floor starts after a ``sync``, which
+helps only in part. The floors say whether a slow export was the machine.
 
 The script asserts only correctness (the counts), never a time.
 """
@@ -341,8 +346,8 @@ def _print_clean_floor(result: Round) -> None:
     print(f"  cleaning, one core, {floor['articles']} articles, {floor['html_mb']:.1f} MB of HTML:"
           f" nh3 with its defaults {floor['nh3_defaults_cpu_s']:.2f} s CPU, newsvault's"
           f" sanitizer {floor['sanitizer_cpu_s']:.2f} s CPU")
-    print(f"  least a first export can take here, every core busy throughout: (nh3's"
-          f" {floor['nh3_defaults_cpu_s']:.2f} s + the export with clean HTML stored,"
+    print(f"  least a first export cleaning with nh3 can take, every core busy throughout:"
+          f" (nh3's {floor['nh3_defaults_cpu_s']:.2f} s + the export with clean HTML stored,"
           f" {stored_s:.2f} s) / {cores} cores = {least:.2f} s")
     imported = result.phases.get("import")
     if imported:  # the other place the cleaning could go: the import, on its idle core
