@@ -150,14 +150,15 @@ class _Downloads:
         return got
 
     async def _download(self, url: str) -> MediaResult:
+        host = _host(url)
         async with self.slots:
-            if self._unreachable(url):
+            if self._network_down() or host in self.report.unreachable:
                 self.report.deferred += 1  # no attempt spent: tried first next run
                 return MediaResult(url, now_ms(), error="not tried: host unreachable")
             try:
                 result = await self._fetch(url)
             except (ConnectError, ConnectTimeoutError) as error:
-                return self._hold_unreached(url, error)
+                return self._hold_unreached(url, host, error)
         self.store.save_media(result, self.media.max_attempts)
         if result.ok:
             self.reached = True
@@ -167,16 +168,13 @@ class _Downloads:
             self.report.failed.append((url, result.error))
         return result
 
-    def _hold_unreached(self, url: str, error: Exception) -> MediaResult:
+    def _hold_unreached(self, url: str, host: str, error: Exception) -> MediaResult:
         """A failure settled at the end of the run (see _settle_unreached)."""
-        if _host(url) not in self.report.unreachable:
-            self.report.unreachable.append(_host(url))
+        if host not in self.report.unreachable:
+            self.report.unreachable.append(host)
         result = MediaResult(url, now_ms(), error=_reason(error))
         self.unreached.append(result)
         return result
-
-    def _unreachable(self, url: str) -> bool:
-        return self._network_down() or _host(url) in self.report.unreachable
 
     def _network_down(self) -> bool:
         return not self.reached and len(self.report.unreachable) >= NETWORK_DOWN_AFTER
