@@ -828,6 +828,16 @@ def report(args, server: FeedServer, rounds: list[Round], startup_problem: str |
     return 0
 
 
+def _require_psutil() -> None:
+    """The memory sampler needs psutil (a test dependency): without it every sampled
+    figure would read 0 MB."""
+    try:
+        import psutil  # noqa: F401
+    except ImportError:
+        raise SystemExit("bench: psutil is missing (it samples the process tree's memory); "
+                         "install the test dependencies: pip install -e '.[test]'") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -858,6 +868,8 @@ def main(argv: list[str] | None = None) -> int:
     from bench.corpus import require_corpus
 
     require_corpus()  # a clear message before any process starts
+    if not args.skip_newsvault:
+        _require_psutil()
     compile_newsvault()
     startup_problem = None if args.skip_newsvault else newsvault_importable()
     if startup_problem:
