@@ -23,6 +23,8 @@ Pieces, all in this process tree and on 127.0.0.1 only:
 - after each cold run, timed apart: Python starting and importing what ``fetch`` imports
   before its first request. The cold run pays it; the floor, timed with everything
   loaded, does not.
+- the CPU time of each process of a cold run, as last sampled (the fetching process, its
+  writers): where the tree's CPU time goes.
 """
 
 from __future__ import annotations
@@ -348,6 +350,8 @@ class NewsvaultRun:
     peak_tree_mb: float  # sampled, sum of RSS over the process and its children
     peak_tree_pss_mb: float  # sampled less often, sum of PSS (shared pages counted once)
     peak_children: int  # most child processes seen at once
+    main_cpu_s: float  # sampled: the newsvault process's CPU when last seen
+    children_cpu_s: list[float]  # sampled: each of its child processes', largest first
     maxrss_mb: float  # wait4 ru_maxrss: the largest single process in the tree, exact
     cpu_s: float  # user + system, the whole tree
     stdout: str
@@ -401,6 +405,7 @@ class _TreeSampler(threading.Thread):
         self.pid, self.interval = pid, interval
         self.peak_main = self.peak_tree = self.peak_tree_pss = 0
         self.peak_children = 0
+        self.cpu_by_pid: dict[int, tuple[bool, float]] = {}  # pid: (is main, last CPU seen)
         self._stop_event = threading.Event()
 
     def run(self):
@@ -423,8 +428,10 @@ class _TreeSampler(threading.Thread):
                     if tick % 10 == 0:
                         pss += _pss(process.pid)
                     is_main = process.ppid() == self.pid
+                    times = process.cpu_times()
                 except (psutil.Error, OSError):
                     continue
+                self.cpu_by_pid[process.pid] = (is_main, times.user + times.system)
                 tree += rss
                 if is_main:
                     main = rss
@@ -495,6 +502,9 @@ def run_newsvault(archive: Path, label: str, timeout: float,
         label=label, wall_s=usage["wall_s"], exit_code=usage["exit_code"],
         peak_main_mb=sampler.peak_main / MB, peak_tree_mb=sampler.peak_tree / MB,
         peak_tree_pss_mb=sampler.peak_tree_pss / MB, peak_children=sampler.peak_children,
+        main_cpu_s=sum(cpu for is_main, cpu in sampler.cpu_by_pid.values() if is_main),
+        children_cpu_s=sorted((cpu for is_main, cpu in sampler.cpu_by_pid.values()
+                               if not is_main), reverse=True),
         maxrss_mb=usage["maxrss_kb"] * 1024 / MB, cpu_s=usage["cpu_s"],
         stdout=out_path.read_text(errors="replace"), stderr=err_path.read_text(errors="replace"),
     )
@@ -761,6 +771,10 @@ def report(args, server: FeedServer, rounds: list[Round], startup_problem: str |
               f"(shared pages counted once; sampled every 0.5 s)")
         print(f"  CPU time, whole tree               {cold.cpu_s:8.1f} s    "
               f"({cold.cpu_s / cold.wall_s:.2f} cores busy on average)")
+        children = ", ".join(f"{cpu:.1f}" for cpu in cold.children_cpu_s if cpu >= 0.05)
+        print(f"  CPU by process (sampled)           {cold.main_cpu_s:8.1f} s    (the fetching "
+              f"process; its child processes: {children or 'none'} s; each seen last up to "
+              f"50 ms before it ended)")
         print(f"  server saw                         {cold.server.get('requests')} requests, "
               f"{cold.server.get('status')}, max in flight {cold.server.get('max_in_flight')}, "
               f"{cold.server.get('connections')} connections")
