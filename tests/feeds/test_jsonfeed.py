@@ -67,3 +67,23 @@ def test_json_feed_in_gbk(content_type):
     body = '{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", "title": "中文标题"}]}'
     feed = parse_feed(body.encode("gbk"), url="https://x.example/", content_type=content_type)
     assert feed.entries[0].title == "中文标题"
+
+
+def test_what_orjson_refuses_the_standard_library_reads():
+    body = (b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1",'
+            b' "title": "NaN", "rating": NaN, "content_html": "<p>x</p>"}]}')
+    [entry] = parse_feed(body, url="http://a.test/feed.json").entries
+    assert (entry.title, entry.content_html) == ("NaN", "<p>x</p>")
+
+
+@pytest.mark.parametrize("name", ["jsonfeed-10.json", "jsonfeed-11.json"])
+def test_orjson_and_the_standard_library_read_a_feed_alike(name, monkeypatch):
+    import orjson
+
+    fast = parse_fixture(name)
+
+    def refuse(data):
+        raise orjson.JSONDecodeError("refused", "", 0)
+
+    monkeypatch.setattr(orjson, "loads", refuse)
+    assert parse_fixture(name) == fast

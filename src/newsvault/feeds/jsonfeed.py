@@ -7,6 +7,8 @@ the wrong type counts as missing rather than failing the feed.
 import json
 import re
 
+import orjson
+
 from newsvault.errors import FeedError
 from newsvault.feeds.dates import parse_date
 from newsvault.feeds.text import distinct_summary, first_text, text_to_html, trimmed
@@ -15,14 +17,7 @@ from newsvault.model import Entry, ParsedFeed
 
 
 def parse_json_feed(data: bytes, url: str) -> ParsedFeed:
-    try:
-        document = json.loads(data)
-    except UnicodeDecodeError:
-        raise  # not UTF-8: the caller decodes it another way
-    except ValueError as error:  # JSONDecodeError
-        raise FeedError(f"parser: invalid JSON Feed ({error})") from None
-    if _SURROGATE_ESCAPE.search(data):  # maybe a lone one
-        document = _without_lone_surrogates(document)
+    document = _loaded(data)
     is_feed = isinstance(document, dict) and (
         isinstance(document.get("items"), list)
         or "jsonfeed.org" in _string(document.get("version")))
@@ -37,6 +32,25 @@ def parse_json_feed(data: bytes, url: str) -> ParsedFeed:
         title=trimmed(_string(document.get("title"))),
         site_url=absolute_url(_string(document.get("home_page_url")), url),
     )
+
+
+def _loaded(data: bytes):
+    """The JSON document: orjson's parse (2.3 times as fast as the standard library's on
+    news feeds, bench/parse_bench.py), or for what orjson refuses (a BOM, a lone surrogate,
+    NaN, a body that is not UTF-8) the standard library's, which accepts more."""
+    try:
+        return orjson.loads(data)  # it refuses lone surrogates: none to replace
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        document = json.loads(data)
+    except UnicodeDecodeError:
+        raise  # not UTF-8: the caller decodes it another way
+    except ValueError as error:  # JSONDecodeError
+        raise FeedError(f"parser: invalid JSON Feed ({error})") from None
+    if _SURROGATE_ESCAPE.search(data):  # maybe a lone one
+        document = _without_lone_surrogates(document)
+    return document
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # one pass over the body: cheaper than two finds
