@@ -110,3 +110,21 @@ def test_a_second_run_on_a_locked_archive_exits_3(archive):
 
 def test_every_rejects_a_bad_interval(archive):
     assert "--every" in newsvault("run", "--every", "soon", cwd=archive, check=2).stderr
+
+
+@pytest.mark.parametrize("command", [
+    ("export", "jekyll", "--out", "{blocker}/posts"),
+    ("build", "--out", "{blocker}/site"),
+    ("opml", "export", "--out", "{blocker}/sources.opml"),
+    ("init", "{blocker}/news"),
+])
+def test_a_path_that_cannot_be_written_is_a_clear_error(archive, command):
+    blocker = archive / "a-file"  # a file where the command needs a folder
+    blocker.write_text("not a folder")
+    arguments = [part.format(blocker=blocker) for part in command]
+    result = newsvault(*arguments, cwd=archive, check=1)
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: {blocker}/")
+    assert "Not a directory" in result.stderr
+    assert blocker.read_text() == "not a folder"
+

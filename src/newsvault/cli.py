@@ -42,6 +42,15 @@ def main() -> None:
     except NewsvaultError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
+    except OSError as error:  # a folder that cannot be made, a full disk: said, not a traceback
+        click.echo(f"error: {_os_error_message(error)}", err=True)
+        sys.exit(1)
+
+
+def _os_error_message(error: OSError) -> str:
+    if error.filename is None:
+        return str(error)
+    return f"{error.filename}: {error.strerror or error}"
 
 
 @click.group()
