@@ -66,3 +66,15 @@ def test_search_api_answers_with_hits_and_their_pages(small_archive):
         assert get(url + quote(hits[0]["page"]))[0] == 200
         status, body, _ = get(f"{url}api/search?q=")
         assert status == 400 and "error" in json.loads(body)
+
+
+def test_a_port_in_use_is_a_clear_error(small_archive):
+    build_archive_site(small_archive.archive)
+    with serving(small_archive.archive.root) as url:
+        port = url.rsplit(":", 1)[1].strip("/")
+        taken = subprocess.run(
+            [sys.executable, "-m", "newsvault", "--archive", str(small_archive.archive.root),
+             "serve", "--port", port], capture_output=True, text=True, timeout=60)
+    assert taken.returncode == 1
+    assert taken.stderr.startswith(f"error: serve: cannot listen on 127.0.0.1:{port}: ")
+    assert "--port" in taken.stderr and "Traceback" not in taken.stderr

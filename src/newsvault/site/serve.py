@@ -117,7 +117,11 @@ def make_server(site_dir: Path, store: SqliteStore, host: str = "127.0.0.1",
     site_dir = Path(site_dir).resolve()
     handler = partial(SiteHandler, api=SearchApi(store, site_dir), directory=str(site_dir))
     server_class = _Ipv6Server if ":" in host else ThreadingHTTPServer
-    server = server_class((host, port), handler)
+    try:
+        server = server_class((host, port), handler)
+    except OSError as error:  # the port is taken, the address is not this machine's...
+        raise NewsvaultError(f"serve: cannot listen on {host}:{port}: {error.strerror or error};"
+                             " choose another with --port or --host") from None
     server.daemon_threads = True
     return server
 
