@@ -1,6 +1,9 @@
 """`export jekyll` writes the clean HTML by default; `--raw` (or `[export.jekyll] raw = true`)
 the HTML exactly as the feed gave it. Through the real CLI, from a loopback feed."""
 
+import subprocess
+import sys
+
 from support.cli import FAST_FETCH, ArchiveDir
 
 from newsvault.export.post import parse_post
@@ -65,3 +68,17 @@ def test_exporting_clean_again_writes_nothing(tmp_path, feed_server):
     assert "0 posts written, 1 already up to date" in again.stdout
     assert "cleaned" not in again.stdout
     assert only_post(news.root / "_posts") == first
+
+
+def test_an_export_removes_what_a_killed_one_left(tmp_path, feed_server):
+    news = fetched_archive(tmp_path, feed_server)
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    posts = news.root / "_posts"
+    (posts / ".newsvault-tmp").mkdir(parents=True)
+    litter = [posts / f".newsvault-{ended.pid}-3.tmp",  # the temporary files of before
+              posts / ".newsvault-tmp" / f".newsvault-{ended.pid}-4.tmp"]
+    for path in litter:
+        path.write_bytes(b"half a post")
+    news.cli("export", "jekyll", now=NOW, check=0)
+    assert [path.suffix for path in posts.iterdir()] == [".md"]

@@ -4,6 +4,8 @@ feeds, determinism and incremental rebuilds."""
 import hashlib
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -221,6 +223,20 @@ def test_a_page_that_is_gone_is_deleted(small_archive):
     assert report.deleted == 1
     assert not gone.exists() and not gone.parent.exists()
     assert "一篇坏掉的稿件" not in (small_archive.site / "source/周刊/index.html").read_text()
+
+
+def test_a_build_removes_what_a_killed_one_left_and_leaves_no_scratch(small_archive):
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    site = small_archive.site
+    litter = [site / ".newsvault-tmp" / f".newsvault-{ended.pid}-1.tmp",
+              site / "assets/media/.newsvault-tmp" / f".newsvault-{ended.pid}-2.tmp"]
+    for path in litter:
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"half a page")
+    build_archive_site(small_archive.archive)
+    left = [path for path in site.rglob("*") if path.name.endswith((".tmp", ".newsvault-tmp"))]
+    assert left == []
 
 
 def test_a_broken_theme_template_is_named_not_a_traceback(small_archive):

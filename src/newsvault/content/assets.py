@@ -3,11 +3,12 @@ the same relative path in the archive, in the built site and in a Jekyll site, s
 is stored once however many articles show it."""
 
 import hashlib
-import itertools
 import os
 import re
 import shutil
 from pathlib import Path
+
+from newsvault.files import scratch_folder, temporary_path
 
 MEDIA_DIR = "assets/media"
 # how a Jekyll export links a stored image (works at any site.baseurl and permalink style)
@@ -40,7 +41,7 @@ def store_asset(root: Path, body: bytes, extension: str) -> tuple[str, str, bool
     if target.is_file() and target.stat().st_size == len(body):
         return sha256, relative, False
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = _temporary(target)
+    temporary = Path(temporary_path(media_scratch(root)))  # two URLs may bring one image
     try:
         with open(temporary, "xb") as stream:
             stream.write(body)
@@ -59,7 +60,7 @@ def publish_asset(archive_root: Path, site_root: Path, relative: str) -> bool:
     if target.exists() or source == target:
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = _temporary(target)
+    temporary = Path(temporary_path(media_scratch(site_root)))
     try:
         try:
             os.link(source, temporary)
@@ -73,10 +74,6 @@ def publish_asset(archive_root: Path, site_root: Path, relative: str) -> bool:
     return True
 
 
-_numbers = itertools.count()
-
-
-def _temporary(target: Path) -> Path:
-    """A name beside ``target`` no other thread or process uses (two URLs may bring the
-    same bytes at once)."""
-    return target.with_name(f".{target.name}.{os.getpid()}-{next(_numbers)}.tmp")
+def media_scratch(root: str | Path) -> str:
+    """The scratch folder (files.py) of the images under ``root``."""
+    return scratch_folder(os.path.join(root, MEDIA_DIR))

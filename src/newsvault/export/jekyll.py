@@ -14,12 +14,12 @@ from pathlib import Path
 from newsvault.clock import iso_ms
 from newsvault.content.clean import update_clean
 from newsvault.content.sanitize import SANITIZER_VERSION, clean_html
-from newsvault.content.assets import JEKYLL_PREFIX, publish_asset
+from newsvault.content.assets import JEKYLL_PREFIX, media_scratch, publish_asset
 from newsvault.content.media import rewrite_images
 from newsvault.export.dates import post_date_ms, post_day
 from newsvault.export.filenames import TakenNames, post_filename
 from newsvault.export.post import Post, render_post
-from newsvault.files import write_atomic
+from newsvault.files import remove_leftovers, scratch_folder, scratch_space, write_atomic
 from newsvault.model import OnProgress
 from newsvault.store import ExportRow, SqliteStore
 
@@ -57,14 +57,18 @@ def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
     _name_new_posts(store, after_seq, on_disk)
     named = store.post_names()
     report = ExportReport(out=str(out_dir), cleaned=cleaned, posts=len(named))
-    folder = str(out_dir)
+    folder, scratch = str(out_dir), scratch_folder(out_dir)
+    remove_leftovers(folder, on_disk)  # of a killed export, before scratch folders
     images = _LocalImages(store, out_dir.parent) if local else None
-    for row in _rows_to_write(store, named, on_disk, after_seq, clean=not raw):
-        _finish_content(row, raw, images)
-        if _write_if_changed(folder, row.post_name, _file_bytes(row), row.post_name in on_disk):
-            report.written += 1
-        else:
-            report.unchanged += 1
+    scratches = (scratch, media_scratch(out_dir.parent)) if local else (scratch,)
+    with scratch_space(*scratches):
+        for row in _rows_to_write(store, named, on_disk, after_seq, clean=not raw):
+            _finish_content(row, raw, images)
+            data = _file_bytes(row)
+            if _write_if_changed(folder, row.post_name, data, row.post_name in on_disk, scratch):
+                report.written += 1
+            else:
+                report.unchanged += 1
     store.set_export_seq(target, seq)
     return report
 
@@ -156,7 +160,7 @@ def _file_bytes(row: ExportRow) -> bytes:
     return render_post(post).encode("utf-8")
 
 
-def _write_if_changed(folder: str, name: str, data: bytes, exists: bool) -> bool:
+def _write_if_changed(folder: str, name: str, data: bytes, exists: bool, scratch: str) -> bool:
     path = os.path.join(folder, name)
     if exists:
         try:
@@ -164,5 +168,5 @@ def _write_if_changed(folder: str, name: str, data: bytes, exists: bool) -> bool
                 return False
         except FileNotFoundError:
             pass
-    write_atomic(path, data)
+    write_atomic(path, data, scratch)
     return True

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 from newsvault.clock import now_ms
 from newsvault.config import FetchSettings, MediaSettings
-from newsvault.content.assets import store_asset
+from newsvault.content.assets import media_scratch, store_asset
 from newsvault.content.imagetype import image_extension
 from newsvault.content.media import image_urls
 from newsvault.errors import (
@@ -44,6 +44,7 @@ from newsvault.errors import (
     FetchError,
 )
 from newsvault.fetch import HttpFetcher
+from newsvault.files import scratch_space
 from newsvault.store import SqliteStore
 from newsvault.store.records import MediaResult
 
@@ -117,10 +118,11 @@ class _Downloads:
     async def run(self, by_article: dict[int, list[str]], spent: dict[int, int]) -> set[int]:
         """The ids of the articles that got at least one image stored."""
         self.slots = asyncio.Semaphore(self.media.concurrency)
-        async with HttpFetcher(self.fetch) as fetcher:
-            self.fetcher = fetcher
-            stored = await asyncio.gather(*(self._article(urls, spent.get(article_id, 0))
-                                            for article_id, urls in by_article.items()))
+        with scratch_space(media_scratch(self.root)):
+            async with HttpFetcher(self.fetch) as fetcher:
+                self.fetcher = fetcher
+                stored = await asyncio.gather(*(self._article(urls, spent.get(article_id, 0))
+                                                for article_id, urls in by_article.items()))
         self._settle_unreached()
         return {article_id for article_id, got in zip(by_article, stored) if got}
 

@@ -28,10 +28,10 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from newsvault.archive import Archive
 from newsvault.content.clean import displayed_contents, update_clean
 from newsvault.content.sanitize import SANITIZER_VERSION
-from newsvault.content.assets import publish_asset, relink_jekyll_images
+from newsvault.content.assets import media_scratch, publish_asset, relink_jekyll_images
 from newsvault.content.media import rewrite_images
 from newsvault.errors import NewsvaultError
-from newsvault.files import write_atomic
+from newsvault.files import scratch_folder, scratch_space, write_atomic
 from newsvault.model import OnProgress
 from newsvault.site import i18n, paths
 from newsvault.site.catalog import SiteArticle, load_catalog, name_unnamed_posts
@@ -89,13 +89,14 @@ def build_site(store: SqliteStore, out_dir: Path, options: SiteOptions, full: bo
                                     if state.pages.get(page.path) != page.digest]
         report.pages, report.rendered = len(pages), len(dirty)
         writer = _Writer(str(out))
-        report.written += _write_assets(writer, options)
-        report.written += _render(store, options, writer, dirty, workers, on_progress)
-        report.deleted = _delete_stale(out, state.pages, pages)
-        search_state, written = update_search_index(
-            store, catalog.articles, out, writer, None if full else state.search,
-            site_fingerprint, workers)
-        report.written += written
+        with scratch_space(writer.scratch, media_scratch(out)):
+            report.written += _write_assets(writer, options)
+            report.written += _render(store, options, writer, dirty, workers, on_progress)
+            report.deleted = _delete_stale(out, state.pages, pages)
+            search_state, written = update_search_index(
+                store, catalog.articles, out, writer, None if full else state.search,
+                site_fingerprint, workers)
+            report.written += written
         if dirty or report.deleted or changed != [] or search_state != state.search:
             state.save(out, _page_digests(pages), catalog_cache, changed, search_state)
             if not (out / ".nojekyll").exists():
@@ -274,7 +275,7 @@ class _Writer:
     changed page is replaced atomically, a new one written in place."""
 
     def __init__(self, root: str):
-        self.root = root
+        self.root, self.scratch = root, scratch_folder(root)
         self._folders: set[str] = set()
 
     def write(self, path: str, data: bytes) -> bool:
@@ -285,7 +286,7 @@ class _Writer:
             return True
         if _same_bytes(full, data):
             return False
-        write_atomic(full, data)
+        write_atomic(full, data, self.scratch)
         return True
 
     def _new_folder(self, folder: str) -> bool:
