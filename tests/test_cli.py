@@ -57,6 +57,15 @@ def test_add_keeps_the_users_comments_and_refuses_a_taken_name(archive):
     assert "# my own note" in config.read_text()
 
 
+def test_add_refuses_a_feed_that_is_fetched_already(archive):
+    newsvault("add", "http://127.0.0.1:9/a", "--name", "甲", "--no-check", cwd=archive, check=0)
+    result = newsvault("add", "http://127.0.0.1:9/a", "--name", "乙", "--no-check", cwd=archive,
+                       check=2)
+    assert "http://127.0.0.1:9/a is fetched already, as the source '甲'" in result.stderr
+    listed = json.loads(newsvault("sources", "--json", cwd=archive, check=0).stdout)
+    assert [source["name"] for source in listed] == ["甲"]
+
+
 def test_names_are_printed_as_they_are_brackets_included(archive):
     """Titles and names like "[视频] 新闻" or "[bold]" are text, never markup."""
     result = newsvault("add", "http://127.0.0.1:9/v", "--name", "[bold]视频[/bold] 新闻",

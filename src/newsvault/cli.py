@@ -106,9 +106,15 @@ def add(ctx, url: str, name: str | None, tags: tuple[str, ...], no_check: bool):
 
 def _check_new_sources(archive, sources: list[SourceSettings]) -> None:
     names = {source.name for source in archive.settings.sources}
+    by_url = {source.url: source.name for source in archive.settings.sources}
+    by_url.update((known.url, known.name) for known in archive.store.configured_sources()
+                  if known.name in names)  # where a 301/308 moved it
     for source in sources:
         if source.name in names:
             raise ConfigError(f"a source named {source.name!r} exists already; pick another --name")
+        if source.url in by_url:
+            raise ConfigError(f"{source.url} is fetched already, as the source "
+                              f"{by_url[source.url]!r}")
 
 
 @cli.command()

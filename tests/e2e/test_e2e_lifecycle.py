@@ -73,6 +73,12 @@ def test_a_permanent_redirect_moves_the_source_to_its_new_url(
     assert feed_server.count("/old/feed.xml") == (1 if moves else 2)  # moved: asked directly
     assert feed_server.count("/new/feed.xml") == 2
 
+    # adding the feed again, where it now is, is refused only when the source moved there
+    again = archive.cli("add", feed_server.url("/new/feed.xml"), "--name", "又一个",
+                        "--no-check", check=2 if moves else 0)
+    if moves:
+        assert f"is fetched already, as the source '{name}'" in again.stderr
+
 
 MODIFIED = "Wed, 26 Jan 2022 05:00:00 GMT"
 
