@@ -8,6 +8,7 @@ faster.
 import json
 import re
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -232,29 +233,42 @@ def fetch(ctx, names, strict: bool, warc: bool, wait: bool, no_images: bool):
 def run(ctx, names, strict: bool, warc: bool, wait: bool, no_images: bool,
         interval: str | None):
     """Fetch, then the exports configured in newsvault.toml."""
-    archive = _archive(ctx, warc)
 
     def once():
-        with run_lock(archive.root, wait=wait):
-            with FetchProgress(_source_count(archive, names)) as progress:
-                cleaning, building = _steps(progress)
-                report = _running().run_once(archive, names, on_outcome=progress.advance,
-                                             images=not no_images, on_clean_progress=cleaning,
-                                             on_build_progress=building)
-        _show_outcomes(report.outcomes)
-        if report.media:
-            _show_media(report.media)
-        if report.jekyll:
-            click.echo(f"jekyll: {report.jekyll.written} posts written to {report.jekyll.out}")
-        if report.site:
-            _show_build(report.site)
+        # opened again each time: with --every, sources added meanwhile are fetched
+        archive = open_archive(ctx.obj)
+        try:
+            if warc:
+                archive.settings.fetch.warc = True
+            with run_lock(archive.root, wait=wait):
+                with FetchProgress(_source_count(archive, names)) as progress:
+                    cleaning, building = _steps(progress)
+                    report = _running().run_once(archive, names, on_outcome=progress.advance,
+                                                 images=not no_images,
+                                                 on_clean_progress=cleaning,
+                                                 on_build_progress=building)
+        finally:
+            archive.close()
+        _show_run(report)
         return report
 
     if interval:
-        _running().every(_seconds(interval), lambda: _tick(once))
+        seconds = _seconds(interval)
+        open_archive(ctx.obj).close()  # a wrong folder or newsvault.toml stops it here (exit 2)
+        _running().every(seconds, lambda: _tick(once), on_wait=_show_next_run)
         return
     if once().failed and strict:
         sys.exit(EXIT_SOURCE_FAILED)
+
+
+def _show_run(report) -> None:
+    _show_outcomes(report.outcomes)
+    if report.media:
+        _show_media(report.media)
+    if report.jekyll:
+        click.echo(f"jekyll: {report.jekyll.written} posts written to {report.jekyll.out}")
+    if report.site:
+        _show_build(report.site)
 
 
 def _running():
@@ -264,10 +278,29 @@ def _running():
 
 
 def _tick(once) -> None:
+    """One scheduled run. Its failure is told and the schedule goes on: the next tick may
+    find the edit of newsvault.toml finished or the disk freed."""
     try:
         once()
     except ArchiveLockedError as error:  # a scheduled tick never queues behind another run
         click.echo(f"skipped this tick: {error}", err=True)
+    except NewsvaultError as error:
+        click.echo(f"error: this run stopped: {error}; the next one tries again", err=True)
+    except OSError as error:
+        click.echo(f"error: this run stopped: {_os_error_message(error)}; the next one tries"
+                   " again", err=True)
+
+
+def _show_next_run(seconds: float) -> None:
+    at = datetime.now().astimezone() + timedelta(seconds=seconds)
+    click.echo(f"next run at {at:%Y-%m-%d %H:%M:%S %z} (in {_duration(seconds)}); Ctrl-C stops")
+
+
+def _duration(seconds: float) -> str:
+    minutes, second = divmod(round(seconds), 60)
+    hours, minute = divmod(minutes, 60)
+    return (f"{hours}h {minute:02d}m" if hours else f"{minute}m {second:02d}s" if minute
+            else f"{second}s")
 
 
 def _seconds(interval: str) -> float:

@@ -40,3 +40,14 @@ def test_a_run_longer_than_the_interval_skips_the_missed_ticks_instead_of_bursti
     every(60, tick, ticks=3, sleep=time.sleep, clock=time.clock)
     assert started == [0, 180, 240]  # the ticks at 60 and 120 were dropped, not run late
     assert all(seconds > 0 for seconds in time.sleeps)
+
+
+def test_the_wait_before_each_next_tick_is_told():
+    time = FakeTime()
+    told = []
+
+    def tick():
+        time.now += 10
+
+    every(60, tick, ticks=3, sleep=time.sleep, clock=time.clock, on_wait=told.append)
+    assert told == time.sleeps == [50, 50]

@@ -91,9 +91,11 @@ def run_once(archive: Archive, names: tuple[str, ...] = (),
 
 
 def every(interval_s: float, tick: Callable[[], None], ticks: int | None = None,
-          sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
+          sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+          on_wait: Callable[[float], None] | None = None):
     """Call ``tick`` on a fixed schedule. Ticks missed while one ran long are dropped,
-    never run late in a burst, and never overlap (one process, one tick at a time)."""
+    never run late in a burst, and never overlap (one process, one tick at a time).
+    ``on_wait`` hears how many seconds remain before the next tick."""
     start = clock()
     done = 0
     while ticks is None or done < ticks:
@@ -102,4 +104,6 @@ def every(interval_s: float, tick: Callable[[], None], ticks: int | None = None,
         elapsed = clock() - start
         next_slot = (int(elapsed // interval_s) + 1) * interval_s
         if ticks is None or done < ticks:
+            if on_wait:
+                on_wait(next_slot - elapsed)
             sleep(next_slot - elapsed)
