@@ -23,7 +23,8 @@ def test_init_writes_a_config_with_real_outlets_and_a_gitignore(tmp_path):
     zaobao = config["sources"][names.index("联合早报")]
     assert "#dfp-ad-imu1" in zaobao["remove_selectors"]  # its ad slots, when a page is fetched
     assert config["site"]["timezone"] == "Asia/Shanghai"
-    assert "newsvault.db" in (tmp_path / "news/.gitignore").read_text()
+    ignored = (tmp_path / "news/.gitignore").read_text().splitlines()
+    assert {"newsvault.db", ".newsvault-tmp/", ".newsvault-*.tmp"} <= set(ignored)
     assert "newsvault run" in result.stdout
 
 

@@ -7,7 +7,9 @@ from newsvault.config import CONFIG_NAME, DEFAULT_SOURCES, new_config_text
 from newsvault.errors import ConfigError
 
 WORKFLOW_PATH = Path(".github/workflows/newsvault.yml")
-GITIGNORE = "newsvault.db\nnewsvault.db-wal\nnewsvault.db-shm\n.newsvault.lock\n"
+GITIGNORE = ("newsvault.db\nnewsvault.db-wal\nnewsvault.db-shm\n.newsvault.lock\n"
+             "# temporary files of a run killed half-way; the next run deletes them\n"
+             ".newsvault-tmp/\n.newsvault-*.tmp\n")
 
 
 def create_archive(root: Path, *, title: str, empty: bool, github_actions: bool) -> list[Path]:
