@@ -20,6 +20,12 @@ def feed(title: str) -> bytes:
             f"</item></channel></rss>").encode("utf-8")
 
 
+def ctrl_c_stops() -> None:
+    """In the child: SIGINT as a terminal gives it, even when this test runs where it is
+    ignored (a shell's background job, nohup), which the child would inherit."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def wait_for(condition, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -34,7 +40,8 @@ def test_each_tick_fetches_the_sources_added_meanwhile(archive, feed_server, tmp
     log = (tmp_path / "every.log").open("w+", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "newsvault", "--archive", str(archive.root), "run", "--every",
-         "2s", "--no-images"], stdout=log, stderr=subprocess.STDOUT, env=cli_env())
+         "2s", "--no-images"], stdout=log, stderr=subprocess.STDOUT, env=cli_env(),
+        preexec_fn=ctrl_c_stops)
     try:
         wait_for(lambda: feed_server.count("/first.xml") == 1)
         archive.add_source("第二", feed_server.url("/second.xml"))  # while it waits
@@ -59,7 +66,7 @@ def test_a_tick_that_fails_is_told_and_the_schedule_goes_on(archive, feed_server
     process = subprocess.Popen(
         [sys.executable, "-m", "newsvault", "--archive", str(archive.root), "run", "--every",
          "1s", "--no-images"], stdout=log_path.open("w"), stderr=subprocess.STDOUT,
-        env=cli_env())
+        env=cli_env(), preexec_fn=ctrl_c_stops)
     try:
         wait_for(lambda: feed_server.count("/first.xml") == 1)
         config.write_text(good + "\n[[sources]]\nname = \n", encoding="utf-8")  # mid-edit
