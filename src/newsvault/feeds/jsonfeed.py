@@ -35,9 +35,9 @@ def parse_json_feed(data: bytes, url: str) -> ParsedFeed:
 
 
 def _loaded(data: bytes):
-    """The JSON document: orjson's parse (2.3 times as fast as the standard library's on
-    news feeds, bench/parse_bench.py), or for what orjson refuses (a BOM, a lone surrogate,
-    NaN, a body that is not UTF-8) the standard library's, which accepts more."""
+    """The JSON document: orjson's parse (with it a JSON Feed of news parses 1.8 times as
+    fast as with the standard library's, bench/parse_bench.py), or for what orjson refuses
+    (a BOM, a lone surrogate, NaN, a body that is not UTF-8) the standard library's."""
     try:
         return orjson.loads(data)  # it refuses lone surrogates: none to replace
     except orjson.JSONDecodeError:
