@@ -85,3 +85,10 @@ def test_on_a_terminal_a_run_shows_its_sources_then_its_later_steps():
     assert b"fetching" in shown and b"2/2" in shown and "BBC 中文".encode() in shown
     assert b"cleaning" in shown and b"1500/1500" in shown
     assert b"[1/2]" not in shown  # not the plain lines
+
+
+def test_counts_are_said_in_english():
+    from newsvault.report import counted
+
+    assert [counted(n, "source") for n in (0, 1, 2)] == ["0 sources", "1 source", "2 sources"]
+    assert (counted(1, "fetch"), counted(6, "fetch")) == ("1 fetch", "6 fetches")

@@ -17,8 +17,8 @@ from newsvault import __version__
 from newsvault.archive import open_archive, run_lock
 from newsvault.config import SourceSettings, append_sources
 from newsvault.errors import ArchiveLockedError, ConfigError, NewsvaultError
-from newsvault.report import (FetchProgress, StepProgress, outcome_summary, outcome_table,
-                              text_table, when)
+from newsvault.report import (FetchProgress, StepProgress, counted, outcome_summary,
+                              outcome_table, text_table, when)
 from newsvault.scaffold import create_archive
 
 EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_LOCKED = 1, 2, 3
@@ -166,7 +166,7 @@ def opml_import(ctx, file: Path):
         new.append(SourceSettings(name, outline.url, outline.tags))
     if new:
         append_sources(archive.config_path, new)
-    click.echo(f"added {len(new)} sources from {file}")
+    click.echo(f"added {counted(len(new), 'source')} from {file}")
 
 
 def _unique_name(name: str, taken: set[str]) -> str:
@@ -266,7 +266,8 @@ def _show_run(report) -> None:
     if report.media:
         _show_media(report.media)
     if report.jekyll:
-        click.echo(f"jekyll: {report.jekyll.written} posts written to {report.jekyll.out}")
+        click.echo(f"jekyll: {counted(report.jekyll.written, 'post')} written to "
+                   f"{report.jekyll.out}")
     if report.site:
         _show_build(report.site)
 
@@ -327,7 +328,7 @@ def _show_media(report) -> None:
     if not report.attempted and not report.skipped and not report.deferred:
         return
     click.echo(f"images: {report.downloaded} downloaded ({report.bytes / 2**20:.1f} MB, "
-               f"{report.new_files} new files), {len(report.failed)} failed"
+               f"{counted(report.new_files, 'new file')}), {len(report.failed)} failed"
                + (f", {report.skipped} not tried (article over media.max_article_mb)"
                   if report.skipped else "")
                + (f", {report.deferred} left for the next run (host unreachable)"
@@ -387,9 +388,9 @@ def export_jekyll_command(ctx, out_dir: Path | None, raw: bool, full: bool, asse
         report = export_jekyll(archive.store, target, raw=raw or archive.settings.jekyll.raw,
                                full=full, assets=assets,
                                on_clean_progress=progress.step("cleaning", "articles"))
-    cleaned = f" ({report.cleaned} articles cleaned first)" if report.cleaned else ""
-    click.echo(f"jekyll: {report.written} posts written, {report.posts - report.written} "
-               f"already up to date, in {report.out}{cleaned}")
+    cleaned = f" ({counted(report.cleaned, 'article')} cleaned first)" if report.cleaned else ""
+    click.echo(f"jekyll: {counted(report.written, 'post')} written, "
+               f"{report.posts - report.written} already up to date, in {report.out}{cleaned}")
 
 
 @cli.command()
@@ -416,8 +417,9 @@ def _steps(progress: StepProgress) -> tuple:
 
 
 def _show_build(report) -> None:
-    click.echo(f"site: {report.rendered} of {report.pages} pages rendered, {report.written} files "
-               f"written, {report.deleted} deleted, in {report.out} ({report.seconds:.2f} s)")
+    click.echo(f"site: {report.rendered} of {counted(report.pages, 'page')} rendered, "
+               f"{counted(report.written, 'file')} written, {report.deleted} deleted, "
+               f"in {report.out} ({report.seconds:.2f} s)")
 
 
 @cli.command()
@@ -461,11 +463,13 @@ def import_jekyll_command(ctx, posts_dir: Path):
         from newsvault.export.jekyll_import import import_jekyll
 
         report = import_jekyll(archive.store, posts_dir)
-    click.echo(f"read {report.files} files: {report.imported} articles imported from "
-               f"{report.imported_files} files, {report.already_archived} already in the archive "
-               f"({report.already_archived_files} files), {report.merged_files} files merged into "
-               f"{report.merged_articles} articles (their distinct versions kept as revisions), "
-               f"{len(report.renamed)} renamed, {len(report.skipped)} not imported")
+    click.echo(f"read {counted(report.files, 'file')}: {counted(report.imported, 'article')} "
+               f"imported from {counted(report.imported_files, 'file')}, "
+               f"{report.already_archived} already in the archive "
+               f"({counted(report.already_archived_files, 'file')}), "
+               f"{counted(report.merged_files, 'file')} merged into "
+               f"{counted(report.merged_articles, 'article')} (their distinct versions kept as "
+               f"revisions), {len(report.renamed)} renamed, {len(report.skipped)} not imported")
     for old, new, reason in report.renamed:
         click.echo(f"renamed: {old!r} → {new} ({reason})")
     for name, reason in report.skipped:
@@ -491,8 +495,10 @@ def status(ctx, as_json: bool):
     click.echo(text_table(("source", "last fetch", "result", "articles", "failures",
                            "pages failed", "reason"), rows, right_aligned={3, 4, 5}))
     totals = report["totals"]
-    click.echo(f"{totals['articles']} articles ({totals['versions']} versions) "
-               f"from {totals['sources']} sources; {totals['fetch_runs']} fetches logged")
+    click.echo(f"{counted(totals['articles'], 'article')} "
+               f"({counted(totals['versions'], 'version')}) from "
+               f"{counted(totals['sources'], 'source')}; "
+               f"{counted(totals['fetch_runs'], 'fetch')} logged")
     media = report["media"]
     if media["ok"] or media["failed"] or media["pending"]:
         click.echo(f"images: {media['ok']} stored in {media['files']} files "

@@ -135,11 +135,19 @@ def outcome_summary(outcomes: list[FetchOutcome]) -> str:
     updated = sum(outcome.updated for outcome in outcomes)
     pages = sum(outcome.pages for outcome in outcomes)
     pages_failed = sum(outcome.pages_failed for outcome in outcomes)
-    full_text = (f"; full text from {pages} pages, {pages_failed} failed"
+    full_text = (f"; full text from {counted(pages, 'page')}, {pages_failed} failed"
                  if pages or pages_failed else "")
-    return (f"{len(outcomes)} sources: {count['ok']} ok, {count['not_modified']} not modified, "
-            f"{count['error']} failed, {count['skipped']} skipped; "
-            f"{new} new articles, {updated} updated{full_text}")
+    return (f"{counted(len(outcomes), 'source')}: {count['ok']} ok, "
+            f"{count['not_modified']} not modified, {count['error']} failed, "
+            f"{count['skipped']} skipped; {counted(new, 'new article')}, {updated} updated"
+            f"{full_text}")
+
+
+def counted(number: int, noun: str) -> str:
+    """``1 source``, ``2 sources``, ``3 fetches``: the nouns newsvault counts are regular."""
+    if number == 1:
+        return f"{number} {noun}"
+    return f"{number} {noun}{'es' if noun.endswith(('s', 'x', 'ch', 'sh')) else 's'}"
 
 
 def when(epoch_ms: int | None) -> str:

@@ -142,7 +142,7 @@ def test_a_page_that_fails_keeps_the_feed_content_is_reported_and_network_errors
     row = result_rows(result.stdout)["博客"]
     assert (row.result, row.new) == ("ok", 4)
     assert row.reason.startswith("full text: 3 pages failed, the feed's content kept (")
-    assert summary_line(result.stdout).endswith("full text from 1 pages, 3 failed")
+    assert summary_line(result.stdout).endswith("full text from 1 page, 3 failed")
     assert shown_content(archive, "gone") == "<p>Gone, but summarized…</p>"
     assert shown_content(archive, "slow") == "<p>Slow to answer…</p>"
     assert shown_content(archive, "pdf") == "<p>A paper…</p>"

@@ -80,7 +80,7 @@ def test_run_fetches_and_writes_the_configured_raw_export(feed_server, fixture_b
                              export_jekyll={"raw": True})
     seed = serve_seed(feed_server, fixture_bytes, news)
     first = news.cli("run", now=SEED_NOW, check=0)
-    assert "jekyll: 1 posts written" in first.stdout
+    assert "jekyll: 1 post written" in first.stdout
     posts = news.root / "_posts"
     assert sorted(path.name for path in posts.iterdir()) == [seed.file_name]
     assert (posts / seed.file_name).read_bytes() == seed.data

@@ -124,7 +124,7 @@ def test_a_changed_item_is_updated_keeps_its_revision_and_rewrites_the_same_file
     second = archive.cli("run", now=LATER, check=0)
     row = result_rows(second.stdout)[name]
     assert (row.result, row.new, row.updated, row.unchanged) == ("ok", 0, 1, 1)
-    assert "jekyll: 1 posts written" in second.stdout
+    assert "jekyll: 1 post written" in second.stdout
 
     after = {path.name: path.read_text(encoding="utf-8") for path in posts.iterdir()}
     assert after.keys() == before.keys()  # the same file names: stable though the title changed

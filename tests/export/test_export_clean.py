@@ -61,8 +61,8 @@ def test_the_raw_setting_writes_the_original(tmp_path, feed_server):
 def test_exporting_clean_again_writes_nothing(tmp_path, feed_server):
     news = fetched_archive(tmp_path, feed_server)
     done = news.cli("export", "jekyll", now=NOW, check=0)
-    assert "(1 articles cleaned first)" in done.stdout  # cleaned once, kept for later
-    assert "1 posts written, 0 already up to date" in done.stdout
+    assert "(1 article cleaned first)" in done.stdout  # cleaned once, kept for later
+    assert "1 post written, 0 already up to date" in done.stdout
     first = only_post(news.root / "_posts")
     again = news.cli("export", "jekyll", now=NOW, check=0)
     assert "0 posts written, 1 already up to date" in again.stdout

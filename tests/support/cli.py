@@ -112,8 +112,8 @@ def result_rows(stdout: str) -> dict[str, Row]:
 
 
 def summary_line(stdout: str) -> str:
-    """The ``N sources: … ok, … failed …`` line under the table."""
-    found = [line for line in stdout.splitlines() if re.match(r"\d+ sources: ", line)]
+    """The ``N sources: … ok, … failed …`` line under the table (``1 source: …``)."""
+    found = [line for line in stdout.splitlines() if re.match(r"\d+ sources?: ", line)]
     assert len(found) == 1, stdout
     return found[0]
 
