@@ -92,3 +92,10 @@ def test_counts_are_said_in_english():
 
     assert [counted(n, "source") for n in (0, 1, 2)] == ["0 sources", "1 source", "2 sources"]
     assert (counted(1, "fetch"), counted(6, "fetch")) == ("1 fetch", "6 fetches")
+
+
+def test_the_next_run_is_said_in_local_time_and_as_a_wait():
+    from newsvault.report import in_local_time
+
+    assert in_local_time(3599).endswith("(in 59m 59s)") and in_local_time(3600).endswith("(in 1h 00m)")
+    assert in_local_time(42).startswith("at 2") and in_local_time(42).endswith("(in 42s)")

@@ -8,7 +8,6 @@ faster.
 import json
 import re
 import sys
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -17,8 +16,8 @@ from newsvault import __version__
 from newsvault.archive import open_archive, run_lock
 from newsvault.config import SourceSettings, append_sources
 from newsvault.errors import ArchiveLockedError, ConfigError, NewsvaultError
-from newsvault.report import (FetchProgress, StepProgress, counted, outcome_summary,
-                              outcome_table, text_table, when)
+from newsvault.report import (FetchProgress, StepProgress, counted, in_local_time,
+                              outcome_summary, outcome_table, text_table, when)
 from newsvault.scaffold import create_archive
 
 EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_LOCKED = 1, 2, 3
@@ -293,15 +292,7 @@ def _tick(once) -> None:
 
 
 def _show_next_run(seconds: float) -> None:
-    at = datetime.now().astimezone() + timedelta(seconds=seconds)
-    click.echo(f"next run at {at:%Y-%m-%d %H:%M:%S %z} (in {_duration(seconds)}); Ctrl-C stops")
-
-
-def _duration(seconds: float) -> str:
-    minutes, second = divmod(round(seconds), 60)
-    hours, minute = divmod(minutes, 60)
-    return (f"{hours}h {minute:02d}m" if hours else f"{minute}m {second:02d}s" if minute
-            else f"{second}s")
+    click.echo(f"next run {in_local_time(seconds)}; Ctrl-C stops")
 
 
 def _seconds(interval: str) -> float:

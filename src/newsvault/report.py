@@ -3,7 +3,7 @@ and the per-source table at the end."""
 
 import sys
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from newsvault.model import FetchOutcome
 
@@ -148,6 +148,16 @@ def counted(number: int, noun: str) -> str:
     if number == 1:
         return f"{number} {noun}"
     return f"{number} {noun}{'es' if noun.endswith(('s', 'x', 'ch', 'sh')) else 's'}"
+
+
+def in_local_time(seconds: float) -> str:
+    """``at 2026-11-28 01:17:00 +0800 (in 59m 58s)``: this machine's clock, ``seconds`` on."""
+    at = datetime.now().astimezone() + timedelta(seconds=seconds)
+    minutes, second = divmod(round(seconds), 60)
+    hours, minute = divmod(minutes, 60)
+    wait = (f"{hours}h {minute:02d}m" if hours else f"{minute}m {second:02d}s" if minute
+            else f"{second}s")
+    return f"at {at:%Y-%m-%d %H:%M:%S %z} (in {wait})"
 
 
 def when(epoch_ms: int | None) -> str:
