@@ -97,10 +97,12 @@ def _writer_has_ended(name: str) -> bool:
     if not (name.startswith(_PREFIX) and name.endswith(_SUFFIX)):
         return False
     pid = name[len(_PREFIX):-len(_SUFFIX)].partition("-")[0]
-    return pid.isdigit() and not _running(int(pid))
+    return pid.isdigit() and not process_running(int(pid))
 
 
-def _running(pid: int) -> bool:
+def process_running(pid: int) -> bool:
+    """Whether process ``pid`` may still run (this one does; elsewhere than on POSIX, it is
+    taken to, so that nothing of a running process is ever removed)."""
     if pid == os.getpid() or os.name != "posix":  # Windows' os.kill(pid, 0) sends Ctrl-C
         return True
     try:

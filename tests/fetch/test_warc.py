@@ -5,6 +5,8 @@ import asyncio
 import gzip
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 from newsvault.config import FetchSettings
 from newsvault.errors import BodyTooLargeError, FetchError, NotFoundError
 from newsvault.fetch import HttpFetcher
-from newsvault.fetch.warc import WarcRecorder
+from newsvault.fetch.warc import WarcRecorder, finish_killed_files
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -261,3 +263,21 @@ def test_untrusted_fetches_are_recorded_too(feed_server, tmp_path, monkeypatch):
 
     assert asyncio.run(go()).body == b"<p>page</p>"
     assert Warc(tmp_path / "warc").response(feed_server.url("/page.html"))["raw"] == b"<p>page</p>"
+
+
+def test_a_file_a_killed_run_left_open_is_cut_after_its_last_whole_record(tmp_path):
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    whole = gzip.compress(b"WARC/1.0 warcinfo") + gzip.compress(b"WARC/1.0 response" * 1000)
+    cut = gzip.compress(b"WARC/1.0 request" * 5000)[:-40]
+    name = "newsvault-20220127093652-00000.warc.gz"
+    (tmp_path / f"{name}.{ended.pid}.open").write_bytes(whole + cut)
+    only_cut = f"newsvault-20220127093652-00001.warc.gz.{ended.pid}.open"
+    (tmp_path / only_cut).write_bytes(cut)
+    running = f"newsvault-20220127093652-00002.warc.gz.{os.getpid()}.open"
+    (tmp_path / running).write_bytes(whole + cut)  # a run still writing it: left alone
+
+    assert finish_killed_files(tmp_path) == 2
+    assert sorted(path.name for path in tmp_path.iterdir()) == [name, running]
+    assert (tmp_path / name).read_bytes() == whole
+    assert gzip.decompress((tmp_path / name).read_bytes()).startswith(b"WARC/1.0 warcinfo")

@@ -14,8 +14,11 @@ the WARC standard describes, and what pywb and ReplayWeb.page expect.
 Files: ``newsvault-YYYYmmddHHMMSS-NNNNN.warc.gz`` (the recorder's start time, then a
 serial number), each one starting with a warcinfo record, a new one once a file is past
 ``max_bytes``. Every record is its own gzip member, and a request/response pair goes to
-the file in one write, so a run killed at any moment leaves files that read cleanly up
-to the last pair written.
+the file in one write. While it is written a file is named ``….warc.gz.PID.open`` (as
+Heritrix marks its open files), and renamed when closed: a kill can cut a write short
+(Linux ends a large write at a page when the process is killed), so the next recorder
+finds the open files of processes that have ended, cuts off a record left half-written
+and gives each file its name.
 """
 
 import asyncio
@@ -23,6 +26,7 @@ import http
 import io
 import os
 import queue
+import re
 import sys
 import threading
 import zlib
@@ -35,6 +39,7 @@ from warcio.warcwriter import WARCWriter
 
 from newsvault import __version__
 from newsvault.clock import now_ms
+from newsvault.files import process_running
 
 GZIP_LEVEL = 1
 QUEUE_SIZE = 64  # exchanges waiting for the writer thread; a full queue makes fetches wait
@@ -73,6 +78,7 @@ class WarcRecorder:
     def __init__(self, directory: str | Path, max_bytes: int, clock_ms=now_ms,
                  queue_size: int = QUEUE_SIZE):
         started = datetime.fromtimestamp(clock_ms() / 1000, tz=timezone.utc)
+        self.repaired = finish_killed_files(Path(directory))
         self._files = _RotatingFiles(Path(directory), max_bytes, started)
         self._queue: queue.Queue[Exchange | None] = queue.Queue(queue_size)
         self._thread = threading.Thread(target=self._write_all, name="warc-writer", daemon=True)
@@ -196,18 +202,23 @@ class _RotatingFiles:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+            os.rename(self._open_path, self._open_path.with_name(self._name))
 
     def _open(self, writer: WARCWriter) -> None:
         self._directory.mkdir(parents=True, exist_ok=True)
         while True:
             name = f"newsvault-{self._stamp}-{self._serial:05d}.warc.gz"
             self._serial += 1
-            try:  # another run may have started in the same second: never append to its file
-                self._fd = os.open(self._directory / name,
+            if (self._directory / name).exists():  # a run started in the same second
+                continue
+            open_path = self._directory / f"{name}.{os.getpid()}{_OPEN}"
+            try:  # never append to another run's file
+                self._fd = os.open(open_path,
                                    os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
                 break
             except FileExistsError:
                 continue
+        self._name, self._open_path = name, open_path
         self._size = 0
         self.opened += 1
         warcinfo = writer.create_warcinfo_record(name, {
@@ -224,3 +235,61 @@ class _RotatingFiles:
             written = os.write(self._fd, view)
             view = view[written:]
         self._size += len(data)
+
+
+_OPEN = ".open"
+_OPEN_NAME = re.compile(r"(newsvault-[0-9]+-[0-9]+\.warc\.gz)\.([0-9]+)\.open")
+_READ_BYTES = 1 << 20
+
+
+def finish_killed_files(directory: Path) -> int:
+    """Give the files that killed runs left open (``….warc.gz.PID.open``, PID ended) their
+    names, each cut after its last whole record; how many. A file without one whole
+    record (its warcinfo cut short) is deleted."""
+    try:
+        names = os.listdir(directory)
+    except OSError:  # none yet, or not a folder: the recording will say so
+        return 0
+    finished = 0
+    for name in names:
+        match = _OPEN_NAME.fullmatch(name)
+        if match is None or process_running(int(match[2])):
+            continue
+        try:
+            _finish(directory / name, directory / match[1])
+        except OSError as error:  # left for a later run; this one records all the same
+            print(f"newsvault: warc: cannot finish {name}: {error}", file=sys.stderr, flush=True)
+            continue
+        finished += 1
+    return finished
+
+
+def _finish(open_path: Path, path: Path) -> None:
+    whole = _whole_members_length(open_path)
+    if whole:
+        os.truncate(open_path, whole)
+        os.rename(open_path, path)
+    else:
+        open_path.unlink()
+
+
+def _whole_members_length(path: Path) -> int:
+    """How many bytes at the start of ``path`` are whole gzip members (the records)."""
+    whole = position = 0
+    member = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    with open(path, "rb") as stream:
+        while chunk := stream.read(_READ_BYTES):
+            while chunk:
+                try:
+                    member.decompress(chunk, 0)
+                except zlib.error:  # not gzip from here on: keep what came before
+                    return whole
+                if not member.eof:
+                    position += len(chunk)
+                    break
+                used = len(chunk) - len(member.unused_data)
+                position += used
+                whole = position
+                chunk = member.unused_data
+                member = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    return whole
