@@ -78,7 +78,9 @@ class WarcRecorder:
     def __init__(self, directory: str | Path, max_bytes: int, clock_ms=now_ms,
                  queue_size: int = QUEUE_SIZE):
         started = datetime.fromtimestamp(clock_ms() / 1000, tz=timezone.utc)
-        self.repaired = finish_killed_files(Path(directory))
+        if finished := finish_killed_files(Path(directory)):
+            print(f"newsvault: warc: finished {finished} file(s) a killed run had left open",
+                  file=sys.stderr, flush=True)
         self._files = _RotatingFiles(Path(directory), max_bytes, started)
         self._queue: queue.Queue[Exchange | None] = queue.Queue(queue_size)
         self._thread = threading.Thread(target=self._write_all, name="warc-writer", daemon=True)
