@@ -28,6 +28,11 @@ def test_init_writes_a_config_with_real_outlets_and_a_gitignore(tmp_path):
     assert "newsvault run" in result.stdout
 
 
+def test_init_says_the_next_command_ready_to_paste(tmp_path):
+    result = newsvault("init", "新闻 档案", "--empty", cwd=tmp_path, check=0)
+    assert "next: cd '新闻 档案' && newsvault run" in result.stdout
+
+
 def test_init_refuses_to_overwrite_an_archive(archive):
     result = newsvault("init", str(archive), cwd=archive.parent, check=2)
     assert "exists already" in result.stderr

@@ -7,6 +7,7 @@ faster.
 
 import json
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def init(directory: Path, empty: bool, github_actions: bool, title: str):
     """Create an archive folder with its newsvault.toml."""
     for path in create_archive(directory, title=title, empty=empty, github_actions=github_actions):
         click.echo(f"wrote {path}")
-    click.echo(f"next: cd {directory} && newsvault run")
+    click.echo(f"next: cd {shlex.quote(str(directory))} && newsvault run")
 
 
 @cli.command()
