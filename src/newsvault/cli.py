@@ -415,7 +415,8 @@ def _show_build(report) -> None:
 
 
 @cli.command()
-@click.option("--port", default=8000, show_default=True, help="0: any free port.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="0: any free port.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (another than loopback shows the site to the network).")
 @click.option("--build", "build_first", is_flag=True, help="Build the site first.")

@@ -78,3 +78,11 @@ def test_a_port_in_use_is_a_clear_error(small_archive):
     assert taken.returncode == 1
     assert taken.stderr.startswith(f"error: serve: cannot listen on 127.0.0.1:{port}: ")
     assert "--port" in taken.stderr and "Traceback" not in taken.stderr
+
+
+def test_a_port_out_of_range_is_a_usage_error(small_archive):
+    result = subprocess.run(
+        [sys.executable, "-m", "newsvault", "--archive", str(small_archive.archive.root),
+         "serve", "--port", "70000"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "--port" in result.stderr and "Traceback" not in result.stderr
