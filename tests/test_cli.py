@@ -33,6 +33,22 @@ def test_init_says_the_next_command_ready_to_paste(tmp_path):
     assert "next: cd '新闻 档案' && newsvault run" in result.stdout
 
 
+def test_init_in_an_existing_site_adds_what_its_gitignore_lacks(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / ".gitignore").write_text("node_modules\nnewsvault.db", encoding="utf-8")
+    newsvault("init", "site", "--empty", cwd=tmp_path, check=0)
+    lines = (site / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert lines[:2] == ["node_modules", "newsvault.db"]  # the site's own lines first, kept
+    assert lines.count("newsvault.db") == 1 and {".newsvault.lock", ".newsvault-tmp/"} <= set(lines)
+    complete = tmp_path / "complete"  # one that lacks nothing is left as it is
+    complete.mkdir()
+    (complete / ".gitignore").write_text((site / ".gitignore").read_text(encoding="utf-8"))
+    result = newsvault("init", "complete", "--empty", cwd=tmp_path, check=0)
+    assert (complete / ".gitignore").read_text() == (site / ".gitignore").read_text()
+    assert ".gitignore" not in result.stdout
+
+
 def test_init_refuses_to_overwrite_an_archive(archive):
     result = newsvault("init", str(archive), cwd=archive.parent, check=2)
     assert "exists already" in result.stderr

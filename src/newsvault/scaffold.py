@@ -23,10 +23,8 @@ def create_archive(root: Path, *, title: str, empty: bool, github_actions: bool)
         encoding="utf-8",
     )
     written = [config]
-    gitignore = root / ".gitignore"
-    if not gitignore.exists():
-        gitignore.write_text(GITIGNORE, encoding="utf-8")
-        written.append(gitignore)
+    if _ignore_in_git(root / ".gitignore"):
+        written.append(root / ".gitignore")
     if github_actions:
         workflow = root / WORKFLOW_PATH
         workflow.parent.mkdir(parents=True, exist_ok=True)
@@ -34,3 +32,21 @@ def create_archive(root: Path, *, title: str, empty: bool, github_actions: bool)
         workflow.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
         written.append(workflow)
     return written
+
+
+def _ignore_in_git(gitignore: Path) -> bool:
+    """Write the archive's .gitignore, or add the lines it lacks to the one a site already
+    has (the database must not be committed by accident); True when it was written."""
+    if not gitignore.exists():
+        gitignore.write_text(GITIGNORE, encoding="utf-8")
+        return True
+    text = gitignore.read_text(encoding="utf-8", errors="surrogateescape")
+    present = {line.strip() for line in text.splitlines()}
+    missing = [line for line in GITIGNORE.splitlines()
+               if not line.startswith("#") and line not in present]
+    if not missing:
+        return False
+    separator = "" if not text or text.endswith("\n") else "\n"
+    gitignore.write_text(text + separator + "# newsvault\n" + "\n".join(missing) + "\n",
+                         encoding="utf-8", errors="surrogateescape")
+    return True
