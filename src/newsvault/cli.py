@@ -285,11 +285,9 @@ def _tick(once) -> None:
         once()
     except ArchiveLockedError as error:  # a scheduled tick never queues behind another run
         click.echo(f"skipped this tick: {error}", err=True)
-    except NewsvaultError as error:
-        click.echo(f"error: this run stopped: {error}; the next one tries again", err=True)
-    except OSError as error:
-        click.echo(f"error: this run stopped: {_os_error_message(error)}; the next one tries"
-                   " again", err=True)
+    except (NewsvaultError, OSError) as error:
+        reason = _os_error_message(error) if isinstance(error, OSError) else error
+        click.echo(f"error: this run stopped: {reason}; the next one tries again", err=True)
 
 
 def _show_next_run(seconds: float) -> None:
