@@ -4,9 +4,11 @@ import json
 import tomllib
 
 import pytest
+import yaml
 from support.cli import newsvault
 
 from newsvault.archive import run_lock
+from newsvault.scaffold import installed_package
 
 
 @pytest.fixture
@@ -55,10 +57,17 @@ def test_init_refuses_to_overwrite_an_archive(archive):
 
 
 def test_init_github_actions_writes_an_hourly_workflow(tmp_path):
-    newsvault("init", "news", "--empty", "--github-actions", cwd=tmp_path, check=0)
-    workflow = (tmp_path / "news/.github/workflows/newsvault.yml").read_text()
+    result = newsvault("init", "news", "--empty", "--github-actions", cwd=tmp_path, check=0)
+    text = (tmp_path / "news/.github/workflows/newsvault.yml").read_text()
     for needed in ("cron:", "newsvault run", "import jekyll _posts", "git push"):
-        assert needed in workflow
+        assert needed in text
+    # what the runner installs is this very newsvault, or the user is told to say where from
+    package = yaml.safe_load(text)["env"]["NEWSVAULT_PACKAGE"]
+    assert package == (installed_package() or "")
+    if package:
+        assert f"the workflow installs newsvault from {package}" in result.stdout
+    else:
+        assert "set NEWSVAULT_PACKAGE in news/.github/workflows/newsvault.yml" in result.stderr
 
 
 def test_commands_work_from_another_folder_with_archive_option(archive, tmp_path):

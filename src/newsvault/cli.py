@@ -19,7 +19,6 @@ from newsvault.config import SourceSettings, append_sources
 from newsvault.errors import ArchiveLockedError, ConfigError, NewsvaultError
 from newsvault.report import (FetchProgress, StepProgress, counted, in_local_time,
                               outcome_summary, outcome_table, text_table, when)
-from newsvault.scaffold import create_archive
 
 EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_LOCKED = 1, 2, 3
 
@@ -79,9 +78,23 @@ def _archive(ctx, warc: bool = False):
 @click.option("--title", default="newsvault", show_default=True, help="The site's title.")
 def init(directory: Path, empty: bool, github_actions: bool, title: str):
     """Create an archive folder with its newsvault.toml."""
-    for path in create_archive(directory, title=title, empty=empty, github_actions=github_actions):
+    from newsvault.scaffold import WORKFLOW_PATH, create_archive
+
+    created = create_archive(directory, title=title, empty=empty, github_actions=github_actions)
+    for path in created.written:
         click.echo(f"wrote {path}")
+    if github_actions:
+        _tell_workflow_package(created.workflow_package, directory / WORKFLOW_PATH)
     click.echo(f"next: cd {shlex.quote(str(directory))} && newsvault run")
+
+
+def _tell_workflow_package(package: str | None, workflow: Path) -> None:
+    if package:
+        click.echo(f"the workflow installs newsvault from {package}")
+    else:
+        click.echo(f"warning: this newsvault was installed from a folder that GitHub cannot reach;"
+                   f" set NEWSVAULT_PACKAGE in {workflow} to where pip can install it from"
+                   f" (e.g. git+https://github.com/OWNER/newsvault)", err=True)
 
 
 @cli.command()

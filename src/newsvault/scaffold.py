@@ -1,7 +1,11 @@
 """``newsvault init``: a new archive folder."""
 
-from importlib import resources
+import json
+import subprocess
+from dataclasses import dataclass, field
+from importlib import metadata, resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from newsvault.config import CONFIG_NAME, DEFAULT_SOURCES, new_config_text
 from newsvault.errors import ConfigError
@@ -12,8 +16,15 @@ GITIGNORE = ("newsvault.db\nnewsvault.db-wal\nnewsvault.db-shm\n.newsvault.lock\
              ".newsvault-tmp/\n.newsvault-*.tmp\n")
 
 
-def create_archive(root: Path, *, title: str, empty: bool, github_actions: bool) -> list[Path]:
-    """Write the archive's files; returns them. Never overwrites a newsvault.toml."""
+@dataclass(slots=True)
+class NewArchive:
+    written: list[Path] = field(default_factory=list)
+    # what the workflow installs newsvault from; None: not known, the user must say
+    workflow_package: str | None = None
+
+
+def create_archive(root: Path, *, title: str, empty: bool, github_actions: bool) -> NewArchive:
+    """Write the archive's files. Never overwrites a newsvault.toml."""
     config = root / CONFIG_NAME
     if config.exists():
         raise ConfigError(f"{config} exists already; this folder is an archive")
@@ -22,16 +33,80 @@ def create_archive(root: Path, *, title: str, empty: bool, github_actions: bool)
         new_config_text(title, "Asia/Shanghai", [] if empty else DEFAULT_SOURCES),
         encoding="utf-8",
     )
-    written = [config]
+    created = NewArchive([config])
     if _ignore_in_git(root / ".gitignore"):
-        written.append(root / ".gitignore")
+        created.written.append(root / ".gitignore")
     if github_actions:
-        workflow = root / WORKFLOW_PATH
-        workflow.parent.mkdir(parents=True, exist_ok=True)
-        template = resources.files("newsvault") / "templates" / "github-workflow.yml"
-        workflow.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
-        written.append(workflow)
-    return written
+        created.workflow_package = installed_package()
+        created.written.append(_write_workflow(root / WORKFLOW_PATH, created.workflow_package))
+    return created
+
+
+def _write_workflow(workflow: Path, package: str | None) -> Path:
+    template = resources.files("newsvault") / "templates" / "github-workflow.yml"
+    text = template.read_text(encoding="utf-8")
+    # a YAML double-quoted scalar takes a JSON string's escapes
+    text = text.replace('"@package@"', json.dumps(package or ""))
+    workflow.parent.mkdir(parents=True, exist_ok=True)
+    workflow.write_text(text, encoding="utf-8")
+    return workflow
+
+
+def installed_package() -> str | None:
+    """What ``pip install`` in a GitHub runner needs to get the newsvault running here: the
+    git URL at the installed commit, the archive URL, or the version on the package index;
+    None when it came from a folder of this machine that no public git remote names."""
+    try:
+        distribution = metadata.distribution("newsvault")
+    except metadata.PackageNotFoundError:
+        return None
+    direct_url = distribution.read_text("direct_url.json")  # PEP 610; absent: from an index
+    origin = json.loads(direct_url) if direct_url else None
+    return package_spec(origin, distribution.version, _git_source)
+
+
+def package_spec(origin: dict | None, version: str, git_source=None) -> str | None:
+    """The pip requirement for an installation described by PEP 610's ``origin``.
+    ``git_source(folder)``: (remote URL, commit) of a local git checkout, or None."""
+    if origin is None:
+        return f"newsvault=={version}"
+    url = origin.get("url", "")
+    vcs = origin.get("vcs_info")
+    if vcs and vcs.get("vcs") == "git" and vcs.get("commit_id") and _public(url):
+        return f"git+{_without_credentials(url)}@{vcs['commit_id']}" + _subdirectory(origin)
+    if "archive_info" in origin and _public(url):
+        return url
+    if "dir_info" in origin and url.startswith("file://") and git_source:
+        found = git_source(Path(urlsplit(url).path))
+        if found and _public(found[0]):
+            return f"git+{_without_credentials(found[0])}@{found[1]}"
+    return None
+
+
+def _public(url: str) -> bool:
+    return url.startswith("https://")
+
+
+def _without_credentials(url: str) -> str:
+    """The workflow is committed: a token in the remote's URL must not go with it."""
+    parts = urlsplit(url)
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+
+
+def _subdirectory(origin: dict) -> str:
+    return f"#subdirectory={origin['subdirectory']}" if origin.get("subdirectory") else ""
+
+
+def _git_source(folder: Path) -> tuple[str, str] | None:
+    """The origin remote's URL and the checked-out commit of ``folder``, if it is a git
+    checkout with an origin."""
+    try:
+        remote, commit = (subprocess.run(["git", "-C", str(folder), *args], capture_output=True,
+                                         text=True, timeout=10, check=True).stdout.strip()
+                          for args in (("remote", "get-url", "origin"), ("rev-parse", "HEAD")))
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (remote, commit) if remote and commit else None
 
 
 def _ignore_in_git(gitignore: Path) -> bool:
