@@ -134,6 +134,22 @@ def test_not_toml_exits_2(archive):
     assert "not valid TOML" in newsvault("fetch", cwd=archive, check=2).stderr
 
 
+@pytest.mark.parametrize("damage", ["cut in half", "not a database"])
+def test_a_broken_database_is_left_as_it_is_with_a_way_out(archive, damage):
+    newsvault("add", "http://127.0.0.1:9/a", "--name", "甲", "--no-check", cwd=archive, check=0)
+    newsvault("status", cwd=archive, check=0)  # the database exists now, sources in it
+    database = archive / "newsvault.db"
+    data = database.read_bytes()
+    broken = data[: len(data) // 2] if damage == "cut in half" else b"<html>404</html>" * 300
+    database.write_bytes(broken)
+    for command in ("status", "run", "build"):
+        result = newsvault(command, cwd=archive, check=1)
+        assert result.stderr.startswith(f"error: store: cannot open {database}: ")
+        assert "rebuild the archive from its exported posts with `newsvault import jekyll _posts`" \
+            in result.stderr
+    assert database.read_bytes() == broken  # what a recovery tool could still read
+
+
 def test_no_archive_here_exits_2_with_a_hint(tmp_path):
     assert "newsvault init" in newsvault("fetch", cwd=tmp_path, check=2).stderr
 

@@ -56,6 +56,13 @@ class StoreError(NewsvaultError):
     pass
 
 
+def _broken_hint(error: sqlite3.DatabaseError) -> str:
+    if getattr(error, "sqlite_errorname", "") not in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+        return ""
+    return ("; keep it aside (rename it) and rebuild the archive from its exported posts"
+            " with `newsvault import jekyll _posts`")
+
+
 class SqliteStore:
     def __init__(self, path: Path, bulk_writes: bool = False):
         self.path = Path(path)
@@ -73,7 +80,7 @@ class SqliteStore:
                 self._db.execute(f"PRAGMA cache_size=-{_BULK_CACHE_KB}")
             self._migrate()
         except sqlite3.DatabaseError as error:
-            raise StoreError(f"store: cannot open {self.path}: {error}") from None
+            raise StoreError(f"store: cannot open {self.path}: {error}{_broken_hint(error)}") from None
 
     def close(self) -> None:
         self._db.close()
