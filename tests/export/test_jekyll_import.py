@@ -6,6 +6,7 @@ The posts here are written by the tests themselves (testdata/ holds the odd vari
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -307,3 +308,35 @@ def test_an_imported_article_fetched_again_is_the_same_article(tmp_path, posts, 
     text = post.read_text(encoding="utf-8")
     assert front_matter(text.encode())["title"] == "标题（更新）"
     assert text.endswith(f"\n[标题（更新）]({link})\n------\n\n<div>\n<p>新正文</p>\n</div>\n")
+
+
+def test_an_imported_post_seen_again_unedited_in_its_feed_is_no_new_version(tmp_path, posts,
+                                                                              feed_server):
+    """The old system stripped and joined the feed's lines; the feed still has them. The
+    same text is the same version: no "revised" article, no rewritten post."""
+    link = feed_server.url("/story/1")
+    feed_html = "<p>\n  第一段，\n  <b>重点</b>。\n</p>\n<p>第二段。</p>\n<script>track()</script>"
+    joined = "".join(line.strip() for line in feed_html.splitlines())
+    write(posts, "2022-01-27-标题.md", seed_post(title="标题", url=link, html=joined))
+    feed_server.route("/feed.xml", body=rss(link, "标题", feed_html),
+                      headers={"Content-Type": "application/rss+xml"})
+    newsvault("init", "news", "--empty", cwd=tmp_path)
+    news = tmp_path / "news"
+    newsvault("add", feed_server.url("/feed.xml"), "--name", SOURCE, "--no-check", cwd=news)
+    newsvault("import", "jekyll", str(posts), cwd=news)
+    newsvault("export", "jekyll", "--raw", "--out", "out", cwd=news)
+    post = news / "out" / "2022-01-27-标题.md"
+    before = post.read_bytes()
+    fetched = newsvault("fetch", "--strict", cwd=news).stdout
+    assert re.search(rf"^{SOURCE}\s+ok\s+0\s+0\s+1\s*$", fetched, re.M), fetched
+    status = json.loads(newsvault("status", "--json", cwd=news).stdout)
+    assert (status["totals"]["articles"], status["totals"]["versions"]) == (1, 1)
+    newsvault("export", "jekyll", "--raw", "--out", "out", cwd=news)
+    assert post.read_bytes() == before
+
+    # an edit at the source is a new version, as ever
+    feed_server.route("/feed.xml", body=rss(link, "标题", feed_html.replace("第二段", "第二段（更正）")),
+                      headers={"Content-Type": "application/rss+xml"})
+    newsvault("fetch", "--strict", cwd=news)
+    status = json.loads(newsvault("status", "--json", cwd=news).stdout)
+    assert status["totals"]["versions"] == 2

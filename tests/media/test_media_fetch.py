@@ -204,6 +204,24 @@ def test_posts_exported_with_local_images_come_back_through_import(fetched, tmp_
     assert shown == 4 and (site / red).read_bytes() == RED
 
 
+def test_a_rebuilt_archive_fetching_the_same_feed_finds_nothing_revised(fetched, feed_server,
+                                                                        tmp_path):
+    """The same flow, then the hourly run: the posts hold the clean HTML with images
+    relinked, the feed its own HTML; one article each, unrevised, posts untouched."""
+    archive, _ = fetched
+    rebuilt = ArchiveDir.create(tmp_path / "rebuilt", fetch=FAST_FETCH, build=NO_SITE)
+    posts = rebuilt.root / "_posts"
+    archive.cli("export", "jekyll", "--out", str(posts), check=0)
+    rebuilt.add_source("图片报", feed_server.url("/feed.xml"))
+    rebuilt.cli("import", "jekyll", str(posts), check=0)
+    before = {path.name: path.read_bytes() for path in posts.iterdir()}
+    result = rebuilt.cli("run", check=0, env=allowing_private())
+    assert "0 new articles, 0 updated" in result.stdout, result.stdout
+    assert {path.name: path.read_bytes() for path in posts.iterdir()} == before
+    totals = rebuilt.status()["totals"]
+    assert totals["versions"] == totals["articles"] == len(before) == 3
+
+
 def test_a_run_tries_at_most_max_per_run_images_and_the_next_ones_go_on(feed_server, tmp_path):
     serve_images(feed_server)
     feed_server.route("/feed.xml", body=three_articles(feed_server),

@@ -114,3 +114,33 @@ def _keyed(entry: Entry, guid: str, url_key: str | None) -> KeyedEntry:
         return KeyedEntry(entry, guid, url_key, content_hash(entry.title, entry.content_html),
                           entry.content_html)
     return KeyedEntry(entry, guid, url_key, _hash(entry.title, content), content)
+
+
+# what a sanitizer drops with everything inside (as content/sanitize.py does)
+_UNSEEN = ("script", "style", "noscript", "template", "textarea", "select", "svg", "math",
+           "object", "applet", "title", "head")
+
+
+def reads_as_part_of(fetched_html: str, imported_html: str) -> bool:
+    """Whether a feed's content says nothing an imported post's content does not: its
+    visible text, white space aside, is the post's or a part of it. An imported post holds
+    the feed's HTML as an earlier export wrote it (lines stripped and joined by the old
+    system; cleaned, images relinked, or the article's whole page by newsvault), never
+    byte for byte; only the text survives, and a summary feed carries a part of it."""
+    imported = _visible_text(imported_html)
+    fetched = _visible_text(fetched_html)
+    return imported is not None and fetched is not None and fetched in imported
+
+
+def _visible_text(markup: str) -> str | None:
+    # imported here: every command imports the store, few ever compare an imported post
+    from lxml import etree, html
+
+    if not markup.strip():
+        return ""
+    try:
+        root = html.fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, ValueError):  # nothing parsable, or text lxml refuses
+        return None
+    etree.strip_elements(root, *_UNSEEN, with_tail=False)
+    return "".join(root.text_content().split())

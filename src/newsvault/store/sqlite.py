@@ -14,7 +14,9 @@ from pathlib import Path
 from newsvault.config import SourceSettings
 from newsvault.errors import NewsvaultError
 from newsvault.model import Entry, Source
-from newsvault.store.identity import KeyedEntry, canonical_url, content_hash, unique_entries
+from newsvault.store.identity import (
+    KeyedEntry, canonical_url, content_hash, reads_as_part_of, unique_entries,
+)
 from newsvault.store.records import (
     ArchivedArticle,
     DisplaySource,
@@ -38,6 +40,10 @@ from newsvault.store.schema import MIGRATIONS
 # Measured on fetched feeds (rows of ~20 KB): 16 KB pages take half the CPU of 4 KB ones.
 _PAGE_SIZE = 16384
 _BULK_CHECKPOINT_PAGES = 2048  # 32 MB of WAL
+# an article whose current version is the one an imported post gave it (no feed has
+# revised it since the import): its next fetched version is compared by text first
+_IMPORTED_UNREVISED = ("(post_layout IS NOT NULL AND revisions <="
+                       " IFNULL(json_extract(post_layout, '$.revisions'), revisions))")
 # A commit of a writer's sources fits in memory: at the default 2 MB, SQLite wrote pages to
 # the WAL before the commit and read them back (strace: twice the reads, a third more writes).
 _BULK_CACHE_KB = 16384
@@ -259,7 +265,7 @@ class SqliteStore:
             if found is None:
                 article_id = self._insert_article(db, seqs, source_id, keys, now_ms)
                 if url_key:
-                    by_url[url_key] = (article_id, source_id, None, 1)
+                    by_url[url_key] = (article_id, source_id, None, False)
                 counts.new += 1
                 if guid in wants_page:
                     pages.append((article_id,))
@@ -284,7 +290,7 @@ class SqliteStore:
         found = {}
         for chunk in _chunks(guids):
             rows = db.execute(
-                "SELECT guid, id, source_id, content_hash, revisions FROM articles"
+                f"SELECT guid, id, source_id, content_hash, {_IMPORTED_UNREVISED} FROM articles"
                 f" WHERE source_id = ? AND guid IN ({_marks(chunk)})",
                 (source_id, *chunk),
             )
@@ -295,7 +301,7 @@ class SqliteStore:
         found = {}
         for chunk in _chunks(url_keys):
             rows = db.execute(
-                "SELECT url_key, id, source_id, content_hash, revisions FROM articles"
+                f"SELECT url_key, id, source_id, content_hash, {_IMPORTED_UNREVISED} FROM articles"
                 f" WHERE url_key IN ({_marks(chunk)})",
                 chunk,
             )
@@ -322,10 +328,12 @@ class SqliteStore:
         The content extracted from the article's page is kept while a new page is wanted
         (until it comes, it is the fullest text there is); otherwise the new version of the
         item is whole, and shown instead."""
-        article_id, _, old_hash, _ = found
+        article_id, _, old_hash, imported_unrevised = found
         entry, new_hash = keys.entry, keys.digest
         if new_hash == old_hash:
             return False
+        if imported_unrevised and self._reads_as_imported(db, article_id, entry):
+            return False  # the version the post was made from, not an edit at the source
         db.execute(
             "INSERT INTO revisions (article_id, seen_ms, title, content_html, content_hash,"
             " published_raw, published_ms) SELECT id, updated_ms, title, content_html,"
@@ -343,6 +351,11 @@ class SqliteStore:
              entry.published_ms, now_ms, seqs.next(), page_wanted, page_wanted, article_id),
         )
         return True
+
+    def _reads_as_imported(self, db, article_id: int, entry) -> bool:
+        title, content = db.execute("SELECT title, content_html FROM articles WHERE id = ?",
+                                    (article_id,)).fetchone()
+        return title == entry.title and reads_as_part_of(entry.content_html, content)
 
     def _next_seq(self, db) -> int:
         return db.execute(
