@@ -16,10 +16,13 @@ import pytest
 import yaml
 
 from newsvault.export.filenames import is_safe_filename
-from newsvault.export.jekyll import export_jekyll
+from newsvault.config import SourceSettings
+from newsvault.export.jekyll import export_jekyll, post_path
 from newsvault.export.jekyll_import import NAME_TAKEN, import_jekyll
 from newsvault.feeds.dates import parse_date
-from newsvault.store import open_store
+from newsvault.model import Entry
+from newsvault.store import FetchRecord, FetchResult, open_store
+from newsvault.store.identity import unique_entries
 
 TESTDATA = Path(__file__).parent / "testdata"
 SOURCE = "示例日报"
@@ -250,6 +253,56 @@ def test_a_name_an_archived_post_has_is_not_given_twice(store, posts, tmp_path):
 
 
 # -- again --------------------------------------------------------------------------------
+
+
+def test_posts_in_subfolders_are_written_back_where_they_were(store, posts, tmp_path):
+    """Jekyll reads _posts/ and its subfolders alike: a post exported at the top as well
+    as in its subfolder would be a second post under the same URL."""
+    (posts / "2022" / "01").mkdir(parents=True)
+    files = {
+        "2022/01/2022-01-27-一月.md": seed_post(title="一月", url="https://example.org/1"),
+        "2022/2022-02-01-二月.md": seed_post(title="二月", url="https://example.org/2",
+                                           date="2022-02-01T00:00:00.000Z"),
+        "2022-03-01-三月.md": seed_post(title="三月", url="https://example.org/3",
+                                      date="2022-03-01T00:00:00.000Z"),
+    }
+    for name, text in files.items():
+        write(posts, name, text)
+    import_jekyll(store, posts)
+
+    def tree(folder: Path) -> dict[str, bytes]:
+        return {path.relative_to(folder).as_posix(): path.read_bytes()
+                for path in folder.rglob("*") if path.is_file()}
+
+    before = tree(posts)
+    assert export_jekyll(store, posts, raw=True).written == 0  # back into its own folder
+    assert tree(posts) == before
+    export_jekyll(store, tmp_path / "out", raw=True)  # into an empty one
+    assert tree(tmp_path / "out") == before
+
+
+def test_a_new_post_does_not_take_a_name_a_subfolder_has(store, posts):
+    (posts / "2022").mkdir()
+    write(posts, "2022/2022-01-27-标题.md", "a post of the site's own, not imported")
+    store.sync_sources([SourceSettings(SOURCE, "https://example.org/feed")], now_ms=0)
+    [source] = store.configured_sources()
+    entry = Entry(title="标题", url="https://example.org/new", guid="new",
+                  content_html="<p>新</p>", published_ms=parse_date("2022-01-27T08:00:00Z"))
+    seen = parse_date("2022-02-01T00:00:00Z")
+    store.save_fetches([FetchResult(source, [entry], FetchRecord(seen, seen, "ok", 200, 1),
+                                    keyed=unique_entries([entry]))])
+    export_jekyll(store, posts, raw=True)
+    written = sorted(path.relative_to(posts).as_posix() for path in posts.rglob("*.md"))
+    assert written == ["2022-01-27-标题-2.md", "2022/2022-01-27-标题.md"], written
+
+
+@pytest.mark.parametrize("subfolder, path", [
+    (None, "a.md"), ("", "a.md"), ("2022/01", "2022/01/a.md"),
+    ("../up", "a.md"), ("/abs", "a.md"), ("a//b", "a.md"), ("./x", "a.md"), ("x/..", "a.md"),
+    ("con", "a.md"), ("a:b", "a.md"),
+])
+def test_a_post_path_never_leaves_the_output_folder(subfolder, path):
+    assert post_path("a.md", subfolder) == path
 
 
 def test_importing_again_adds_nothing(store, posts, tmp_path):

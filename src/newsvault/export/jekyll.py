@@ -17,9 +17,11 @@ from newsvault.content.sanitize import SANITIZER_VERSION, clean_html
 from newsvault.content.assets import JEKYLL_PREFIX, media_scratch, publish_asset
 from newsvault.content.media import rewrite_images
 from newsvault.export.dates import post_date_ms, post_day
-from newsvault.export.filenames import TakenNames, post_filename
+from newsvault.export.filenames import TakenNames, post_filename, unsafe_reason
 from newsvault.export.post import Post, render_post
-from newsvault.files import remove_leftovers, scratch_folder, scratch_space, write_atomic
+from newsvault.files import (
+    SCRATCH, remove_leftovers, scratch_folder, scratch_space, write_atomic,
+)
 from newsvault.model import OnProgress
 from newsvault.store import ExportRow, SqliteStore
 
@@ -53,19 +55,20 @@ def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
     cleaned = update_clean(store, on_progress=on_clean_progress).cleaned if not raw else 0
     seq = store.current_seq()
     after_seq = 0 if full else store.export_seq(target)
-    on_disk = set(os.listdir(out_dir))
+    on_disk = _files_under(out_dir)
     _name_new_posts(store, after_seq, on_disk)
-    named = store.post_names()
+    named = [(article_id, post_path(name, subfolder))
+             for article_id, name, subfolder in store.post_names()]
     report = ExportReport(out=str(out_dir), cleaned=cleaned, posts=len(named))
     folder, scratch = str(out_dir), scratch_folder(out_dir)
-    remove_leftovers(folder, on_disk)  # of a killed export, before scratch folders
+    remove_leftovers(folder, [name for name in on_disk if "/" not in name])  # a killed export's
     images = _LocalImages(store, out_dir.parent) if local else None
     scratches = (scratch, media_scratch(out_dir.parent)) if local else (scratch,)
     with scratch_space(*scratches):
         for row in _rows_to_write(store, named, on_disk, after_seq, clean=not raw):
             _finish_content(row, raw, images)
-            data = _file_bytes(row)
-            if _write_if_changed(folder, row.post_name, data, row.post_name in on_disk, scratch):
+            data, path = _file_bytes(row), _row_path(row)
+            if _write_if_changed(folder, path, data, path in on_disk, scratch):
                 report.written += 1
             else:
                 report.unchanged += 1
@@ -103,6 +106,33 @@ class _LocalImages:
         row.content_html = text.encode("utf-8") if isinstance(html, bytes) else text
 
 
+def post_path(name: str, subfolder: str | None) -> str:
+    """Where a post goes in the output folder: in the subfolder an imported post came
+    from (Jekyll reads _posts/ and its subfolders alike), never outside the folder."""
+    if not subfolder:
+        return name
+    parts = subfolder.split("/")
+    if any(part in ("", ".", "..") or unsafe_reason(part) for part in parts):
+        return name
+    return f"{subfolder}/{name}"
+
+
+def _row_path(row: ExportRow) -> str:
+    return post_path(row.post_name, (row.post_layout or {}).get("folder"))
+
+
+def _files_under(out_dir: Path) -> set[str]:
+    """The files in ``out_dir`` and its subfolders, as paths relative to it ("a/b.md"),
+    the scratch folder aside."""
+    found = set()
+    for folder, folders, files in os.walk(out_dir):
+        folders[:] = [name for name in folders if name != SCRATCH]
+        relative = os.path.relpath(folder, out_dir)
+        prefix = "" if relative == os.curdir else Path(relative).as_posix() + "/"
+        found.update(prefix + name for name in files)
+    return found
+
+
 def _rows_to_write(store: SqliteStore, named: list[tuple[int, str]], on_disk: set[str],
                    after_seq: int, clean: bool) -> Iterator[ExportRow]:
     """The articles changed since ``after_seq``, then those whose file has gone missing;
@@ -121,7 +151,8 @@ def _name_new_posts(store: SqliteStore, after_seq: int, on_disk: set[str]) -> No
     unnamed = list(store.export_rows(after_seq=after_seq, unnamed=True))
     if not unnamed:
         return
-    taken = TakenNames(store.taken_post_names() | on_disk)
+    # a name taken in a subfolder too: Jekyll would give both posts one URL
+    taken = TakenNames(store.taken_post_names() | {name.rpartition("/")[2] for name in on_disk})
     names = [(post_filename(post_day(row), row.title, taken), row.id) for row in unnamed]
     store.set_post_names(names)
 
@@ -168,5 +199,7 @@ def _write_if_changed(folder: str, name: str, data: bytes, exists: bool, scratch
                 return False
         except FileNotFoundError:
             pass
+    elif "/" in name:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
     write_atomic(path, data, scratch)
     return True

@@ -56,6 +56,7 @@ class _Head:
     date_ms: int
     day: str  # the day in its file name, as the old system would have written it
     source: str
+    folder: str = ""  # under the posts folder ("2022/01" for _posts/2022/01/…); "" for none
 
     @property
     def name(self) -> str:
@@ -84,6 +85,8 @@ def import_jekyll(store: SqliteStore, posts_dir: Path) -> ImportReport:
     paths = _post_paths(Path(posts_dir))
     report.files = len(paths)
     heads = [head for head in (_read_head(path, report) for path in paths) if head]
+    for head in heads:
+        head.folder = _subfolder(head.path, posts_dir)
     groups = _group_by_link(heads)
     _set_sources(store, groups)
     groups = _new_groups(store, groups, report)
@@ -99,6 +102,11 @@ def _post_paths(posts_dir: Path) -> list[str]:
     for folder, _, files in os.walk(posts_dir):
         paths.extend(os.path.join(folder, name) for name in files if name.endswith(POST_SUFFIXES))
     return sorted(paths)
+
+
+def _subfolder(path: str, posts_dir: Path) -> str:
+    folder = os.path.relpath(os.path.dirname(path), posts_dir)
+    return "" if folder == os.curdir else Path(folder).as_posix()
 
 
 # -- pass 1: front matter ------------------------------------------------------------------
@@ -261,6 +269,8 @@ def _article(group: _Group, names: _Names, report: ImportReport) -> ArchivedArti
             "date": post.date_text, "tags": post.tags, "categories": post.categories,
             "extra": post.extra, "comment_ms": post.comment_ms, "verbatim": post.verbatim,
             "revisions": len(versions),
+            # written back where it was: a second copy at the top would be a second post
+            **({"folder": newest.head.folder} if newest.head.folder else {}),
         },
     )
 

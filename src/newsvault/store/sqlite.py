@@ -508,9 +508,11 @@ class SqliteStore:
                 revisions=row[12], clean=bool(row[13]),
             )
 
-    def post_names(self) -> list[tuple[int, str]]:
+    def post_names(self) -> list[tuple[int, str, str | None]]:
+        """(article id, post file name, the subfolder an imported post was in, or None)."""
         return self._db.execute(
-            "SELECT id, post_name FROM articles WHERE post_name IS NOT NULL"
+            "SELECT id, post_name, json_extract(post_layout, '$.folder') FROM articles"
+            " WHERE post_name IS NOT NULL"
         ).fetchall()
 
     def set_post_names(self, names: list[tuple[str, int]]) -> None:
