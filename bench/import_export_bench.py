@@ -269,7 +269,7 @@ def measure_clean_floor(archive: Path, posts: Path, folder: Path) -> dict:
 def check(rounds: list[Round]) -> list[str]:
     wrong = []
     for number, result in enumerate(rounds, start=1):
-        for phase, measured in result.phases.items():
+        for measured in result.phases.values():
             if measured.error:
                 wrong.append(f"run {number}: {measured.error}")
         imported = result.phases.get("import")

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import re
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
