@@ -107,6 +107,12 @@ def test_a_built_article_reads_from_disk(small_archive, browser):
     reader.shot("6-from-disk.png")
     page.locator("a[rel=next]").first.click()
     assert reader.h1() == WINTER_GAMES_TITLE
+    page.locator("a[href='#versions']").click()  # what it said before its two edits
+    earlier = page.locator("#versions details").first
+    assert not earlier.locator(".content").is_visible()
+    earlier.locator("summary").click()
+    assert earlier.locator(".content").inner_text().strip() == "旧稿 1"
+    reader.shot("7-earlier-version.png")
     page.locator("a.brand").click()
     assert page.url.endswith("/site/index.html") and page.locator("ul.list li").count() == 50
     page.locator("header.bar nav a").last.click()  # the search page says what it needs

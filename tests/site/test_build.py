@@ -69,6 +69,35 @@ def test_an_article_page_shows_what_the_issue_lists(small_archive):
     assert "<p>冬奥会开幕式在国家体育场举行（虚构测试稿）。</p>" in html
 
 
+def test_a_revised_article_shows_what_it_said_before_newest_first(small_archive):
+    build_archive_site(small_archive.archive)
+    html = article_page(small_archive.site, WINTER_GAMES_TITLE).read_text(encoding="utf-8")
+    versions = html[html.index('<section id="versions"'):html.index("</section>")]
+    assert '<a href="#versions">修订 2 次</a>' in html
+    assert versions.count("<details>") == 2
+    first, second = versions.index("（旧稿 1）"), versions.index("（旧稿 0）")
+    assert first < second  # the newest earlier version first
+    assert "<p>旧稿 1</p>" in versions and "<p>旧稿 0</p>" in versions
+    assert '<time datetime="2022-05-11T00:00:00Z">2022-05-11 08:00</time> 起所见' in versions
+    unrevised = article_page(small_archive.site, "晨报的第1篇报道").read_text(encoding="utf-8")
+    assert "未修订" in unrevised and 'id="versions"' not in unrevised
+
+
+def test_an_edit_at_the_source_shows_the_version_before_it_safely(small_archive):
+    made = small_archive
+    made.add("周刊", "原标题", '<p>原文<script>alert(1)</script><img src="x" onerror="alert(2)"></p>',
+             START_MS + 200 * DAY_MS, url="https://news.example/edited")
+    build_archive_site(made.archive)
+    made.fetch_again("周刊", "https://news.example/edited", "改过的标题", "<p>改过的正文</p>",
+                     START_MS + 201 * DAY_MS)
+    report = build_archive_site(made.archive)
+    assert report.rendered < report.pages  # incremental: the edited article's page among them
+    html = article_page(made.site, "改过的标题").read_text(encoding="utf-8")
+    versions = html[html.index('<section id="versions"'):html.index("</section>")]
+    assert "原标题" in versions and "原文" in versions and "<p>改过的正文</p>" not in versions
+    assert "<script" not in versions and "onerror" not in versions and "alert" not in versions
+
+
 def test_our_own_bytes_per_article_page_stay_under_30_kb(small_archive):
     build_archive_site(small_archive.archive)
     page = article_page(small_archive.site, WINTER_GAMES_TITLE).read_bytes()

@@ -22,19 +22,20 @@ from dataclasses import dataclass
 from hashlib import blake2b
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from newsvault.archive import Archive
 from newsvault.content.clean import displayed_contents, update_clean
-from newsvault.content.sanitize import SANITIZER_VERSION
+from newsvault.content.sanitize import SANITIZER_VERSION, clean_html
 from newsvault.content.assets import media_scratch, publish_asset, relink_jekyll_images
 from newsvault.content.media import rewrite_images
 from newsvault.errors import NewsvaultError
 from newsvault.files import scratch_folder, scratch_space, write_atomic
 from newsvault.model import OnProgress
 from newsvault.site import i18n, paths
-from newsvault.site.catalog import SiteArticle, load_catalog, name_unnamed_posts
+from newsvault.site.catalog import LocalTime, SiteArticle, load_catalog, name_unnamed_posts
 from newsvault.site.pages import FeedView, Page, plan_pages
 from newsvault.site.search_index import update_search_index
 from newsvault.site.state import BuildState
@@ -217,8 +218,33 @@ def _render_articles(store: SqliteStore, renderer: Renderer, writer: "_Writer",
                      jobs: list[dict]) -> int:
     contents = displayed_contents(store, [job["id"] for job in jobs])
     _use_local_images(store, writer.root, jobs, contents, renderer.options.assets == "local")
-    return sum(writer.write(job["path"], renderer.render_article(job, contents[job["id"]])
-                            .encode()) for job in jobs)
+    earlier = _earlier_versions(store, writer.root, jobs, renderer.options.timezone)
+    return sum(writer.write(job["path"], renderer.render_article(
+        job, contents[job["id"]], earlier.get(job["id"], ())).encode()) for job in jobs)
+
+
+def _earlier_versions(store: SqliteStore, root: str, jobs: list[dict],
+                      timezone_name: str) -> dict[int, list[dict]]:
+    """What the revised articles among ``jobs`` showed before, newest first, cleaned as
+    their current content is (images stay at their published address, but for the
+    archive's copies an imported post linked)."""
+    revised = {job["id"]: job for job in jobs if job["revisions"] > 1}
+    if not revised:
+        return {}
+    local, archive_root = LocalTime(ZoneInfo(timezone_name)), Path(store.path).parent
+    shown: dict[int, list[dict]] = {}
+    for article_id, versions in store.earlier_versions(list(revised)).items():
+        job = revised[article_id]
+        shown[article_id] = []
+        for version in versions:
+            body, files = relink_jekyll_images(
+                clean_html(version.content_html, job["content_url"]), paths.root_of(job["path"]))
+            for relative in files:
+                publish_asset(archive_root, Path(root), relative)
+            shown[article_id].append({"title": version.title, "body": body,
+                                      "seen_ms": version.seen_ms,
+                                      "date_text": local.text(version.seen_ms)})
+    return shown
 
 
 def _use_local_images(store: SqliteStore, root: str, jobs: list[dict],

@@ -89,7 +89,7 @@ def load_catalog(store: SqliteStore, timezone_name: str, cache: dict | None = No
         known = {article_id: SiteArticle(*fields) for article_id, fields in kept_fields.items()}
     changed = list(store.site_articles(after_seq=cache["seq"] if cache_used else 0))
     media = _media_digests(store, [row.id for row in changed] if known else None)
-    local = _LocalTime(ZoneInfo(timezone_name))
+    local = LocalTime(ZoneInfo(timezone_name))
     fresh = []
     for row in changed:
         article = _article(row)
@@ -167,7 +167,7 @@ def _slug(row: SiteArticleRow) -> str:
     return (paths.post_slug(row.post_name) if row.post_name else "") or f"article-{row.id}"
 
 
-class _LocalTime:
+class LocalTime:
     """Epoch ms → "YYYY-MM-DD HH:MM" in a time zone, fast: a week whose start and end have
     the same UTC offset keeps it throughout (zones change offset at most a few times a
     year); each day's text is made once."""
@@ -201,7 +201,7 @@ class _LocalTime:
         return f"{day_text} {minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _set_dates(article: SiteArticle, local: _LocalTime) -> None:
+def _set_dates(article: SiteArticle, local: LocalTime) -> None:
     article.date_text = local.text(article.date_ms)
     article.month = article.date_text[:7]
 

@@ -74,9 +74,14 @@ class Renderer:
         pretty = path[:-len(paths.INDEX)] if path.endswith(paths.INDEX) else path
         return self.options.base_url + paths.url_path(pretty)
 
-    def render_article(self, job: dict, content: str) -> str:
-        """``content``: the article's clean HTML (content/), balanced and safe to show."""
-        context = {**self.common(job["path"]), **job, "body": Markup(content)}
+    def render_article(self, job: dict, content: str, earlier: list[dict] = ()) -> str:
+        """``content``: the article's clean HTML (content/), balanced and safe to show;
+        ``earlier``: the versions it showed before, newest first, each with its clean HTML
+        as ``body``."""
+        versions = [{**version, "body": Markup(version["body"]),
+                     "date_iso": _iso(version["seen_ms"])} for version in earlier]
+        context = {**self.common(job["path"]), **job, "body": Markup(content),
+                   "versions": versions}
         return self.env.get_template("article.html").render(context)
 
     def render(self, page: Page, contents: dict[int, str] | None = None) -> str:
@@ -195,6 +200,7 @@ def article_job(view: ArticleView, words: dict[str, str]) -> dict:
         "original": _web_url(article.url),
         "tags": [(tag, root + folder + paths.INDEX) for tag, folder in view.tag_folders],
         "revised": words["revised"].format(n=revised) if revised else words["unrevised"],
+        "revisions": article.revisions,
         "older": neighbour(view.older), "newer": neighbour(view.newer),
     }
 

@@ -19,6 +19,7 @@ from newsvault.store.identity import (
 )
 from newsvault.store.records import (
     ArchivedArticle,
+    ArchivedVersion,
     DisplaySource,
     ExportRow,
     FetchRecord,
@@ -701,6 +702,17 @@ class SqliteStore:
                 f"SELECT a.id, a.change_seq, a.url, {DISPLAYED_HTML} FROM articles a"
                 f" WHERE a.id IN ({_marks(chunk)})", chunk).fetchall()
         return [DisplaySource(*row) for row in rows]
+
+    def earlier_versions(self, ids: list[int]) -> dict[int, list[ArchivedVersion]]:
+        """Article id → the versions it showed before its current one, newest first."""
+        found: dict[int, list[ArchivedVersion]] = {}
+        for chunk in _chunks(ids):
+            for article_id, *version in self._db.execute(
+                    "SELECT article_id, seen_ms, title, content_html FROM revisions"
+                    f" WHERE article_id IN ({_marks(chunk)}) ORDER BY seen_ms DESC, id DESC",
+                    chunk):
+                found.setdefault(article_id, []).append(ArchivedVersion(*version))
+        return found
 
     def clean_state(self) -> tuple[int, str]:
         """(the change_seq up to which every article is cleaned, the sanitizer used)."""
