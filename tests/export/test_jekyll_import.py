@@ -393,3 +393,22 @@ def test_an_imported_post_seen_again_unedited_in_its_feed_is_no_new_version(tmp_
     newsvault("fetch", "--strict", cwd=news)
     status = json.loads(newsvault("status", "--json", cwd=news).stdout)
     assert status["totals"]["versions"] == 2
+
+
+def test_an_imported_article_whose_feed_lost_its_last_paragraph_is_revised(tmp_path, posts,
+                                                                            feed_server):
+    """What an archive is for: a whole article cut at the source is an edit, even the first
+    time a feed brings an imported post again (only a summary may say less than the post)."""
+    link = feed_server.url("/story/cut")
+    paragraphs = [f"<p>第{n}段：{'这是一篇很长的报道，内容完整。' * 12}</p>" for n in range(1, 5)]
+    write(posts, "2022-01-27-标题.md", seed_post(title="标题", url=link, html="".join(paragraphs)))
+    feed_server.route("/feed.xml", body=rss(link, "标题", "\n".join(paragraphs[:-1])),
+                      headers={"Content-Type": "application/rss+xml"})
+    newsvault("init", "news", "--empty", cwd=tmp_path)
+    news = tmp_path / "news"
+    newsvault("add", feed_server.url("/feed.xml"), "--name", SOURCE, "--no-check", cwd=news)
+    newsvault("import", "jekyll", str(posts), cwd=news)
+    fetched = newsvault("fetch", "--strict", cwd=news).stdout
+    assert re.search(rf"^{SOURCE}\s+ok\s+0\s+1\s+0\s*$", fetched, re.M), fetched
+    status = json.loads(newsvault("status", "--json", cwd=news).stdout)
+    assert status["totals"]["versions"] == 2

@@ -121,15 +121,18 @@ _UNSEEN = ("script", "style", "noscript", "template", "textarea", "select", "svg
            "object", "applet", "title", "head")
 
 
-def reads_as_part_of(fetched_html: str, imported_html: str) -> bool:
-    """Whether a feed's content says nothing an imported post's content does not: its
-    visible text, white space aside, is the post's or a part of it. An imported post holds
-    the feed's HTML as an earlier export wrote it (lines stripped and joined by the old
-    system; cleaned, images relinked, or the article's whole page by newsvault), never
-    byte for byte; only the text survives, and a summary feed carries a part of it."""
+def reads_as_imported(fetched_html: str, imported_html: str, summary: bool = False) -> bool:
+    """Whether a feed's content is the version an imported post was made from: the same
+    visible text, white space aside, or, for a feed that carries a ``summary`` of the
+    article, a part of it. An imported post holds the feed's HTML as an earlier export
+    wrote it (lines stripped and joined by the old system; cleaned, images relinked, or
+    the article's whole page by newsvault), never byte for byte: only the text survives.
+    A whole article that lost its last paragraph is an edit, not a summary."""
     imported = _visible_text(imported_html)
     fetched = _visible_text(fetched_html)
-    return imported is not None and fetched is not None and fetched in imported
+    if imported is None or fetched is None:
+        return False
+    return fetched in imported if summary else fetched == imported
 
 
 def _visible_text(markup: str) -> str | None:

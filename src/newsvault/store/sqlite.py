@@ -15,7 +15,7 @@ from newsvault.config import SourceSettings
 from newsvault.errors import NewsvaultError
 from newsvault.model import Entry, Source
 from newsvault.store.identity import (
-    KeyedEntry, canonical_url, content_hash, reads_as_part_of, unique_entries,
+    KeyedEntry, canonical_url, content_hash, reads_as_imported, unique_entries,
 )
 from newsvault.store.records import (
     ArchivedArticle,
@@ -333,7 +333,7 @@ class SqliteStore:
         entry, new_hash = keys.entry, keys.digest
         if new_hash == old_hash:
             return False
-        if imported_unrevised and self._reads_as_imported(db, article_id, entry):
+        if imported_unrevised and self._reads_as_imported(db, article_id, entry, page_wanted):
             return False  # the version the post was made from, not an edit at the source
         db.execute(
             "INSERT INTO revisions (article_id, seen_ms, title, content_html, content_hash,"
@@ -353,10 +353,11 @@ class SqliteStore:
         )
         return True
 
-    def _reads_as_imported(self, db, article_id: int, entry) -> bool:
+    def _reads_as_imported(self, db, article_id: int, entry, summary: bool) -> bool:
+        """``summary``: the item's page is wanted, its content being a summary."""
         title, content = db.execute("SELECT title, content_html FROM articles WHERE id = ?",
                                     (article_id,)).fetchone()
-        return title == entry.title and reads_as_part_of(entry.content_html, content)
+        return title == entry.title and reads_as_imported(entry.content_html, content, summary)
 
     def _next_seq(self, db) -> int:
         return db.execute(
