@@ -61,7 +61,8 @@ def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
              for article_id, name, subfolder in store.post_names()]
     report = ExportReport(out=str(out_dir), cleaned=cleaned, posts=len(named))
     folder, scratch = str(out_dir), scratch_folder(out_dir)
-    remove_leftovers(folder, [name for name in on_disk if "/" not in name])  # a killed export's
+    # what a killed export left at the top (before scratch folders existed)
+    remove_leftovers(folder, [name for name in on_disk if "/" not in name])
     images = _LocalImages(store, out_dir.parent) if local else None
     scratches = (scratch, media_scratch(out_dir.parent)) if local else (scratch,)
     with scratch_space(*scratches):

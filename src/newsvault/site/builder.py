@@ -40,7 +40,7 @@ from newsvault.site.pages import FeedView, Page, plan_pages
 from newsvault.site.search_index import update_search_index
 from newsvault.site.state import BuildState
 from newsvault.site.render import PACKAGE_STATIC, PACKAGE_TEMPLATES, Renderer, SiteOptions, article_job
-from newsvault.store import SqliteStore, open_store
+from newsvault.store import ArchivedVersion, SqliteStore, open_store
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -231,20 +231,20 @@ def _earlier_versions(store: SqliteStore, root: str, jobs: list[dict],
     revised = {job["id"]: job for job in jobs if job["revisions"] > 1}
     if not revised:
         return {}
-    local, archive_root = LocalTime(ZoneInfo(timezone_name)), Path(store.path).parent
-    shown: dict[int, list[dict]] = {}
-    for article_id, versions in store.earlier_versions(list(revised)).items():
-        job = revised[article_id]
-        shown[article_id] = []
-        for version in versions:
-            body, files = relink_jekyll_images(
-                clean_html(version.content_html, job["content_url"]), paths.root_of(job["path"]))
-            for relative in files:
-                publish_asset(archive_root, Path(root), relative)
-            shown[article_id].append({"title": version.title, "body": body,
-                                      "seen_ms": version.seen_ms,
-                                      "date_text": local.text(version.seen_ms)})
-    return shown
+    local = LocalTime(ZoneInfo(timezone_name))
+    return {article_id: [_shown_version(store, root, revised[article_id], version, local)
+                         for version in versions]
+            for article_id, versions in store.earlier_versions(list(revised)).items()}
+
+
+def _shown_version(store: SqliteStore, root: str, job: dict, version: ArchivedVersion,
+                   local: LocalTime) -> dict:
+    body, files = relink_jekyll_images(clean_html(version.content_html, job["content_url"]),
+                                       paths.root_of(job["path"]))
+    for relative in files:
+        publish_asset(Path(store.path).parent, Path(root), relative)
+    return {"title": version.title, "body": body, "seen_ms": version.seen_ms,
+            "date_text": local.text(version.seen_ms)}
 
 
 def _use_local_images(store: SqliteStore, root: str, jobs: list[dict],
