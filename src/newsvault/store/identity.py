@@ -123,11 +123,12 @@ _UNSEEN = ("script", "style", "noscript", "template", "textarea", "select", "svg
 
 def reads_as_imported(fetched_html: str, imported_html: str, summary: bool = False) -> bool:
     """Whether a feed's content is the version an imported post was made from: the same
-    visible text, white space aside, or, for a feed that carries a ``summary`` of the
-    article, a part of it. An imported post holds the feed's HTML as an earlier export
-    wrote it (lines stripped and joined by the old system; cleaned, images relinked, or
-    the article's whole page by newsvault), never byte for byte: only the text survives.
-    A whole article that lost its last paragraph is an edit, not a summary."""
+    visible text, white space aside, or, when the item's article page is fetched (a
+    ``summary``, or a source that always wants its pages), a part of it. An imported post
+    holds the feed's HTML as an earlier export wrote it (lines stripped and joined by the
+    old system; cleaned, images relinked, or the article's whole page by newsvault), never
+    byte for byte: only the text survives. A whole article that lost its last paragraph
+    is an edit."""
     imported = _visible_text(imported_html)
     fetched = _visible_text(fetched_html)
     if imported is None or fetched is None:
