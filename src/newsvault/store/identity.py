@@ -116,11 +116,6 @@ def _keyed(entry: Entry, guid: str, url_key: str | None) -> KeyedEntry:
     return KeyedEntry(entry, guid, url_key, _hash(entry.title, content), content)
 
 
-# what a sanitizer drops with everything inside (as content/sanitize.py does)
-_UNSEEN = ("script", "style", "noscript", "template", "textarea", "select", "svg", "math",
-           "object", "applet", "title", "head")
-
-
 def reads_as_imported(fetched_html: str, imported_html: str, summary: bool = False) -> bool:
     """Whether a feed's content is the version an imported post was made from: the same
     visible text, white space aside, or, when the item's article page is fetched (a
@@ -129,22 +124,13 @@ def reads_as_imported(fetched_html: str, imported_html: str, summary: bool = Fal
     old system; cleaned, images relinked, or the article's whole page by newsvault), never
     byte for byte: only the text survives. A whole article that lost its last paragraph
     is an edit."""
-    imported = _visible_text(imported_html)
-    fetched = _visible_text(fetched_html)
-    if imported is None or fetched is None:
-        return False
+    fetched, imported = _text_key(fetched_html), _text_key(imported_html)
     return fetched in imported if summary else fetched == imported
 
 
-def _visible_text(markup: str) -> str | None:
-    # imported here: every command imports the store, few ever compare an imported post
-    from lxml import etree, html
+def _text_key(html: str) -> str:
+    # the text search indexes (scripts and styles aside); imported here, as every command
+    # imports the store and few ever compare an imported post
+    from newsvault.search.text import plain_text
 
-    if not markup.strip():
-        return ""
-    try:
-        root = html.fragment_fromstring(markup, create_parent="div")
-    except (etree.ParserError, ValueError):  # nothing parsable, or text lxml refuses
-        return None
-    etree.strip_elements(root, *_UNSEEN, with_tail=False)
-    return "".join(root.text_content().split())
+    return "".join(plain_text(html).split())
