@@ -217,56 +217,56 @@ def _render_others(store: SqliteStore, options: SiteOptions, writer: "_Writer",
 def _render_articles(store: SqliteStore, renderer: Renderer, writer: "_Writer",
                      jobs: list[dict]) -> int:
     contents = displayed_contents(store, [job["id"] for job in jobs])
-    _use_local_images(store, writer.root, jobs, contents, renderer.options.assets == "local")
-    earlier = _earlier_versions(store, writer.root, jobs, renderer.options.timezone)
+    images = _LocalImages(store, writer.root, renderer.options.assets == "local", list(contents))
+    for job in jobs:
+        contents[job["id"]] = images.apply(job, contents[job["id"]])
+    earlier = _earlier_versions(store, images, jobs, renderer.options.timezone)
     return sum(writer.write(job["path"], renderer.render_article(
         job, contents[job["id"]], earlier.get(job["id"], ())).encode()) for job in jobs)
 
 
-def _earlier_versions(store: SqliteStore, root: str, jobs: list[dict],
+def _earlier_versions(store: SqliteStore, images: "_LocalImages", jobs: list[dict],
                       timezone_name: str) -> dict[int, list[dict]]:
-    """What the revised articles among ``jobs`` showed before, newest first, cleaned as
-    their current content is (images stay at their published address, but for the
-    archive's copies an imported post linked)."""
+    """What the revised articles among ``jobs`` showed before, newest first, cleaned and
+    their images shown as their current content's are."""
     revised = {job["id"]: job for job in jobs if job["revisions"] > 1}
     if not revised:
         return {}
     local = LocalTime(ZoneInfo(timezone_name))
-    return {article_id: [_shown_version(store, root, revised[article_id], version, local)
+    return {article_id: [_shown_version(images, revised[article_id], version, local)
                          for version in versions]
             for article_id, versions in store.earlier_versions(list(revised)).items()}
 
 
-def _shown_version(store: SqliteStore, root: str, job: dict, version: ArchivedVersion,
+def _shown_version(images: "_LocalImages", job: dict, version: ArchivedVersion,
                    local: LocalTime) -> dict:
-    body, files = relink_jekyll_images(clean_html(version.content_html, job["content_url"]),
-                                       paths.root_of(job["path"]))
-    for relative in files:
-        publish_asset(Path(store.path).parent, Path(root), relative)
+    body = images.apply(job, clean_html(version.content_html, job["content_url"]))
     return {"title": version.title, "body": body, "seen_ms": version.seen_ms,
             "date_text": local.text(version.seen_ms)}
 
 
-def _use_local_images(store: SqliteStore, root: str, jobs: list[dict],
-                      contents: dict[int, str], local: bool) -> None:
-    """Point these pages' images at the archive's copies (with ``local``), put in the site
-    next to them (``assets/media/…``, linked relative to each page, so the site works from
-    any path and from disk). Only pages being rendered: an image stored later makes its
+class _LocalImages:
+    """Points pages' images at the archive's copies (with ``local``), put in the site next
+    to them (``assets/media/…``, linked relative to each page, so the site works from any
+    path and from disk). Only pages being rendered: an image stored later makes its
     article's page render again. Links to copies that a Jekyll export wrote and an import
     brought back are made relative too (their remote URL is gone)."""
-    stored = store.local_media(list(contents)) if local else {}
-    archive_root = Path(store.path).parent
-    for job in jobs:
+
+    def __init__(self, store: SqliteStore, root: str, local: bool, article_ids: list[int]):
+        self.stored = store.local_media(article_ids) if local else {}
+        self.archive_root, self.site_root = Path(store.path).parent, Path(root)
+
+    def apply(self, job: dict, content: str) -> str:
         up = paths.root_of(job["path"])
-        content, files = relink_jekyll_images(contents[job["id"]], up)
-        images = stored.get(job["id"])
+        content, files = relink_jekyll_images(content, up)
+        images = self.stored.get(job["id"])
         if images:
             content = rewrite_images(content, job["content_url"],
                                      {url: up + relative for url, relative in images.items()})
             files.update(images.values())
         for relative in files:
-            publish_asset(archive_root, Path(root), relative)
-        contents[job["id"]] = content
+            publish_asset(self.archive_root, self.site_root, relative)
+        return content
 
 
 _worker: tuple[SqliteStore, Renderer, "_Writer"] | None = None
