@@ -89,6 +89,42 @@ def test_an_article_seen_in_a_second_source_keeps_its_first_source(store):
     assert db.execute("SELECT COUNT(*) FROM also_in").fetchone()[0] == 1
 
 
+def test_a_second_source_does_not_revise_an_article_its_first_source_still_fetches(store):
+    save(store, "甲", [item(1)])
+    counts = save(store, "乙", [item(1, guid="b-1", title="乙的标题")], at=2000)
+    assert (counts.updated, counts.unchanged) == (0, 1)
+    assert [row.title for row in store.export_rows()] == ["标题 1"]
+
+
+def test_a_renamed_source_keeps_its_articles_state_and_later_edits(store):
+    source = sources(store)["甲"]
+    source.etag = '"v1"'
+    store.save_fetch(source, [item(1)], FetchRecord(1000, 1000, "ok", 200))
+    store.sync_sources([SourceSettings("甲（新名）", "http://a.test/feed"),
+                        SourceSettings("乙", "http://b.test/feed")], now_ms=2)
+    renamed = sources(store)["甲（新名）"]
+    assert (renamed.id, renamed.etag) == (source.id, '"v1"')
+    counts = save(store, "甲（新名）", [item(1, title="改过的标题")], at=2000)
+    assert (counts.new, counts.updated) == (0, 1)
+    [row] = list(store.export_rows())
+    assert (row.source_name, row.title, row.revisions) == ("甲（新名）", "改过的标题", 2)
+    assert store.totals()["sources"] == 2
+
+
+def test_an_article_whose_source_is_no_longer_fetched_is_revised_by_the_first_that_carries_it(
+        store):
+    save(store, "甲", [item(1)])
+    store.sync_sources([SourceSettings("乙", "http://b.test/feed"),
+                        SourceSettings("丙", "http://c.test/feed")], now_ms=2)
+    edited = item(1, guid="b-1", title="改过的标题")
+    first = save(store, "乙", [edited], at=2000)
+    other = save(store, "丙", [item(1, guid="c-1", title="丙的标题")], at=3000)
+    assert (first.updated, other.updated, other.unchanged) == (1, 0, 1)
+    [row] = list(store.export_rows())
+    assert (row.source_name, row.title, row.revisions) == ("甲", "改过的标题", 2)
+    assert save(store, "乙", [edited], at=4000).unchanged == 1
+
+
 def test_items_without_guid_or_link_are_told_apart_by_their_text(store):
     counts = save(store, "甲", [item(1, guid=None, url=None), item(2, guid=None, url=None)])
     again = save(store, "甲", [item(1, guid=None, url=None)])

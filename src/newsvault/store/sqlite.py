@@ -120,12 +120,20 @@ class SqliteStore:
     # -- sources --------------------------------------------------------------------------
 
     def sync_sources(self, configured: list[SourceSettings], now_ms: int) -> None:
-        """Make the source table follow newsvault.toml (by name); keep unlisted ones' history."""
+        """Make the source table follow newsvault.toml (by name); keep unlisted ones' history.
+        A new name for the URL of a source no longer listed is that source renamed: it
+        keeps its articles and fetch state."""
+        names = [source.name for source in configured]
         with self._transaction() as db:
             known = {row[0]: row[1] for row in db.execute("SELECT name, url FROM sources")}
             for source in configured:
                 tags = json.dumps(source.tags, ensure_ascii=False)
                 if source.name not in known:
+                    renamed = self._unlisted_source_at(db, source.url, names)
+                    if renamed is not None:
+                        db.execute("UPDATE sources SET name = ?, tags = ?, configured = 1"
+                                   " WHERE id = ?", (source.name, tags, renamed))
+                        continue
                     db.execute(
                         "INSERT INTO sources (name, url, tags, configured, created_ms)"
                         " VALUES (?, ?, ?, 1, ?)",
@@ -144,10 +152,20 @@ class SqliteStore:
                         "UPDATE sources SET tags = ?, configured = 1 WHERE name = ?",
                         (tags, source.name),
                     )
-            names = [source.name for source in configured]
             db.execute(
                 f"UPDATE sources SET configured = 0 WHERE name NOT IN ({_marks(names)})", names
             )
+
+    @staticmethod
+    def _unlisted_source_at(db, url: str, listed: list[str]) -> int | None:
+        """The id of a fetched source (not one known only from imported posts) at ``url``
+        whose name is not ``listed``: the one listed last, if several."""
+        row = db.execute(
+            "SELECT id FROM sources WHERE url != '' AND (url = ? OR current_url = ?)"
+            f" AND name NOT IN ({_marks(listed)}) ORDER BY configured DESC, id DESC LIMIT 1",
+            (url, url, *listed),
+        ).fetchone()
+        return row[0] if row else None
 
     def ensure_source(self, name: str, url: str, now_ms: int) -> int:
         """A source known only from imported posts (not fetched unless configured)."""
@@ -266,16 +284,11 @@ class SqliteStore:
             if found is None:
                 article_id = self._insert_article(db, seqs, source_id, keys, now_ms)
                 if url_key:
-                    by_url[url_key] = (article_id, source_id, None, False)
+                    by_url[url_key] = (article_id, source_id, None, False, True)
                 counts.new += 1
                 if guid in wants_page:
                     pages.append((article_id,))
-            elif found[1] != source_id:
-                db.execute(
-                    "INSERT OR IGNORE INTO also_in (article_id, source_id, first_seen_ms)"
-                    " VALUES (?, ?, ?)",
-                    (found[0], source_id, now_ms),
-                )
+            elif found[1] != source_id and not self._carried_here(db, found, source_id, now_ms):
                 counts.unchanged += 1
             elif self._revise(db, seqs, found, keys, now_ms, guid in wants_page):
                 counts.updated += 1
@@ -287,24 +300,39 @@ class SqliteStore:
             db.executemany("INSERT OR IGNORE INTO page_queue (article_id) VALUES (?)", pages)
         return counts
 
+    @staticmethod
+    def _carried_here(db, found: tuple, source_id: int, now_ms: int) -> bool:
+        """An article another source archived, in this source's feed too: recorded as
+        "also in". Its newest version is this feed's only when its own source is no longer
+        fetched (renamed, removed, or known only from imported posts) and, of the fetched
+        sources that carry it, this one came first."""
+        article_id, _, _, _, owner_fetched = found
+        db.execute("INSERT OR IGNORE INTO also_in (article_id, source_id, first_seen_ms)"
+                   " VALUES (?, ?, ?)", (article_id, source_id, now_ms))
+        if owner_fetched:
+            return False
+        first = db.execute(
+            "SELECT MIN(i.source_id) FROM also_in i JOIN sources s ON s.id = i.source_id"
+            " WHERE i.article_id = ? AND s.configured = 1", (article_id,)).fetchone()[0]
+        return first == source_id
+
     def _articles_by_guid(self, db, source_id: int, guids: list[str]) -> dict:
-        found = {}
-        for chunk in _chunks(guids):
-            rows = db.execute(
-                f"SELECT guid, id, source_id, content_hash, {_IMPORTED_UNREVISED} FROM articles"
-                f" WHERE source_id = ? AND guid IN ({_marks(chunk)})",
-                (source_id, *chunk),
-            )
-            found.update((row[0], row[1:]) for row in rows)
-        return found
+        return self._articles_by(db, "guid", guids, " AND a.source_id = ?", (source_id,))
 
     def _articles_by_url_key(self, db, url_keys: list[str]) -> dict:
+        return self._articles_by(db, "url_key", url_keys)
+
+    @staticmethod
+    def _articles_by(db, key: str, values: list[str], also: str = "", params: tuple = ()) -> dict:
+        """``key`` value → (id, source id, content hash, imported and unrevised, whether its
+        source is fetched) of the articles whose ``key`` is one of ``values``."""
         found = {}
-        for chunk in _chunks(url_keys):
+        for chunk in _chunks(values):
             rows = db.execute(
-                f"SELECT url_key, id, source_id, content_hash, {_IMPORTED_UNREVISED} FROM articles"
-                f" WHERE url_key IN ({_marks(chunk)})",
-                chunk,
+                f"SELECT a.{key}, a.id, a.source_id, a.content_hash, {_IMPORTED_UNREVISED},"
+                " s.configured FROM articles a JOIN sources s ON s.id = a.source_id"
+                f" WHERE a.{key} IN ({_marks(chunk)}){also}",
+                (*chunk, *params),
             )
             found.update((row[0], row[1:]) for row in rows)
         return found
@@ -329,7 +357,7 @@ class SqliteStore:
         The content extracted from the article's page is kept while a new page is wanted
         (until it comes, it is the fullest text there is); otherwise the new version of the
         item is whole, and shown instead."""
-        article_id, _, old_hash, imported_unrevised = found
+        article_id, _, old_hash, imported_unrevised, _ = found
         entry, new_hash = keys.entry, keys.digest
         if new_hash == old_hash:
             return False
