@@ -10,7 +10,7 @@ import yaml
 
 from newsvault.errors import ImportError_
 from newsvault.export import frontmatter as fm
-from newsvault.export.post import Post, parse_post, render_post
+from newsvault.export.post import Post, join_html, parse_post, render_post
 
 TESTDATA = Path(__file__).parent / "testdata"
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -69,6 +69,28 @@ def test_multi_line_html_is_stripped_and_joined_without_separator(seed_text, see
                      "html": "  <div>\n   <p>a  b</p>\r\n\n</div>  \n"})
     body = render_post(spread).split("\n---\n", 1)[1]
     assert "<div>\n<div><p>a  b</p></div>\n</div>\n" in body
+
+
+@pytest.mark.parametrize("html, joined", [
+    ("<p>\n  第一行\n  第二行，\n  第三行</p>", "<p>第一行第二行，第三行</p>"),  # as the old system
+    ("<p>a long paragraph that the\nauthor hard-wrapped, and\n<b>bold</b>\nwords</p>",
+     "<p>a long paragraph that the author hard-wrapped, and <b>bold</b> words</p>"),
+    ("<p>英文 and\n中文</p>\n<p>二</p>", "<p>英文 and中文</p><p>二</p>"),
+    ("<pre><code>def main():\n    for i in range(3):\r\n        print(i)\n</code></PRE>\n<p>x</p>",
+     "<pre><code>def main():&#10;    for i in range(3):&#10;        print(i)&#10;</code></PRE>"
+     "<p>x</p>"),
+    ("\n \n", ""),
+])
+def test_lines_are_joined_with_a_space_only_where_words_would_run_together(html, joined):
+    assert join_html(html) == joined
+    assert join_html(joined) == joined
+
+
+def test_a_title_cannot_open_a_tag_in_the_markdown_link():
+    text = render_post(post(title="Evil <img src=x onerror=alert(1)> 标题", html="<p>x</p>"))
+    assert "\n[Evil &lt;img src=x onerror=alert(1)> 标题](" in text
+    assert 'title: "Evil <img src=x onerror=alert(1)> 标题"' in text
+    assert parse_post(text).title == "Evil <img src=x onerror=alert(1)> 标题"
 
 
 # -- rendering -----------------------------------------------------------------------
