@@ -67,6 +67,14 @@ def test_a_changed_title_or_content_becomes_a_revision_and_keeps_the_old_one(sto
     assert store.totals()["versions"] == 3
 
 
+def test_white_space_alone_is_no_revision(store):
+    save(store, "甲", [item(1, content_html="<p>正文 1</p><p>Body  text</p>")])
+    counts = save(store, "甲", [item(1, content_html="\n<p>正文 1</p>\n  <p>Body\ntext</p>\n")],
+                  at=2000)
+    edited = save(store, "甲", [item(1, content_html="<p>正文 1</p><p>Bodytext</p>")], at=3000)
+    assert (counts.updated, counts.unchanged, edited.updated) == (0, 1, 1)
+
+
 def test_content_is_stored_as_text_exactly_new_and_revised(store):
     # the writer hands SQLite the content as UTF-8 bytes: it must still be text in the file
     content = "<p>正文 \u00e9 😀 \u2028 \x00 end</p>"
@@ -123,6 +131,14 @@ def test_an_article_whose_source_is_no_longer_fetched_is_revised_by_the_first_th
     [row] = list(store.export_rows())
     assert (row.source_name, row.title, row.revisions) == ("甲", "改过的标题", 2)
     assert save(store, "乙", [edited], at=4000).unchanged == 1
+
+
+def test_a_guid_that_items_with_different_links_share_identifies_none_of_them(store):
+    site = "https://cms.example.com/"  # every item's guid, as some CMSs write it
+    first = save(store, "甲", [item(n, guid=site) for n in (1, 2, 3)])
+    later = save(store, "甲", [item(n, guid=site) for n in (4, 1, 2, 3)], at=2000)
+    assert (first.new, later.new, later.updated, later.unchanged) == (3, 1, 0, 3)
+    assert sorted(row.title for row in store.export_rows()) == [f"标题 {n}" for n in (1, 2, 3, 4)]
 
 
 def test_items_without_guid_or_link_are_told_apart_by_their_text(store):

@@ -22,6 +22,7 @@ from newsvault.export.post import Post, render_post
 from newsvault.files import (
     SCRATCH, remove_leftovers, scratch_folder, scratch_space, write_atomic,
 )
+from newsvault.links import web_link
 from newsvault.model import OnProgress
 from newsvault.store import ExportRow, SqliteStore
 
@@ -53,7 +54,7 @@ def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
     target = (f"jekyll:raw:{out_dir}" if raw else
               f"jekyll:clean {SANITIZER_VERSION}{'' if local else ' remote'}:{out_dir}")
     cleaned = update_clean(store, on_progress=on_clean_progress).cleaned if not raw else 0
-    seq = store.current_seq()
+    seq, sources = store.current_seq(), store.source_post_digests()
     after_seq = 0 if full else store.export_seq(target)
     on_disk = _files_under(out_dir)
     _name_new_posts(store, after_seq, on_disk)
@@ -65,8 +66,10 @@ def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
     remove_leftovers(folder, [name for name in on_disk if "/" not in name])
     images = _LocalImages(store, out_dir.parent) if local else None
     scratches = (scratch, media_scratch(out_dir.parent)) if local else (scratch,)
+    written_sources = store.export_source_digests(target)
+    restyled = _posts_of_changed_sources(store, written_sources, sources)
     with scratch_space(*scratches):
-        for row in _rows_to_write(store, named, on_disk, after_seq, clean=not raw):
+        for row in _rows_to_write(store, named, on_disk, after_seq, restyled, clean=not raw):
             _finish_content(row, raw, images)
             data, path = _file_bytes(row), _row_path(row)
             if _write_if_changed(folder, path, data, path in on_disk, scratch):
@@ -74,7 +77,18 @@ def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
             else:
                 report.unchanged += 1
     store.set_export_seq(target, seq)
+    if written_sources != sources:
+        store.set_export_source_digests(target, sources)
     return report
+
+
+def _posts_of_changed_sources(store: SqliteStore, written: dict[int, str],
+                              sources: dict[int, str]) -> set[int]:
+    """The articles whose posts carry a source's name or tags that changed since this
+    output folder was last written (none the first time: every post is written then)."""
+    changed = [source_id for source_id, digest in sources.items()
+               if written.get(source_id, digest) != digest]
+    return set(store.posted_articles_of(changed)) if changed else set()
 
 
 def _finish_content(row: ExportRow, raw: bool, images: "_LocalImages | None") -> None:
@@ -135,15 +149,16 @@ def _files_under(out_dir: Path) -> set[str]:
 
 
 def _rows_to_write(store: SqliteStore, named: list[tuple[int, str]], on_disk: set[str],
-                   after_seq: int, clean: bool) -> Iterator[ExportRow]:
-    """The articles changed since ``after_seq``, then those whose file has gone missing;
-    streamed, one in memory at a time. ``named``: (article id, post name) of them all."""
-    missing = {article_id for article_id, name in named if name not in on_disk}
+                   after_seq: int, also: set[int], clean: bool) -> Iterator[ExportRow]:
+    """The articles changed since ``after_seq``, then those whose file has gone missing and
+    those ``also`` named; streamed, one in memory at a time. ``named``: (article id, post
+    name) of them all."""
+    others = also | {article_id for article_id, name in named if name not in on_disk}
     for row in store.export_rows(after_seq=after_seq, content_bytes=True, clean=clean):
-        missing.discard(row.id)
+        others.discard(row.id)
         yield row
-    if missing:
-        yield from store.export_rows(only_ids=sorted(missing), content_bytes=True, clean=clean)
+    if others:
+        yield from store.export_rows(only_ids=sorted(others), content_bytes=True, clean=clean)
 
 
 def _name_new_posts(store: SqliteStore, after_seq: int, on_disk: set[str]) -> None:
@@ -175,7 +190,7 @@ def post_for(row: ExportRow) -> Post:
         )
     return Post(
         title=row.title, date_text=iso_ms(post_date_ms(row)), author=row.source_name,
-        url=row.url or "", tags=[row.source_name, *row.source_tags],
+        url=web_link(row.url), tags=[row.source_name, *row.source_tags],
         categories=[row.source_name], html=row.content_html, comment_ms=comment_ms,
     )
 

@@ -17,6 +17,7 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSyst
 from markupsafe import Markup
 
 from newsvault.cache import cache_folder
+from newsvault.links import web_link
 from newsvault.site import i18n, paths
 from newsvault.site.pages import (ArticleView, FeedView, IndexView, ListView, Page,
                                   SitemapIndexView, SitemapView)
@@ -155,7 +156,7 @@ class Renderer:
             "title": _xml_text(article.title),
             "id": self._entry_id(article.path),
             "link": self._public(article.path, root),
-            "original": _web_url(article.url),
+            "original": web_link(article.url),
             "published": _iso(article.date_ms), "updated": _iso(article.updated_ms),
             "author": _xml_text(article.author or article.source),
             "tags": [_xml_text(tag) for tag in article.tags],
@@ -197,7 +198,7 @@ def article_job(view: ArticleView, words: dict[str, str]) -> dict:
         "source_href": root + view.source_folder + paths.INDEX,
         "month_href": root + view.month_folder + paths.INDEX,
         "date_text": article.date_text, "date_iso": _iso(article.date_ms),
-        "original": _web_url(article.url),
+        "original": web_link(article.url),
         "tags": [(tag, root + folder + paths.INDEX) for tag, folder in view.tag_folders],
         "revised": words["revised"].format(n=revised) if revised else words["unrevised"],
         "revisions": article.revisions,
@@ -210,11 +211,6 @@ def summary(html: str) -> str:
     text = unescape(_TAGS.sub(" ", html[:SUMMARY_CHARS * 40]))
     text = " ".join(_xml_text(text).split())
     return text if len(text) <= SUMMARY_CHARS else text[:SUMMARY_CHARS] + "…"
-
-
-def _web_url(url: str) -> str:
-    """Only http(s) links are shown: a feed's ``javascript:`` link must not become one."""
-    return url if url[:8].lower().startswith(("http://", "https://")) else ""
 
 
 def _xml_text(text: str) -> str:

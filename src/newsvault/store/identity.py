@@ -17,6 +17,8 @@ _TRACKING_PARAMETER = re.compile(
     "(?:^|&)(?:" + "|".join(map(re.escape, _TRACKING_PREFIXES)) + ")", re.IGNORECASE
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_SPACES_AT_TAGS = re.compile(r"\s*([<>])\s*")
+_SPACES = re.compile(r"\s+")
 # Most links are already canonical: lower-case http(s), a plain host, a path, maybe a query;
 # no port, user, fragment or white space. For them parsing (~14 µs a link) changes nothing.
 _ALREADY_CANONICAL = re.compile(r"https?://[a-z0-9.-]+/[^#?\s]*(?:\?[^#\s]+)?\Z")
@@ -94,10 +96,16 @@ def entry_guid(entry: Entry) -> str:
 
 def unique_entries(entries: list[Entry]) -> list[KeyedEntry]:
     """Each entry with its identity keys and content hash, without repeats inside one feed
-    (same guid or same canonical link): the first wins."""
+    (same guid or same canonical link): the first wins. A guid that items with different
+    links and titles share (a CMS that gives every item the site's address) names none of
+    them: such items are known by their links."""
+    url_keys = [canonical_url(entry.url) for entry in entries]
+    shared = _guids_of_several_links(entries, url_keys)
     seen_guids, seen_urls, kept = set(), set(), []
-    for entry in entries:
-        guid, url_key = entry_guid(entry), canonical_url(entry.url)
+    for entry, url_key in zip(entries, url_keys):
+        guid = entry_guid(entry)
+        if guid in shared and url_key:
+            guid = entry.url
         if guid in seen_guids or (url_key and url_key in seen_urls):
             continue
         seen_guids.add(guid)
@@ -107,6 +115,20 @@ def unique_entries(entries: list[Entry]) -> list[KeyedEntry]:
     return kept
 
 
+def _guids_of_several_links(entries: list[Entry], url_keys: list[str | None]) -> set[str]:
+    """Guids that items with other links and other titles share (the same item listed
+    twice under two links is still one)."""
+    first_of: dict[str, tuple[str, str]] = {}
+    shared = set()
+    for entry, url_key in zip(entries, url_keys):
+        if url_key and entry.guid and entry.guid.strip():
+            guid = entry.guid.strip()
+            link, title = first_of.setdefault(guid, (url_key, entry.title))
+            if link != url_key and title != entry.title:
+                shared.add(guid)
+    return shared
+
+
 def _keyed(entry: Entry, guid: str, url_key: str | None) -> KeyedEntry:
     try:
         content = entry.content_html.encode("utf-8")
@@ -114,6 +136,16 @@ def _keyed(entry: Entry, guid: str, url_key: str | None) -> KeyedEntry:
         return KeyedEntry(entry, guid, url_key, content_hash(entry.title, entry.content_html),
                           entry.content_html)
     return KeyedEntry(entry, guid, url_key, _hash(entry.title, content), content)
+
+
+def same_but_for_white_space(html: str, other: str) -> bool:
+    """Whether two versions of an article's HTML differ only in white space around tags
+    or in how long a run of it is."""
+    return _white_space_key(html) == _white_space_key(other)
+
+
+def _white_space_key(html: str) -> str:
+    return _SPACES.sub(" ", _SPACES_AT_TAGS.sub(r"\1", html)).strip()
 
 
 def reads_as_imported(fetched_html: str, imported_html: str, summary: bool = False) -> bool:

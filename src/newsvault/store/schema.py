@@ -200,4 +200,14 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO media_state VALUES (1, 0);
     """,
+    # 7: what each export last wrote of each source (its name and tags, which its posts
+    # carry): a source renamed or retagged has its posts written again
+    """
+    CREATE TABLE export_sources (
+        target TEXT NOT NULL,              -- exports.target
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        digest TEXT NOT NULL,              -- of the source's name and tags
+        PRIMARY KEY (target, source_id)
+    ) WITHOUT ROWID;
+    """,
 ]

@@ -4,6 +4,7 @@ One connection per thread. Each source's fetch results, and each import batch, a
 committed in one transaction; WAL mode makes a killed process leave a consistent file.
 """
 
+import hashlib
 import json
 import sqlite3
 import zlib
@@ -15,7 +16,8 @@ from newsvault.config import SourceSettings
 from newsvault.errors import NewsvaultError
 from newsvault.model import Entry, Source
 from newsvault.store.identity import (
-    KeyedEntry, canonical_url, content_hash, reads_as_imported, unique_entries,
+    KeyedEntry, canonical_url, content_hash, reads_as_imported, same_but_for_white_space,
+    unique_entries,
 )
 from newsvault.store.records import (
     ArchivedArticle,
@@ -361,7 +363,12 @@ class SqliteStore:
         entry, new_hash = keys.entry, keys.digest
         if new_hash == old_hash:
             return False
-        if imported_unrevised and self._reads_as_imported(db, article_id, entry, page_wanted):
+        title, content = db.execute("SELECT title, content_html FROM articles WHERE id = ?",
+                                    (article_id,)).fetchone()
+        if title == entry.title and same_but_for_white_space(content, entry.content_html):
+            return False  # re-indented or re-wrapped: no edit anyone could read
+        if imported_unrevised and title == entry.title and reads_as_imported(
+                entry.content_html, content, page_wanted):
             return False  # the version the post was made from, not an edit at the source
         db.execute(
             "INSERT INTO revisions (article_id, seen_ms, title, content_html, content_hash,"
@@ -380,12 +387,6 @@ class SqliteStore:
              entry.published_ms, now_ms, seqs.next(), page_wanted, page_wanted, article_id),
         )
         return True
-
-    def _reads_as_imported(self, db, article_id: int, entry, summary: bool) -> bool:
-        """``summary``: the item's page is wanted, its content being a summary."""
-        title, content = db.execute("SELECT title, content_html FROM articles WHERE id = ?",
-                                    (article_id,)).fetchone()
-        return title == entry.title and reads_as_imported(entry.content_html, content, summary)
 
     def _next_seq(self, db) -> int:
         return db.execute(
@@ -492,6 +493,30 @@ class SqliteStore:
             " ON CONFLICT (target) DO UPDATE SET last_seq = excluded.last_seq",
             (target, seq),
         )
+
+    def source_post_digests(self) -> dict[int, str]:
+        """Source id → a digest of what its fetched articles' posts carry of it (name, tags)."""
+        return {row[0]: hashlib.blake2b(f"{row[1]}\x1e{row[2]}".encode(), digest_size=12)
+                .hexdigest() for row in self._db.execute("SELECT id, name, tags FROM sources")}
+
+    def export_source_digests(self, target: str) -> dict[int, str]:
+        return dict(self._db.execute(
+            "SELECT source_id, digest FROM export_sources WHERE target = ?", (target,)))
+
+    def set_export_source_digests(self, target: str, digests: dict[int, str]) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM export_sources WHERE target = ?", (target,))
+            db.executemany("INSERT INTO export_sources (target, source_id, digest)"
+                           " VALUES (?, ?, ?)", [(target, *pair) for pair in digests.items()])
+
+    def posted_articles_of(self, source_ids: list[int]) -> list[int]:
+        """The fetched (not imported) articles of these sources that have a post."""
+        ids = []
+        for chunk in _chunks(source_ids):
+            ids += [row[0] for row in self._db.execute(
+                "SELECT id FROM articles WHERE post_name IS NOT NULL AND post_layout IS NULL"
+                f" AND source_id IN ({_marks(chunk)})", chunk)]
+        return ids
 
     def export_rows(self, after_seq: int = 0, only_ids: list[int] | None = None,
                     unnamed: bool = False, content_bytes: bool = False,

@@ -1,0 +1,84 @@
+"""What `export jekyll` writes of the archive's own articles: the link it trusts, and
+posts that follow their source's name and tags."""
+
+import pytest
+
+from newsvault.config import SourceSettings
+from newsvault.export.jekyll import export_jekyll
+from newsvault.export.post import parse_post
+from newsvault.model import Entry
+from newsvault.store import FetchRecord, open_store
+
+FEEDS = {"甲": "http://a.test/feed", "乙": "http://b.test/feed"}
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = open_store(tmp_path / "newsvault.db")
+    configure(store, {"甲": ["时事"], "乙": []})
+    yield store
+    store.close()
+
+
+def configure(store, tags: dict[str, list[str]], urls=FEEDS) -> None:
+    store.sync_sources([SourceSettings(name, urls.get(name, FEEDS["甲"]), tags=source_tags)
+                        for name, source_tags in tags.items()], now_ms=1)
+
+
+def fetch(store, name: str, *entries: Entry) -> None:
+    [source] = [s for s in store.configured_sources() if s.name == name]
+    store.save_fetch(source, list(entries), FetchRecord(1000, 1000, "ok", 200, len(entries)))
+
+
+def entry(n: int, source: str = "a", **changes) -> Entry:
+    values = dict(title=f"标题 {n}", url=f"http://{source}.test/story/{n}", guid=f"{source}-{n}",
+                  content_html=f"<p>正文 {n}</p>", published_ms=1_643_288_400_000 + n)
+    return Entry(**{**values, **changes})
+
+
+def posts(folder) -> dict[str, tuple]:
+    found = {}
+    for path in folder.iterdir():
+        post = parse_post(path.read_text())
+        found[path.name] = (post.author, post.tags, post.categories, path.stat().st_mtime_ns)
+    return found
+
+
+def test_a_link_that_is_not_http_is_not_written(store, tmp_path):
+    fetch(store, "甲", entry(1, url="javascript:alert(document.cookie)"),
+          entry(2, url=" DATA:text/html,<script>alert(1)</script>"))
+    export_jekyll(store, tmp_path / "_posts", raw=True)
+    for path in (tmp_path / "_posts").iterdir():
+        text = path.read_text()
+        assert "alert" not in text and 'from: ""' in text
+        assert "\n[标题 " in text and "]()\n------\n" in text
+
+
+def test_a_retagged_source_has_its_posts_written_again_and_only_those(store, tmp_path):
+    fetch(store, "甲", entry(1), entry(2))
+    fetch(store, "乙", entry(3, source="b"))
+    out = tmp_path / "_posts"
+    export_jekyll(store, out)
+    before = posts(out)
+    configure(store, {"甲": ["时事", "科技"], "乙": []})
+    report = export_jekyll(store, out)
+    after = posts(out)
+    assert report.written == 2
+    assert sorted(after) == sorted(before)  # the same files
+    for name, (author, tags, categories, mtime) in after.items():
+        if author == "甲":
+            assert (tags, categories) == (["甲", "时事", "科技"], ["甲"])
+        else:
+            assert (tags, mtime) == (["乙"], before[name][3])
+    assert export_jekyll(store, out).written == 0
+
+
+def test_a_renamed_source_signs_its_posts_with_its_new_name(store, tmp_path):
+    fetch(store, "甲", entry(1))
+    out = tmp_path / "_posts"
+    export_jekyll(store, out)
+    [name] = posts(out)
+    configure(store, {"甲（新）": ["时事"], "乙": []}, urls={"甲（新）": FEEDS["甲"], **FEEDS})
+    export_jekyll(store, out)
+    assert {name: value[:3] for name, value in posts(out).items()} == {
+        name: ("甲（新）", ["甲（新）", "时事"], ["甲（新）"])}
