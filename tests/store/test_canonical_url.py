@@ -36,3 +36,15 @@ def test_the_shortcut_is_taken_for_a_plain_link(monkeypatch):
     assert canonical_url("https://www.zaobao.com.sg/realtime/china/story-1") \
         == "https://www.zaobao.com.sg/realtime/china/story-1"
     assert canonical_url("https://example.com/a?utm_source=x") == "parsed"
+
+
+@pytest.mark.parametrize("tracked, plain", [
+    ("https://bbs.example.com/viewthread.php?tid=2022/0127&page=1&utm_source=rsshub",
+     "https://bbs.example.com/viewthread.php?tid=2022/0127&page=1"),
+    ("https://example.com/s?q=a%20b&utm_medium=x&flag", "https://example.com/s?q=a%20b&flag"),
+    ("https://example.com/s?123&UTM_Source=x", "https://example.com/s?123"),
+    ("https://www.dw.com/zh/story/a-1?maca=chi-rss-chi-all-3119-xml-mrss",
+     "https://www.dw.com/zh/story/a-1"),
+])
+def test_tracking_parameters_go_and_the_rest_of_the_query_stays_as_written(tracked, plain):
+    assert canonical_url(tracked) == canonical_url(plain) == plain

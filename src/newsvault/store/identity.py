@@ -8,11 +8,12 @@ the same feed with tracking parameters, is archived once.
 import hashlib
 import re
 from typing import NamedTuple
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from newsvault.model import Entry
 
-_TRACKING_PREFIXES = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "spm")
+# maca: Deutsche Welle names the feed an item came from
+_TRACKING_PREFIXES = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "spm", "maca")
 _TRACKING_PARAMETER = re.compile(
     "(?:^|&)(?:" + "|".join(map(re.escape, _TRACKING_PREFIXES)) + ")", re.IGNORECASE
 )
@@ -68,9 +69,11 @@ def _parsed_canonical_url(url: str) -> str:
 
 
 def _without_tracking(query: str) -> str:
-    pairs = parse_qsl(query, keep_blank_values=True)
-    kept = [(k, v) for k, v in pairs if not k.lower().startswith(_TRACKING_PREFIXES)]
-    return urlencode(kept) if len(kept) != len(pairs) else query
+    """The query without its tracking parameters; the others exactly as written (decoding
+    and encoding them again would make another key of the same link)."""
+    kept = [part for part in query.split("&")
+            if not part.partition("=")[0].lower().startswith(_TRACKING_PREFIXES)]
+    return "&".join(kept)
 
 
 def content_hash(title: str, content_html: str) -> str:
