@@ -19,6 +19,15 @@ def test_finds_src_lazy_attributes_and_the_largest_srcset_candidate():
     ]
 
 
+def test_a_lazy_images_placeholder_src_is_not_an_image_to_download():
+    html = ('<img src="/img/placeholder.gif" data-src="/img/real.jpg">'
+            '<img class="lazy" SRC="/img/blank.png" data-lazy-srcset="f-1.jpg 1x, f-2.jpg 2x">'
+            '<img src="/img/plain.jpg">')
+    assert image_urls(html, BASE) == [
+        "https://news.example/img/real.jpg", "https://news.example/2024/f-2.jpg",
+        "https://news.example/img/plain.jpg"]
+
+
 def test_tracking_pixels_and_other_schemes_are_left_out():
     html = ('<img src="https://t.example/p.gif" width="1" height="1">'
             '<img src="javascript:alert(1)"><img src="ftp://x.example/a.png">'

@@ -11,13 +11,16 @@ from collections.abc import Callable, Iterator, Mapping
 from html import unescape
 from urllib.parse import urljoin, urldefrag
 
+from newsvault.content.sanitize import LAZY_IMAGE_ATTRIBUTES
+
 # <img> and <picture>'s <source>; attribute values may hold ">" inside quotes
 _TAG = re.compile(r"""<(img|source)\b((?:[^>"']++|"[^"]*+"|'[^']*+')*+)>""", re.IGNORECASE)
 _ATTRIBUTE = re.compile(
     r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 # lazy-loading scripts keep the real image in these; the sanitizer turns them into src
 _SINGLE = frozenset({"src", "data-src", "data-original", "data-lazy-src", "data-actualsrc"})
-_LISTS = frozenset({"srcset", "data-srcset"})
+_LISTS = frozenset({"srcset", "data-srcset", "data-lazy-srcset"})
+_LAZY = frozenset(LAZY_IMAGE_ATTRIBUTES) | {"data-actualsrc"}
 
 
 def image_urls(html: str, base_url: str | None) -> list[str]:
@@ -26,10 +29,10 @@ def image_urls(html: str, base_url: str | None) -> list[str]:
     ones are resolved against ``base_url`` (the article's link); tracking pixels (width
     and height of 0 or 1) and data: URIs are left out."""
     found: dict[str, None] = {}
-    for attributes in _image_tags(html):
+    for tag, attributes in _image_tags(html):
         if _is_pixel(attributes):
             continue
-        for name, value in attributes:
+        for name, value in _shown(tag, attributes):
             for raw in _values(name, value):
                 url = absolute_url(raw, base_url)
                 if url:
@@ -93,12 +96,21 @@ def srcset_candidates(value: str) -> list[tuple[str, str]]:
             for match in _CANDIDATE.finditer(value) if match.group(1)]
 
 
-def _image_tags(html: str) -> Iterator[list[tuple[str, str]]]:
-    """Per <img>/<source>: its (lower-cased name, raw value) attributes that have a value."""
+def _image_tags(html: str) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    """Per <img>/<source>: its name and its (lower-cased name, raw value) attributes that
+    have a value."""
     for match in _TAG.finditer(html):
-        yield [(name.lower(), double or single or bare)
-               for name, double, single, bare in _ATTRIBUTE.findall(match.group(2))
-               if double or single or bare]
+        yield match.group(1), [(name.lower(), double or single or bare)
+                               for name, double, single, bare in _ATTRIBUTE.findall(match.group(2))
+                               if double or single or bare]
+
+
+def _shown(tag: str, attributes: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The attributes whose image shows: a lazy image's src is a placeholder, which the
+    sanitizer replaces with the real address."""
+    if tag.lower() != "img" or not any(name in _LAZY for name, _ in attributes):
+        return attributes
+    return [(name, value) for name, value in attributes if name in _LAZY]
 
 
 def _values(name: str, value: str) -> list[str]:
