@@ -28,7 +28,27 @@ def test_add_a_page_without_a_feed_fails_and_adds_nothing(archive, feed_server, 
     feed_server.route("/plain/", body=fixture_bytes("add-page-without-feed.html"), headers=HTML)
     config = archive.config.read_bytes()
     failed = archive.cli("add", feed_server.url("/plain/"), check=1)
-    assert "HTML page, not a feed" in failed.stderr and "names no feed" in failed.stderr
+    assert f"{feed_server.url('/plain/')} is not a feed, and the page names none" in failed.stderr
+    assert "try `newsvault add`" not in failed.stderr  # what the user just did
+    assert archive.config.read_bytes() == config
+
+
+def test_add_takes_the_first_feed_of_a_page_that_can_be_read(archive, feed_server, fixture_bytes):
+    page = ('<html><head><link rel="alternate" type="application/rss+xml" href="/gone.xml">'
+            '<link rel="alternate" type="application/rss+xml" href="/broken.xml">'
+            '<link rel="alternate" type="application/rss+xml" href="/blog/feed.xml"></head></html>')
+    feed_server.route("/page/", body=page.encode(), headers=HTML)
+    feed_server.route("/broken.xml", body=b"<html><body>not a feed</body></html>", headers=HTML)
+    feed_server.route("/blog/feed.xml", body=fixture_bytes("add-discovers-feed.xml"), headers=RSS)
+    added = archive.cli("add", feed_server.url("/page/"), check=0)
+    assert f"added 示例博客 <{feed_server.url('/blog/feed.xml')}>" in added.stdout
+
+    feed_server.route("/blog/feed.xml", status=500, body=b"")
+    config = archive.config.read_bytes()
+    failed = archive.cli("add", feed_server.url("/page/"), "--name", "x", check=1)
+    assert "names 3 feed(s), and none could be read" in failed.stderr
+    for path in ("/gone.xml", "/broken.xml", "/blog/feed.xml"):
+        assert feed_server.url(path) + ": " in failed.stderr
     assert archive.config.read_bytes() == config
 
 

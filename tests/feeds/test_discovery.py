@@ -28,3 +28,12 @@ def test_gbk_page():
     html = ('<html><head><meta charset="gbk"><title>中文</title>'
             '<link rel="alternate" type="application/rss+xml" title="订阅" href="/rss"></head></html>')
     assert discover_feed_urls(html.encode("gbk"), "https://a.example/") == ["https://a.example/rss"]
+
+
+def test_a_byte_the_pages_charset_cannot_have_does_not_hide_the_feed_after_it():
+    head = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+            "<title>新闻").encode("gb2312")
+    rest = ('</title><link rel="alternate" type="application/rss+xml" href="/feed.xml">'
+            "</head><body>正文</body></html>").encode("gb2312")
+    for page in (head + b"\xff\xfe" + rest, head.replace(b"gb2312", b"utf-8") + rest):
+        assert discover_feed_urls(page, "http://x.test/a/") == ["http://x.test/feed.xml"]

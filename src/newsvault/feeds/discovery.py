@@ -1,9 +1,13 @@
 """Find the feeds an HTML page announces with ``<link rel="alternate" type=...>``."""
 
+import re
+
 from lxml import etree
 
 from newsvault.feeds.xml import absolute_url
 
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_SNIFF_BYTES = 4096
 FEED_TYPES = frozenset((
     "application/rss+xml", "application/atom+xml", "application/feed+json", "application/json",
 ))
@@ -30,9 +34,20 @@ def _parse_html(html: bytes) -> etree._Element | None:
         return None
     parser = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
     try:
-        return etree.fromstring(html, parser)
-    except etree.ParserError:
+        return etree.fromstring(_tolerantly_decoded(html), parser)
+    except (etree.ParserError, ValueError):
         return None
+
+
+def _tolerantly_decoded(html: bytes) -> str:
+    """The page as text, a wrong byte replaced: libxml2 stops reading a page at the first
+    byte its charset cannot have, and the feed links may come after it."""
+    declared = _META_CHARSET.search(html[:_SNIFF_BYTES])
+    charset = declared.group(1).decode("ascii") if declared else "utf-8"
+    try:
+        return html.decode(charset, errors="replace")
+    except LookupError:  # a charset Python does not know
+        return html.decode("utf-8", errors="replace")
 
 
 def _announces_feed(link: etree._Element) -> bool:

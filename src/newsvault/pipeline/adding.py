@@ -4,7 +4,7 @@ import asyncio
 from dataclasses import dataclass
 
 from newsvault.config import FetchSettings
-from newsvault.errors import FeedError
+from newsvault.errors import FeedError, FetchError
 from newsvault.feeds import discover_feed_urls, parse_feed
 from newsvault.fetch import HttpFetcher
 
@@ -25,11 +25,25 @@ async def _find_feed(url: str, settings: FetchSettings) -> FoundFeed:
         try:
             feed = parse_feed(response.body, url=response.url, content_type=response.content_type)
             return FoundFeed(response.permanent_url or url, feed.title)
-        except FeedError as not_a_feed:
+        except FeedError:
             candidates = discover_feed_urls(response.body, response.url)
             if not candidates:
-                raise FeedError(f"{not_a_feed}; the page names no feed either") from None
-        feed_url = candidates[0]
-        response = await fetcher.get(feed_url)
-        feed = parse_feed(response.body, url=response.url, content_type=response.content_type)
+                raise FeedError(f"{url} is not a feed, and the page names none (no <link"
+                                ' rel="alternate"> to an RSS, Atom or JSON feed)') from None
+        return await _first_readable(fetcher, url, candidates)
+
+
+async def _first_readable(fetcher: HttpFetcher, page_url: str, candidates: list[str]) -> FoundFeed:
+    """The first of the feeds a page names that can be fetched and read."""
+    failures = []
+    for feed_url in candidates:
+        try:
+            response = await fetcher.get(feed_url)
+            feed = parse_feed(response.body, url=response.url,
+                              content_type=response.content_type)
+        except (FeedError, FetchError) as error:
+            failures.append(f"{feed_url}: {error}")
+            continue
         return FoundFeed(response.permanent_url or feed_url, feed.title)
+    raise FeedError(f"the page {page_url} names {len(candidates)} feed(s), and none could be"
+                    " read: " + "; ".join(failures))
