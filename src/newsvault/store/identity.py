@@ -99,9 +99,9 @@ def entry_guid(entry: Entry) -> str:
 
 def unique_entries(entries: list[Entry]) -> list[KeyedEntry]:
     """Each entry with its identity keys and content hash, without repeats inside one feed
-    (same guid or same canonical link): the first wins. A guid that items with different
-    links and titles share (a CMS that gives every item the site's address) names none of
-    them: such items are known by their links."""
+    (same guid or same canonical link): the first wins. A guid that three or more items
+    with different links and titles share (a CMS that gives every item the site's
+    address) names none of them: such items are known by their links."""
     url_keys = [canonical_url(entry.url) for entry in entries]
     shared = _guids_of_several_links(entries, url_keys)
     seen_guids, seen_urls, kept = set(), set(), []
@@ -119,17 +119,21 @@ def unique_entries(entries: list[Entry]) -> list[KeyedEntry]:
 
 
 def _guids_of_several_links(entries: list[Entry], url_keys: list[str | None]) -> set[str]:
-    """Guids that items with other links and other titles share (the same item listed
-    twice under two links is still one)."""
-    first_of: dict[str, tuple[str, str]] = {}
-    shared = set()
+    """Guids that three or more items with other links and other titles share. Two may be
+    one story listed twice, and the first is kept; three different stories under one guid
+    are a CMS that gives every item the same one (the site's address)."""
+    stories: dict[str, set[tuple[str, str]]] = {}
     for entry, url_key in zip(entries, url_keys):
         if url_key and entry.guid and entry.guid.strip():
-            guid = entry.guid.strip()
-            link, title = first_of.setdefault(guid, (url_key, entry.title))
-            if link != url_key and title != entry.title:
-                shared.add(guid)
-    return shared
+            stories.setdefault(entry.guid.strip(), set()).add((url_key, entry.title))
+    return {guid for guid, told in stories.items() if _different_stories(told) >= 3}
+
+
+def _different_stories(stories: set[tuple[str, str]]) -> int:
+    """How many of these (link, title) pairs differ from each other in both."""
+    links = {link for link, _ in stories}
+    titles = {title for _, title in stories}
+    return min(len(links), len(titles))
 
 
 def _keyed(entry: Entry, guid: str, url_key: str | None) -> KeyedEntry:
