@@ -88,6 +88,48 @@ def test_add_keeps_the_users_comments_and_refuses_a_taken_name(archive):
     assert "# my own note" in config.read_text()
 
 
+@pytest.mark.parametrize("option, value, problem", [
+    ("--name", "a\x7fb", "contains a control character (U+007F)"),
+    ("--name", "两\n行", "contains a line break (U+000A)"),
+    ("--name", "  ", "is empty"),
+    ("--tag", "a\x01", "contains a control character (U+0001)"),
+])
+def test_add_refuses_a_typed_name_or_tag_that_would_break_newsvault_toml(archive, option, value,
+                                                                         problem):
+    config = (archive / "newsvault.toml").read_bytes()
+    arguments = ["--name", "甲", "--tag", value] if option == "--tag" else [option, value]
+    result = newsvault("add", "http://127.0.0.1:9/a", *arguments, "--no-check", cwd=archive,
+                       check=2)
+    assert f"error: {option} {value.strip()!r} {problem}; give a {option[2:]} of printable" \
+        in result.stderr
+    assert (archive / "newsvault.toml").read_bytes() == config
+    newsvault("sources", cwd=archive, check=0)
+
+
+def test_init_refuses_a_title_with_a_control_character(tmp_path):
+    result = newsvault("init", "news", "--title", "News\x7f", cwd=tmp_path, check=2)
+    assert "--title 'News\\x7f' contains a control character (U+007F)" in result.stderr
+    assert not (tmp_path / "news").exists()
+
+
+def test_sources_written_as_an_inline_array_are_read_but_not_appended_to(archive, tmp_path):
+    config = archive / "newsvault.toml"
+    config.write_text('sources = [ { name = "甲", url = "http://127.0.0.1:9/a" } ]\n'
+                      + config.read_text(encoding="utf-8"), encoding="utf-8")
+    before = config.read_bytes()
+    listed = json.loads(newsvault("sources", "--json", cwd=archive, check=0).stdout)
+    assert [source["name"] for source in listed] == ["甲"]
+    opml = tmp_path / "feeds.opml"
+    opml.write_text('<opml><body><outline text="乙" xmlUrl="http://127.0.0.1:9/b"/></body></opml>')
+    for command in (("add", "http://127.0.0.1:9/b", "--name", "乙", "--no-check"),
+                    ("opml", "import", str(opml))):
+        result = newsvault(*command, cwd=archive, check=2)
+        assert "`sources` is written as an inline array" in result.stderr
+        assert "write each source as a [[sources]] block" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert config.read_bytes() == before
+
+
 def test_add_refuses_a_feed_that_is_fetched_already(archive):
     newsvault("add", "http://127.0.0.1:9/a", "--name", "甲", "--no-check", cwd=archive, check=0)
     result = newsvault("add", "http://127.0.0.1:9/a", "--name", "乙", "--no-check", cwd=archive,

@@ -15,7 +15,8 @@ import click
 
 from newsvault import __version__
 from newsvault.archive import open_archive, run_lock
-from newsvault.config import SourceSettings, append_sources
+from newsvault.config import (SourceSettings, append_sources, clean_name, name_problem,
+                              text_problem)
 from newsvault.errors import ArchiveLockedError, ConfigError, NewsvaultError
 from newsvault.report import (FetchProgress, StepProgress, counted, in_local_time,
                               outcome_summary, outcome_table, text_table, when)
@@ -80,6 +81,7 @@ def init(directory: Path, empty: bool, github_actions: bool, title: str):
     """Create an archive folder with its newsvault.toml."""
     from newsvault.scaffold import WORKFLOW_PATH, create_archive
 
+    _check_typed("--title", title, text_problem)
     created = create_archive(directory, title=title, empty=empty, github_actions=github_actions)
     for path in created.written:
         click.echo(f"wrote {path}")
@@ -105,17 +107,28 @@ def _tell_workflow_package(package: str | None, workflow: Path) -> None:
 @click.pass_context
 def add(ctx, url: str, name: str | None, tags: tuple[str, ...], no_check: bool):
     """Add a source: a feed URL, or a page that links to its feed."""
+    if name is not None:
+        name = _check_typed("--name", name.strip(), name_problem)
+    tags = [_check_typed("--tag", tag.strip(), name_problem) for tag in tags]
     archive = _archive(ctx)
     if not no_check:
         from newsvault.pipeline.adding import find_feed
 
         found = find_feed(url, archive.settings.fetch)
-        url, name = found.url, name or found.title
+        url, name = found.url, name or clean_name(found.title or "")
     if not name:
         raise ConfigError("give the source a name with --name (the feed has no title)")
     _check_new_sources(archive, [SourceSettings(name, url, list(tags))])
     append_sources(archive.config_path, [SourceSettings(name, url, list(tags))])
     click.echo(f"added {name} <{url}>")
+
+
+def _check_typed(option: str, value: str, problem_of) -> str:
+    problem = problem_of(value)
+    if problem:
+        raise ConfigError(f"{option} {value!r} {problem}; give a {option.lstrip('-')} "
+                          "of printable characters on one line")
+    return value
 
 
 def _check_new_sources(archive, sources: list[SourceSettings]) -> None:
@@ -173,10 +186,12 @@ def opml_import(ctx, file: Path):
     for outline in read_opml(file.read_bytes()):
         if outline.url in known_urls:
             continue
-        name = _unique_name(outline.name, known_names)
+        # names and tags from elsewhere are cleaned, not refused
+        name = _unique_name(clean_name(outline.name) or outline.url, known_names)
         known_names.add(name)
         known_urls.add(outline.url)
-        new.append(SourceSettings(name, outline.url, outline.tags))
+        tags = [tag for tag in map(clean_name, outline.tags) if tag]
+        new.append(SourceSettings(name, outline.url, tags))
     if new:
         append_sources(archive.config_path, new)
     click.echo(f"added {counted(len(new), 'source')} from {file}")

@@ -6,6 +6,7 @@ blocks to it (``add``, ``opml import``), so comments and layout survive.
 
 import json
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -350,8 +351,36 @@ out = "site"             # folder, relative to this file
 
 
 def toml_string(value: str) -> str:
-    # a JSON string is a valid TOML basic string (same escapes, \\uXXXX included)
-    return json.dumps(value, ensure_ascii=False)
+    # A JSON string is a TOML basic string (same escapes, \\uXXXX included), but for DEL,
+    # which JSON leaves raw and TOML forbids.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def text_problem(text: str) -> str | None:
+    """What makes ``text`` unfit for a name, tag or title in newsvault.toml, or None.
+    Control characters and line breaks would end up in posts' YAML, file names and pages."""
+    for char in filter(_is_control, text):
+        if unicodedata.category(char) == "Cs":  # a byte of a command line that was not UTF-8
+            return "is not UTF-8 text"
+        kind = "a line break" if char in "\n\r\x85\u2028\u2029" else "a control character"
+        return f"contains {kind} (U+{ord(char):04X})"
+    return None
+
+
+def name_problem(name: str) -> str | None:
+    return "is empty" if not name.strip() else text_problem(name)
+
+
+def clean_name(text: str) -> str:
+    """A name or tag from a feed or an OPML file: control characters dropped, line breaks
+    and runs of white space made one space. (A name the user typed is refused instead.)"""
+    kept = "".join(char for char in text if char.isspace() or not _is_control(char))
+    return " ".join(kept.split())
+
+
+def _is_control(char: str) -> bool:
+    # control characters, line and paragraph separators, and lone surrogates
+    return unicodedata.category(char) in ("Cc", "Zl", "Zp", "Cs")
 
 
 def source_block(source: SourceSettings) -> str:
@@ -377,8 +406,21 @@ def new_config_text(title: str, timezone: str, sources: list[SourceSettings]) ->
 def append_sources(path: Path, sources: list[SourceSettings]) -> None:
     """Add sources at the end of the user's file, leaving the rest of it as it is."""
     text = path.read_text(encoding="utf-8")
+    if not _takes_source_blocks(text):
+        raise ConfigError(
+            f"{path}: `sources` is written as an inline array (`sources = [...]`), and TOML "
+            "allows no [[sources]] block after it: write each source as a [[sources]] block "
+            "(README, section \"newsvault.toml\"), then run this command again")
     if text and not text.endswith("\n"):
         text += "\n"
     text += "".join(source_block(source) for source in sources)
     settings_from_dict(tomllib.loads(text), origin=str(path))  # never write a broken file
     path.write_text(text, encoding="utf-8")
+
+
+def _takes_source_blocks(text: str) -> bool:
+    try:
+        tomllib.loads(text + "\n[[sources]]\n")
+    except tomllib.TOMLDecodeError:
+        return False
+    return True
