@@ -28,6 +28,8 @@ def test_init_writes_a_config_with_real_outlets_and_a_gitignore(tmp_path):
     ignored = (tmp_path / "news/.gitignore").read_text().splitlines()
     assert {"newsvault.db", ".newsvault-tmp/", ".newsvault-*.tmp"} <= set(ignored)
     assert "newsvault run" in result.stdout
+    listed = json.loads(newsvault("sources", "--json", cwd=tmp_path / "news", check=0).stdout)
+    assert [source["name"] for source in listed] == names
 
 
 def test_init_says_the_next_command_ready_to_paste(tmp_path):
@@ -169,6 +171,15 @@ def test_a_broken_config_exits_2_and_names_the_key(archive):
     config.write_text(config.read_text().replace("per_host = 4", 'per_host = "four"'))
     result = newsvault("status", cwd=archive, check=2)
     assert "fetch.per_host" in result.stderr
+
+
+def test_a_misspelt_table_exits_2_naming_it_and_the_right_one(archive):
+    config = archive / "newsvault.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + '\n[[source]]\nname = "甲"\nurl = "http://127.0.0.1:9/a"\n', encoding="utf-8")
+    result = newsvault("fetch", cwd=archive, check=2)
+    assert result.stderr == (f"error: {config}: unknown table [[source]]; "
+                             "did you mean [[sources]]?\n")
 
 
 def test_not_toml_exits_2(archive):

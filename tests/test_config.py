@@ -1,10 +1,15 @@
 """newsvault.toml: what newsvault writes into it reads back, and what it reads is checked."""
 
+import re
 import tomllib
+from pathlib import Path
 
+import pytest
 from hypothesis import given, strategies as st
 
-from newsvault.config import clean_name, name_problem, text_problem, toml_string
+from newsvault.config import (_KEYS, DEFAULT_SOURCES, clean_name, name_problem, new_config_text,
+                              settings_from_dict, text_problem, toml_string)
+from newsvault.errors import ConfigError
 
 # every character a str can hold in a file: all but lone surrogates
 any_text = st.text(st.characters(blacklist_categories=("Cs",)))
@@ -33,3 +38,79 @@ def test_what_is_wrong_with_a_typed_name():
     assert name_problem("a\nb") == "contains a line break (U+000A)"
     assert text_problem("\udcff") == "is not UTF-8 text"  # a command line byte that was not UTF-8
     assert text_problem("emoji 👩‍💻 and RTL \u200f are text") is None
+
+
+# -- keys newsvault does not know --------------------------------------------------------
+
+@pytest.mark.parametrize("toml, message", [
+    ('[[source]]\nname = "甲"\nurl = "https://a.example/feed"',
+     "unknown table [[source]]; did you mean [[sources]]?"),
+    ('[[sources]]\nname = "甲"\nurl = "https://a.example/feed"\ntag = ["x"]',
+     "the source '甲': unknown key `sources #1.tag`; did you mean `sources #1.tags`?"),
+    ('[[sources]]\nname = "甲"\nurl = "https://a.example/feed"\nfull_txt = "never"',
+     "unknown key `sources #1.full_txt`; did you mean `sources #1.full_text`?"),
+    ("[fetch]\nconcurency = 1", "unknown key `fetch.concurency`; did you mean `fetch.concurrency`?"),
+    ("[biuld]\nenabled = false", "unknown table [biuld]; did you mean [build]?"),
+    ("[export.jekyll]\nouts = 'x'", "unknown key `export.jekyll.outs`; did you mean `export.jekyll.out`?"),
+    ("[export.hugo]", "unknown table [export.hugo]; [export] takes [export.jekyll]"),
+    ("[build]\nzzz = 1", "unknown key `build.zzz`; [build] takes `enabled`, `out`"),
+    ("[media]\nper_host = 1", "unknown key `media.per_host`; it belongs in [fetch]"),
+    ("warc = true", "`warc` belongs in the [fetch] table (`fetch.warc`), not at the top of the file"),
+    ('title = "x"', "`title` belongs in the [site] table (`site.title`), not at the top"),
+])
+def test_an_unknown_key_or_table_is_an_error_that_names_it(toml, message):
+    with pytest.raises(ConfigError) as error:
+        settings_from_dict(tomllib.loads(toml), origin="news/newsvault.toml")
+    assert str(error.value).startswith("news/newsvault.toml: ")
+    assert message in str(error.value)
+
+
+def _uncommented(text: str) -> str:
+    """``text`` with its commented-out settings (``# key = value``) set."""
+    return re.sub(r"(?m)^# ?([a-z_]+ +=)", r"\1", text)
+
+
+def _leaf_keys(data: dict, prefix: str = "") -> set[str]:
+    keys = set()
+    for key, value in data.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            value = value[0]
+        if isinstance(value, dict):
+            keys |= _leaf_keys(value, f"{prefix}{key}.")
+        else:
+            keys.add(prefix + key)
+    return keys
+
+
+def readme_config() -> dict:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## newsvault.toml"):]
+    return tomllib.loads(_uncommented(section.split("```toml\n", 1)[1].split("```", 1)[0]))
+
+
+def test_every_key_the_readme_documents_is_read_and_no_other():
+    data = readme_config()
+    settings_from_dict(data)
+    accepted = {f"{table}.{key}" if table else key for table, keys in _KEYS.items()
+                for key in keys if (f"{table}.{key}" if table else key) not in _KEYS}
+    assert _leaf_keys(data) == accepted
+
+
+def test_the_file_init_writes_loads_with_its_commented_settings_set_too():
+    text = new_config_text("news", "Asia/Shanghai", DEFAULT_SOURCES)
+    assert settings_from_dict(tomllib.loads(text)).sources == DEFAULT_SOURCES
+    settings_from_dict(tomllib.loads(_uncommented(text)))
+
+
+@pytest.mark.parametrize("dotted", sorted(_leaf_keys(readme_config())))
+def test_every_accepted_key_is_read(dotted):
+    """A wrong value of each accepted key is an error naming it: the key is read, not
+    merely let through."""
+    data = readme_config()
+    *tables, key = dotted.split(".")
+    table = data
+    for name in tables:
+        table = table[name][0] if name == "sources" else table[name]
+    table[key] = {"wrong": "type"}
+    with pytest.raises(ConfigError, match=rf"\.{key}` must be"):
+        settings_from_dict(data)

@@ -4,6 +4,7 @@ The file is the user's: newsvault reads it, and only ever appends ``[[sources]]`
 blocks to it (``add``, ``opml import``), so comments and layout survive.
 """
 
+import difflib
 import json
 import tomllib
 import unicodedata
@@ -104,9 +105,7 @@ def load_settings(path: Path) -> Settings:
 
 def settings_from_dict(data: dict, origin: str = CONFIG_NAME) -> Settings:
     reader = _Reader(origin)
-    for key in _FETCH_ONLY_KEYS & data.keys():
-        raise ConfigError(f"{origin}: `{key}` belongs in the [fetch] table "
-                          f"(`fetch.{key}`), not at the top of the file")
+    reader.known_keys(data, "")
     site = reader.table(data, "site")
     settings = Settings(
         title=reader.value(site, "site.title", str, "newsvault"),
@@ -115,7 +114,7 @@ def settings_from_dict(data: dict, origin: str = CONFIG_NAME) -> Settings:
         language=reader.choice(site, "site.language", ("zh", "en"), "zh"),
         build=_build_settings(reader, reader.table(data, "build")),
         fetch=_fetch_settings(reader, reader.table(data, "fetch")),
-        jekyll=_jekyll_settings(reader, reader.table(reader.table(data, "export"), "jekyll")),
+        jekyll=_jekyll_settings(reader, reader.table(data, "export.jekyll")),
         media=_media_settings(reader, reader.table(data, "media")),
         sources=_sources(reader, data.get("sources", [])),
     )
@@ -129,8 +128,57 @@ def settings_from_dict(data: dict, origin: str = CONFIG_NAME) -> Settings:
     return settings
 
 
-# Keys of [fetch] that are easy to write at the top level instead, where they would do nothing.
-_FETCH_ONLY_KEYS = frozenset({"allow_private_addresses", "warc", "warc_dir", "warc_max_mb"})
+# Every key each table may hold (README, section "newsvault.toml"). Any other is refused: a
+# misspelt key would otherwise be ignored without a word.
+_KEYS = {
+    "": ("site", "fetch", "media", "export", "build", "sources"),
+    "site": ("title", "timezone", "language", "base_url"),
+    "fetch": ("concurrency", "per_host", "connect_timeout", "read_timeout", "total_timeout",
+              "max_body_mb", "max_redirects", "retries", "backoff", "user_agent",
+              "allow_private_addresses", "warc", "warc_dir", "warc_max_mb"),
+    "media": ("download", "concurrency", "max_file_mb", "max_article_mb", "max_attempts",
+              "max_per_run"),
+    "export": ("jekyll",),
+    "export.jekyll": ("enabled", "out", "raw"),
+    "build": ("enabled", "out"),
+    "sources": ("name", "url", "tags", "full_text", "content_selector", "remove_selectors"),
+}
+
+
+def _unknown_key(table: str, key: str, value: object, shown: str) -> str:
+    """The message for ``key`` of ``table`` (written ``shown``), which newsvault does not
+    know: the closest known key, else where the key belongs, else the keys there are."""
+    dotted = f"{shown}.{key}" if shown else key
+    if isinstance(value, dict):
+        what = f"table [{dotted}]"
+    elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        what = f"table [[{dotted}]]"
+    else:
+        what = f"key `{dotted}`"
+    homes = [home for home, keys in _KEYS.items() if key in keys and home not in ("", table)]
+    close = difflib.get_close_matches(key, _KEYS[table], n=1)
+    if homes and not table:
+        return (f"`{key}` belongs in the {' or '.join(map(_written, homes))} table "
+                f"({' or '.join(f'`{home}.{key}`' for home in homes)}), not at the top of the file")
+    if homes:
+        hint = f"it belongs in {' or '.join(map(_written, homes))}"
+    elif close:
+        hint = f"did you mean {_written(table, close[0], shown)}?"
+    else:
+        hint = f"{_written(table) if table else 'the file'} takes " + ", ".join(
+            _written(table, other, "") for other in _KEYS[table])
+    return f"unknown {what}; {hint}"
+
+
+def _written(table: str, key: str = "", shown: str | None = None) -> str:
+    """A table or key as the file writes it: ``[fetch]``, ``[[sources]]``, `` `retries` ``;
+    a key in the table ``shown`` (``fetch``, ``sources #2``) as `` `fetch.retries` ``."""
+    path = ".".join(part for part in (table, key) if part)
+    if path == "sources":
+        return "[[sources]]"
+    if path in _KEYS:
+        return f"[{path}]"
+    return f"`{shown}.{key}`" if shown else f"`{key}`"
 
 
 def _fetch_settings(reader: "_Reader", table: dict) -> FetchSettings:
@@ -210,24 +258,32 @@ def _sources(reader: "_Reader", entries: object) -> list[SourceSettings]:
         raise ConfigError(f"{reader.origin}: `sources` must be an array of tables ([[sources]])")
     sources, seen = [], set()
     for index, entry in enumerate(entries, start=1):
-        where = f"sources #{index}"
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{reader.origin}: {where} must be a table")
-        name = reader.value(entry, f"{where}.name", str, None)
-        url = reader.value(entry, f"{where}.url", str, None)
-        if not name or not url:
-            raise ConfigError(f"{reader.origin}: {where} needs both `name` and `url`")
-        if name in seen:
-            raise ConfigError(f"{reader.origin}: two sources are named {name!r}; names must be unique")
-        seen.add(name)
-        tags = reader.value(entry, f"{where}.tags", list, [])
-        sources.append(SourceSettings(
-            name=name, url=url, tags=[str(tag) for tag in tags],
-            full_text=reader.choice(entry, f"{where}.full_text", FULL_TEXT_MODES, "auto"),
-            content_selector=_selector(reader, entry, f"{where}.content_selector"),
-            remove_selectors=_selectors(reader, entry, f"{where}.remove_selectors"),
-        ))
+        source = _source(reader, entry, f"sources #{index}")
+        if source.name in seen:
+            raise ConfigError(f"{reader.origin}: two sources are named {source.name!r}; "
+                              "names must be unique")
+        seen.add(source.name)
+        sources.append(source)
     return sources
+
+
+def _source(reader: "_Reader", entry: object, where: str) -> SourceSettings:
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{reader.origin}: {where} must be a table")
+    if isinstance(entry.get("name"), str) and entry["name"].strip():
+        reader = _Reader(f"{reader.origin}: the source {entry['name']!r}")
+    reader.known_keys(entry, "sources", where)
+    name = reader.value(entry, f"{where}.name", str, None)
+    url = reader.value(entry, f"{where}.url", str, None)
+    if not name or not url:
+        raise ConfigError(f"{reader.origin}: {where} needs both `name` and `url`")
+    tags = reader.value(entry, f"{where}.tags", list, [])
+    return SourceSettings(
+        name=name, url=url, tags=[str(tag) for tag in tags],
+        full_text=reader.choice(entry, f"{where}.full_text", FULL_TEXT_MODES, "auto"),
+        content_selector=_selector(reader, entry, f"{where}.content_selector"),
+        remove_selectors=_selectors(reader, entry, f"{where}.remove_selectors"),
+    )
 
 
 def _selector(reader: "_Reader", entry: dict, dotted: str) -> str | None:
@@ -263,11 +319,23 @@ class _Reader:
     def __init__(self, origin: str):
         self.origin = origin
 
-    def table(self, data: dict, key: str) -> dict:
-        value = data.get(key, {})
-        if not isinstance(value, dict):
-            raise ConfigError(f"{self.origin}: `{key}` must be a table ([{key}])")
-        return value
+    def table(self, data: dict, path: str) -> dict:
+        """The table at the dotted ``path`` ({} if absent), its keys checked."""
+        table, keys = data, path.split(".")
+        for depth, key in enumerate(keys, start=1):
+            table, walked = table.get(key, {}), ".".join(keys[:depth])
+            if not isinstance(table, dict):
+                raise ConfigError(f"{self.origin}: `{walked}` must be a table ([{walked}])")
+            self.known_keys(table, walked)
+        return table
+
+    def known_keys(self, table: dict, path: str, shown: str | None = None) -> None:
+        """Refuse a key that ``path``'s table does not have (``shown``: how its keys are
+        named in messages, ``sources #2`` for a source)."""
+        for key, value in table.items():
+            if key not in _KEYS[path]:
+                message = _unknown_key(path, key, value, path if shown is None else shown)
+                raise ConfigError(f"{self.origin}: {message}")
 
     def value(self, table: dict, dotted: str, kind, default):
         key = dotted.rsplit(".", 1)[-1]
