@@ -108,6 +108,41 @@ def test_add_refuses_a_typed_name_or_tag_that_would_break_newsvault_toml(archive
     newsvault("sources", cwd=archive, check=0)
 
 
+@pytest.mark.parametrize("url, problem", [
+    ("http://127.0.0.1:9/feed2.xml ", "has white space around it; remove it"),
+    ("127.0.0.1:9/feed.xml", "is not a whole URL; write it with http:// or https://"),
+    ("/feed.xml", "is not a whole URL"),
+    ("ftp://127.0.0.1/feed.xml", "uses ftp:, and newsvault fetches feeds over http:// and https://"),
+    ("javascript:alert(1)", "uses javascript:"),
+])
+@pytest.mark.parametrize("check", [(), ("--no-check",)])
+def test_add_refuses_a_url_it_could_not_fetch_a_feed_from(archive, url, problem, check):
+    config = (archive / "newsvault.toml").read_bytes()
+    result = newsvault("add", url, "--name", "甲", *check, cwd=archive, check=2)
+    assert result.stderr.startswith(f"error: the URL {url!r} {problem}")
+    assert (archive / "newsvault.toml").read_bytes() == config
+
+
+def test_add_takes_a_feed_url_for_http_and_tidies_the_tags(archive):
+    added = newsvault("add", "feed://127.0.0.1:9/rss", "--name", "甲", "--tag", " 博客 ",
+                      "--tag", "博客", "--tag", "", "--tag", "甲", "--tag", "技术", "--no-check",
+                      cwd=archive, check=0)
+    assert "added 甲 <http://127.0.0.1:9/rss>" in added.stdout
+    listed = json.loads(newsvault("sources", "--json", cwd=archive, check=0).stdout)
+    assert listed == [{"name": "甲", "url": "http://127.0.0.1:9/rss", "tags": ["博客", "技术"],
+                       "moved_to": None}]
+
+
+def test_a_source_url_with_a_space_in_the_config_exits_2_naming_the_source(archive):
+    config = archive / "newsvault.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[[sources]]\nname = "甲"\n'
+                      'url = "http://127.0.0.1:9/feed2.xml "\n', encoding="utf-8")
+    result = newsvault("fetch", cwd=archive, check=2)
+    assert result.stderr == (f"error: {config}: the source '甲': `sources #1.url` "
+                             "'http://127.0.0.1:9/feed2.xml ' has white space around it; "
+                             "remove it\n")
+
+
 def test_init_refuses_a_title_with_a_control_character(tmp_path):
     result = newsvault("init", "news", "--title", "News\x7f", cwd=tmp_path, check=2)
     assert "--title 'News\\x7f' contains a control character (U+007F)" in result.stderr

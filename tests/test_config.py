@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from newsvault.config import (_KEYS, DEFAULT_SOURCES, clean_name, name_problem, new_config_text,
-                              settings_from_dict, text_problem, toml_string)
+from newsvault.config import (_KEYS, DEFAULT_SOURCES, clean_name, feed_url_as_http, name_problem,
+                              new_config_text, settings_from_dict, text_problem, tidy_tags,
+                              toml_string, url_problem)
 from newsvault.errors import ConfigError
 
 # every character a str can hold in a file: all but lone surrogates
@@ -114,3 +115,70 @@ def test_every_accepted_key_is_read(dotted):
     table[key] = {"wrong": "type"}
     with pytest.raises(ConfigError, match=rf"\.{key}` must be"):
         settings_from_dict(data)
+
+
+# -- values of a source -----------------------------------------------------------------
+
+@pytest.mark.parametrize("url, problem", [
+    ("http://127.0.0.1/feed2.xml ", "has white space around it; remove it"),
+    (" https://a.example/feed", "has white space around it; remove it"),
+    ("https://a.example/\nfeed", "contains a line break (U+000A); remove it"),
+    ("a.example/feed", "is not a whole URL; write it with http:// or https:// and the host name"),
+    ("localhost:8080/feed", "is not a whole URL; write it with http://"),
+    ("/feed.xml", "is not a whole URL"),
+    ("ftp://a.example/feed", "uses ftp:, and newsvault fetches feeds over http:// and https:// only"),
+    ("javascript:alert(1)", "uses javascript:, and newsvault fetches feeds over http://"),
+    ("file:///etc/passwd", "uses file:"),
+    ("feed://a.example/rss", "is a feed: URL; write it as http://a.example/rss, as feed readers"),
+    ("http:///feed.xml", "has no host name"),
+])
+def test_what_is_wrong_with_a_feed_url(url, problem):
+    assert url_problem(url).startswith(problem)
+
+
+@pytest.mark.parametrize("url", ["https://a.example/feed", "HTTP://127.0.0.1:8080/f?a=1",
+                                 "https://例子.测试/订阅"])
+def test_a_feed_url(url):
+    assert url_problem(url) is None
+
+
+def test_feed_urls_are_taken_for_http_as_feed_readers_do():
+    assert feed_url_as_http("feed://a.example/rss") == "http://a.example/rss"
+    assert feed_url_as_http("FEED:https://a.example/rss") == "https://a.example/rss"
+    assert feed_url_as_http("https://a.example/feed") == "https://a.example/feed"
+
+
+def test_tags_are_stripped_without_empty_ones_repeats_or_the_source_name():
+    assert tidy_tags([" 新闻 ", "", "  ", "新闻", "甲", "Tech", "tech"], "甲") == \
+        ["新闻", "Tech", "tech"]
+
+
+def read_source(**keys):
+    entry = {"name": "甲", "url": "https://a.example/feed", **keys}
+    [source] = settings_from_dict({"sources": [{"name": "乙", "url": "https://b.example/"},
+                                               entry]}, origin="news/newsvault.toml").sources[1:]
+    return source
+
+
+@pytest.mark.parametrize("keys, message", [
+    ({"name": " "}, "`sources #2.name` ' ' is empty; a source's name is printable text on one line"),
+    ({"name": "a\x7fb"}, "`sources #2.name` 'a\\x7fb' contains a control character (U+007F)"),
+    ({"name": "两\n行"}, "`sources #2.name` '两\\n行' contains a line break (U+000A)"),
+    ({"url": "http://127.0.0.1/feed2.xml "},
+     "the source '甲': `sources #2.url` 'http://127.0.0.1/feed2.xml ' has white space around it"),
+    ({"url": "a.example/feed"}, "the source '甲': `sources #2.url` 'a.example/feed' is not a whole"),
+    ({"url": "ftp://a.example/feed"}, "the source '甲': `sources #2.url` 'ftp://a.example/feed' uses"),
+    ({"url": "feed://a.example/rss"}, "write it as http://a.example/rss"),
+    ({"url": "javascript:alert(1)"}, "`sources #2.url` 'javascript:alert(1)' uses javascript:"),
+    ({"tags": ["新闻", "x\ty"]}, "the source '甲': `sources #2.tags`: 'x\\ty' contains a control"),
+    ({"tags": [["nested"]]}, "`sources #2.tags` must be a list of strings"),
+])
+def test_a_wrong_source_value_names_the_source_and_the_key(keys, message):
+    with pytest.raises(ConfigError) as error:
+        read_source(**keys)
+    assert str(error.value).startswith("news/newsvault.toml: ")
+    assert message in str(error.value)
+
+
+def test_tags_read_from_the_file_are_tidied():
+    assert read_source(tags=[" 新闻 ", "", "新闻", "甲", 2022]).tags == ["新闻", "2022"]

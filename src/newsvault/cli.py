@@ -15,8 +15,8 @@ import click
 
 from newsvault import __version__
 from newsvault.archive import open_archive, run_lock
-from newsvault.config import (SourceSettings, append_sources, clean_name, name_problem,
-                              text_problem)
+from newsvault.config import (SourceSettings, append_sources, clean_name, feed_url_as_http,
+                              name_problem, text_problem, tidy_tags, url_problem)
 from newsvault.errors import ArchiveLockedError, ConfigError, NewsvaultError
 from newsvault.report import (FetchProgress, StepProgress, counted, in_local_time,
                               outcome_summary, outcome_table, text_table, when)
@@ -106,10 +106,13 @@ def _tell_workflow_package(package: str | None, workflow: Path) -> None:
 @click.option("--no-check", is_flag=True, help="Add without fetching the URL first.")
 @click.pass_context
 def add(ctx, url: str, name: str | None, tags: tuple[str, ...], no_check: bool):
-    """Add a source: a feed URL, or a page that links to its feed."""
+    """Add a source: a feed URL, or a page that links to its feed.
+
+    A feed:// URL is taken for http://, as feed readers do."""
+    url = _check_url(feed_url_as_http(url))
     if name is not None:
         name = _check_typed("--name", name.strip(), name_problem)
-    tags = [_check_typed("--tag", tag.strip(), name_problem) for tag in tags]
+    tags = [_check_typed("--tag", tag, text_problem) for tag in tags]
     archive = _archive(ctx)
     if not no_check:
         from newsvault.pipeline.adding import find_feed
@@ -118,14 +121,20 @@ def add(ctx, url: str, name: str | None, tags: tuple[str, ...], no_check: bool):
         url, name = found.url, name or clean_name(found.title or "")
     if not name:
         raise ConfigError("give the source a name with --name (the feed has no title)")
-    _check_new_sources(archive, [SourceSettings(name, url, list(tags))])
-    append_sources(archive.config_path, [SourceSettings(name, url, list(tags))])
+    source = SourceSettings(name, url, tidy_tags(tags, name))
+    _check_new_sources(archive, [source])
+    append_sources(archive.config_path, [source])
     click.echo(f"added {name} <{url}>")
 
 
+def _check_url(url: str) -> str:
+    if problem := url_problem(url):
+        raise ConfigError(f"the URL {url!r} {problem}")
+    return url
+
+
 def _check_typed(option: str, value: str, problem_of) -> str:
-    problem = problem_of(value)
-    if problem:
+    if problem := problem_of(value):
         raise ConfigError(f"{option} {value!r} {problem}; give a {option.lstrip('-')} "
                           "of printable characters on one line")
     return value
@@ -176,7 +185,10 @@ def opml():
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
 def opml_import(ctx, file: Path):
-    """Add the feeds listed in an OPML file (those already present are left alone)."""
+    """Add the feeds listed in an OPML file (those already present are left alone).
+
+    A feed:// URL is taken for http://, as feed readers do; an outline whose URL is not
+    http(s) is skipped with a warning."""
     archive = _archive(ctx)
     known_urls = {source.url for source in archive.settings.sources}
     known_names = {source.name for source in archive.settings.sources}
@@ -184,14 +196,18 @@ def opml_import(ctx, file: Path):
     from newsvault.feeds.opml import read_opml
 
     for outline in read_opml(file.read_bytes()):
-        if outline.url in known_urls:
+        url = feed_url_as_http(outline.url)
+        if url in known_urls:
             continue
         # names and tags from elsewhere are cleaned, not refused
-        name = _unique_name(clean_name(outline.name) or outline.url, known_names)
+        name = _unique_name(clean_name(outline.name) or url, known_names)
+        if problem := url_problem(url):
+            click.echo(f"warning: skipped the outline {name!r}: its URL {url!r} {problem}",
+                       err=True)
+            continue
         known_names.add(name)
-        known_urls.add(outline.url)
-        tags = [tag for tag in map(clean_name, outline.tags) if tag]
-        new.append(SourceSettings(name, outline.url, tags))
+        known_urls.add(url)
+        new.append(SourceSettings(name, url, tidy_tags(map(clean_name, outline.tags), name)))
     if new:
         append_sources(archive.config_path, new)
     click.echo(f"added {counted(len(new), 'source')} from {file}")

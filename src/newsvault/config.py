@@ -10,6 +10,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsvault.errors import ConfigError
@@ -277,13 +278,29 @@ def _source(reader: "_Reader", entry: object, where: str) -> SourceSettings:
     url = reader.value(entry, f"{where}.url", str, None)
     if not name or not url:
         raise ConfigError(f"{reader.origin}: {where} needs both `name` and `url`")
-    tags = reader.value(entry, f"{where}.tags", list, [])
+    if problem := name_problem(name):
+        raise ConfigError(f"{reader.origin}: `{where}.name` {name!r} {problem}; a source's "
+                          "name is printable text on one line")
+    if problem := url_problem(url):
+        raise ConfigError(f"{reader.origin}: `{where}.url` {url!r} {problem}")
     return SourceSettings(
-        name=name, url=url, tags=[str(tag) for tag in tags],
+        name=name, url=url, tags=_tags(reader, entry, f"{where}.tags", name),
         full_text=reader.choice(entry, f"{where}.full_text", FULL_TEXT_MODES, "auto"),
         content_selector=_selector(reader, entry, f"{where}.content_selector"),
         remove_selectors=_selectors(reader, entry, f"{where}.remove_selectors"),
     )
+
+
+def _tags(reader: "_Reader", entry: dict, dotted: str, name: str) -> list[str]:
+    tags = reader.value(entry, dotted, list, [])
+    for tag in tags:
+        if not isinstance(tag, (str, int, float)) or isinstance(tag, bool):
+            raise ConfigError(f"{reader.origin}: `{dotted}` must be a list of strings, "
+                              f"not {tags!r}")
+        if problem := text_problem(str(tag)):
+            raise ConfigError(f"{reader.origin}: `{dotted}`: {tag!r} {problem}; a tag is "
+                              "printable text on one line")
+    return tidy_tags(map(str, tags), name)
 
 
 def _selector(reader: "_Reader", entry: dict, dotted: str) -> str | None:
@@ -437,6 +454,41 @@ def text_problem(text: str) -> str | None:
 
 def name_problem(name: str) -> str | None:
     return "is empty" if not name.strip() else text_problem(name)
+
+
+def tidy_tags(tags, name: str) -> list[str]:
+    """Tags stripped, without empty ones, repeats, or the source's name (every post has
+    that as its first tag already)."""
+    stripped = (tag.strip() for tag in tags)
+    return list(dict.fromkeys(tag for tag in stripped if tag and tag != name))
+
+
+def url_problem(url: str) -> str | None:
+    """What keeps ``url`` from being a feed's URL, and what to do about it; or None."""
+    if url != url.strip():
+        return "has white space around it; remove it"
+    if problem := text_problem(url):
+        return f"{problem}; remove it"
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "feed":
+        return f"is a feed: URL; write it as {feed_url_as_http(url)}, as feed readers read it"
+    if scheme not in ("http", "https"):
+        if scheme and not parts.path[:1].isdigit():  # not host:port/path
+            return f"uses {scheme}:, and newsvault fetches feeds over http:// and https:// only"
+        return "is not a whole URL; write it with http:// or https:// and the host name"
+    if not parts.hostname:
+        return "has no host name; write it as http(s)://HOST/PATH"
+    return None
+
+
+def feed_url_as_http(url: str) -> str:
+    """``feed://host/path`` (browsers' subscribe links, some OPML files) is
+    ``http://host/path`` to feed readers, and ``feed:https://host/path`` is the https URL."""
+    if url[:5].lower() != "feed:":
+        return url
+    rest = url[5:]
+    return rest if rest.lower().startswith(("http://", "https://")) else "http:" + rest
 
 
 def clean_name(text: str) -> str:

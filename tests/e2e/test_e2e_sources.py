@@ -90,3 +90,30 @@ def test_opml_import_cleans_names_and_tags_with_control_characters(archive, tmp_
          "tags": ["新闻"]},
         {"name": "正常", "url": "https://fine.example/feed", "tags": []},
     ]
+
+
+def test_opml_import_skips_an_outline_whose_url_is_not_http_and_imports_the_rest(archive,
+                                                                                 tmp_path):
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(
+        '<opml version="2.0"><body><outline text="新闻">'
+        '<outline text="FTP" xmlUrl="ftp://ftp.example/feed.xml"/>'
+        '<outline text="浏览器的订阅链接" xmlUrl="feed://subscribe.example/rss"/>'
+        '<outline text="脚本" xmlUrl="javascript:alert(1)"/>'
+        '<outline text="相对" xmlUrl="/feed.xml"/>'
+        '<outline text="新闻" xmlUrl=" https://news.example/feed " category="新闻, 国际,国际"/>'
+        '</outline></body></opml>', encoding="utf-8")
+    imported = archive.cli("opml", "import", str(opml), check=0)
+    assert "added 2 sources" in imported.stdout
+    assert imported.stderr.splitlines() == [
+        "warning: skipped the outline 'FTP': its URL 'ftp://ftp.example/feed.xml' uses ftp:, "
+        "and newsvault fetches feeds over http:// and https:// only",
+        "warning: skipped the outline '脚本': its URL 'javascript:alert(1)' uses javascript:, "
+        "and newsvault fetches feeds over http:// and https:// only",
+        "warning: skipped the outline '相对': its URL '/feed.xml' is not a whole URL; write it "
+        "with http:// or https:// and the host name",
+    ]
+    assert archive.sources() == [
+        {"name": "浏览器的订阅链接", "url": "http://subscribe.example/rss", "tags": ["新闻"]},
+        {"name": "新闻", "url": "https://news.example/feed", "tags": ["国际"]},
+    ]
