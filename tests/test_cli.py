@@ -217,6 +217,42 @@ def test_a_misspelt_table_exits_2_naming_it_and_the_right_one(archive):
                              "did you mean [[sources]]?\n")
 
 
+BLOCK = '\n[[sources]]\nname = "甲"\nurl = "http://127.0.0.1:9/a"\n'
+
+
+def test_a_config_saved_with_a_bom_is_read_and_keeps_it(archive):
+    config = archive / "newsvault.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    newsvault("add", "http://127.0.0.1:9/a", "--name", "甲", "--no-check", cwd=archive, check=0)
+    assert config.read_bytes() == b"\xef\xbb\xbf" + (text + BLOCK).encode("utf-8")
+    listed = json.loads(newsvault("sources", "--json", cwd=archive, check=0).stdout)
+    assert [source["name"] for source in listed] == ["甲"]
+
+
+def test_add_keeps_the_line_endings_of_a_config_saved_on_windows(archive):
+    config = archive / "newsvault.toml"
+    text = config.read_text(encoding="utf-8").replace("\n", "\r\n").rstrip("\r\n")  # no last one
+    config.write_bytes(text.encode("utf-8"))
+    newsvault("add", "http://127.0.0.1:9/a", "--name", "甲", "--no-check", cwd=archive, check=0)
+    assert config.read_bytes() == (text + "\r\n" + BLOCK.replace("\n", "\r\n")).encode("utf-8")
+    listed = json.loads(newsvault("sources", "--json", cwd=archive, check=0).stdout)
+    assert [source["name"] for source in listed] == ["甲"]
+
+
+def test_a_config_that_is_not_utf8_exits_2_saying_where_and_what_to_do(archive):
+    config = archive / "newsvault.toml"
+    text = config.read_text(encoding="utf-8").replace('title = "newsvault"', 'title = "新闻"')
+    config.write_bytes(text.encode("gbk"))
+    line = text.splitlines().index('title = "新闻"') + 1
+    for command in (("status",), ("add", "http://127.0.0.1:9/a", "--name", "甲", "--no-check")):
+        result = newsvault(*command, cwd=archive, check=2)
+        assert result.stderr == (f"error: {config} is not UTF-8 text: line {line} has a byte "
+                                 "(0xd0) that is not UTF-8 there (GBK or another encoding?); "
+                                 "save the file as UTF-8, the encoding TOML requires\n")
+    assert config.read_bytes() == text.encode("gbk")
+
+
 def test_not_toml_exits_2(archive):
     (archive / "newsvault.toml").write_text("[site\n")
     assert "not valid TOML" in newsvault("fetch", cwd=archive, check=2).stderr

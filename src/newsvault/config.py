@@ -4,6 +4,7 @@ The file is the user's: newsvault reads it, and only ever appends ``[[sources]]`
 blocks to it (``add``, ``opml import``), so comments and layout survive.
 """
 
+import codecs
 import difflib
 import json
 import tomllib
@@ -93,15 +94,34 @@ class Settings:
 
 def load_settings(path: Path) -> Settings:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
             f"no {CONFIG_NAME} in {path.parent}; create an archive with `newsvault init DIR` "
             "or name one with --archive DIR"
         ) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+    return settings_from_dict(_parsed(_decoded(data, path), path), origin=str(path))
+
+
+def _decoded(data: bytes, path: Path) -> str:
+    """The file's text, without the byte order mark some editors write first."""
+    text = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return text.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = text.count(b"\n", 0, error.start) + 1
+        raise ConfigError(
+            f"{path} is not UTF-8 text: line {line} has a byte (0x{text[error.start]:02x}) "
+            "that is not UTF-8 there (GBK or another encoding?); save the file as UTF-8, the "
+            "encoding TOML requires") from None
+
+
+def _parsed(text: str, path: Path) -> dict:
+    try:
+        # lines ending in a lone CR were read as lines before (Python's universal newlines)
+        return tomllib.loads(text.replace("\r\n", "\n").replace("\r", "\n"))
+    except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
-    return settings_from_dict(data, origin=str(path))
 
 
 def settings_from_dict(data: dict, origin: str = CONFIG_NAME) -> Settings:
@@ -524,23 +544,36 @@ def new_config_text(title: str, timezone: str, sources: list[SourceSettings]) ->
 
 
 def append_sources(path: Path, sources: list[SourceSettings]) -> None:
-    """Add sources at the end of the user's file, leaving the rest of it as it is."""
-    text = path.read_text(encoding="utf-8")
-    if not _takes_source_blocks(text):
+    """Add sources at the end of the user's file, leaving the rest of it as it is, its byte
+    order mark and line endings included."""
+    data = path.read_bytes()
+    text = _decoded(data, path)
+    if not _takes_source_blocks(text, path):
         raise ConfigError(
             f"{path}: `sources` is written as an inline array (`sources = [...]`), and TOML "
             "allows no [[sources]] block after it: write each source as a [[sources]] block "
             "(README, section \"newsvault.toml\"), then run this command again")
-    if text and not text.endswith("\n"):
-        text += "\n"
-    text += "".join(source_block(source) for source in sources)
-    settings_from_dict(tomllib.loads(text), origin=str(path))  # never write a broken file
-    path.write_text(text, encoding="utf-8")
+    newline = _line_ending(text)
+    if text and not text.endswith(("\n", "\r")):
+        text += newline
+    text += "".join(source_block(source) for source in sources).replace("\n", newline)
+    settings_from_dict(_parsed(text, path), origin=str(path))  # never write a broken file
+    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
+    path.write_bytes(bom + text.encode("utf-8"))
 
 
-def _takes_source_blocks(text: str) -> bool:
+def _takes_source_blocks(text: str, path: Path) -> bool:
+    """False when `sources = [...]` is an array written in place: TOML allows no
+    [[sources]] block after one."""
     try:
-        tomllib.loads(text + "\n[[sources]]\n")
-    except tomllib.TOMLDecodeError:
+        _parsed(text + "\n[[sources]]\n", path)
+        return True
+    except ConfigError:
+        _parsed(text, path)  # a file that is not TOML at all is said to be so
         return False
-    return True
+
+
+def _line_ending(text: str) -> str:
+    """That of the file's first line: "\\r\\n" in a file saved on Windows."""
+    first, found, _ = text.partition("\n")
+    return "\r\n" if found and first.endswith("\r") else "\n"
