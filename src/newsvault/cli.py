@@ -530,10 +530,12 @@ def status(ctx, as_json: bool):
     click.echo(text_table(("source", "last fetch", "result", "articles", "failures",
                            "pages failed", "reason"), rows, right_aligned={3, 4, 5}))
     totals = report["totals"]
+    unlisted = sum(not source["configured"] for source in report["sources"])
     click.echo(f"{counted(totals['articles'], 'article')} "
                f"({counted(totals['versions'], 'version')}) from "
-               f"{counted(totals['sources'], 'source')}; "
-               f"{counted(totals['fetch_runs'], 'fetch')} logged")
+               f"{counted(totals['sources'], 'source')}"
+               + (f" ({unlisted} not in newsvault.toml, not fetched)" if unlisted else "")
+               + f"; {counted(totals['fetch_runs'], 'fetch')} logged")
     media = report["media"]
     if media["ok"] or media["failed"] or media["pending"]:
         click.echo(f"images: {media['ok']} stored in {media['files']} files "
@@ -546,6 +548,8 @@ def status(ctx, as_json: bool):
 
 
 def _status_reason(source: dict) -> str:
+    if not source["configured"]:  # removed or renamed, or known only from imported posts
+        return "not fetched: not in newsvault.toml"
     reason = source["last_error"] or ("dead" if source["dead"] else "")
     if source["pages_failed"]:
         waiting = source["pages_waiting"]
