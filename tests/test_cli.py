@@ -28,6 +28,8 @@ def test_init_writes_a_config_with_real_outlets_and_a_gitignore(tmp_path):
     ignored = (tmp_path / "news/.gitignore").read_text().splitlines()
     assert {"newsvault.db", ".newsvault-tmp/", ".newsvault-*.tmp"} <= set(ignored)
     assert "newsvault run" in result.stdout
+    listed = json.loads(newsvault("sources", "--json", cwd=tmp_path / "news", check=0).stdout)
+    assert [source["name"] for source in listed] == names
 
 
 def test_init_says_the_next_command_ready_to_paste(tmp_path):
@@ -88,6 +90,83 @@ def test_add_keeps_the_users_comments_and_refuses_a_taken_name(archive):
     assert "# my own note" in config.read_text()
 
 
+@pytest.mark.parametrize("option, value, problem", [
+    ("--name", "a\x7fb", "contains a control character (U+007F)"),
+    ("--name", "两\n行", "contains a line break (U+000A)"),
+    ("--name", "  ", "is empty"),
+    ("--tag", "a\x01", "contains a control character (U+0001)"),
+])
+def test_add_refuses_a_typed_name_or_tag_that_would_break_newsvault_toml(archive, option, value,
+                                                                         problem):
+    config = (archive / "newsvault.toml").read_bytes()
+    arguments = ["--name", "甲", "--tag", value] if option == "--tag" else [option, value]
+    result = newsvault("add", "http://127.0.0.1:9/a", *arguments, "--no-check", cwd=archive,
+                       check=2)
+    assert f"error: {option} {value.strip()!r} {problem}; give a {option[2:]} of printable" \
+        in result.stderr
+    assert (archive / "newsvault.toml").read_bytes() == config
+    newsvault("sources", cwd=archive, check=0)
+
+
+@pytest.mark.parametrize("url, problem", [
+    ("http://127.0.0.1:9/feed2.xml ", "has white space around it; remove it"),
+    ("127.0.0.1:9/feed.xml", "is not a whole URL; write it with http:// or https://"),
+    ("/feed.xml", "is not a whole URL"),
+    ("ftp://127.0.0.1/feed.xml", "uses ftp:, and newsvault fetches feeds over http:// and https://"),
+    ("javascript:alert(1)", "uses javascript:"),
+])
+@pytest.mark.parametrize("check", [(), ("--no-check",)])
+def test_add_refuses_a_url_it_could_not_fetch_a_feed_from(archive, url, problem, check):
+    config = (archive / "newsvault.toml").read_bytes()
+    result = newsvault("add", url, "--name", "甲", *check, cwd=archive, check=2)
+    assert result.stderr.startswith(f"error: the URL {url!r} {problem}")
+    assert (archive / "newsvault.toml").read_bytes() == config
+
+
+def test_add_takes_a_feed_url_for_http_and_tidies_the_tags(archive):
+    added = newsvault("add", "feed://127.0.0.1:9/rss", "--name", "甲", "--tag", " 博客 ",
+                      "--tag", "博客", "--tag", "", "--tag", "甲", "--tag", "技术", "--no-check",
+                      cwd=archive, check=0)
+    assert "added 甲 <http://127.0.0.1:9/rss>" in added.stdout
+    listed = json.loads(newsvault("sources", "--json", cwd=archive, check=0).stdout)
+    assert listed == [{"name": "甲", "url": "http://127.0.0.1:9/rss", "tags": ["博客", "技术"],
+                       "moved_to": None}]
+
+
+def test_a_source_url_with_a_space_in_the_config_exits_2_naming_the_source(archive):
+    config = archive / "newsvault.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[[sources]]\nname = "甲"\n'
+                      'url = "http://127.0.0.1:9/feed2.xml "\n', encoding="utf-8")
+    result = newsvault("fetch", cwd=archive, check=2)
+    assert result.stderr == (f"error: {config}: the source '甲': `sources #1.url` "
+                             "'http://127.0.0.1:9/feed2.xml ' has white space around it; "
+                             "remove it\n")
+
+
+def test_init_refuses_a_title_with_a_control_character(tmp_path):
+    result = newsvault("init", "news", "--title", "News\x7f", cwd=tmp_path, check=2)
+    assert "--title 'News\\x7f' contains a control character (U+007F)" in result.stderr
+    assert not (tmp_path / "news").exists()
+
+
+def test_sources_written_as_an_inline_array_are_read_but_not_appended_to(archive, tmp_path):
+    config = archive / "newsvault.toml"
+    config.write_text('sources = [ { name = "甲", url = "http://127.0.0.1:9/a" } ]\n'
+                      + config.read_text(encoding="utf-8"), encoding="utf-8")
+    before = config.read_bytes()
+    listed = json.loads(newsvault("sources", "--json", cwd=archive, check=0).stdout)
+    assert [source["name"] for source in listed] == ["甲"]
+    opml = tmp_path / "feeds.opml"
+    opml.write_text('<opml><body><outline text="乙" xmlUrl="http://127.0.0.1:9/b"/></body></opml>')
+    for command in (("add", "http://127.0.0.1:9/b", "--name", "乙", "--no-check"),
+                    ("opml", "import", str(opml))):
+        result = newsvault(*command, cwd=archive, check=2)
+        assert "`sources` is written as an inline array" in result.stderr
+        assert "write each source as a [[sources]] block" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert config.read_bytes() == before
+
+
 def test_add_refuses_a_feed_that_is_fetched_already(archive):
     newsvault("add", "http://127.0.0.1:9/a", "--name", "甲", "--no-check", cwd=archive, check=0)
     result = newsvault("add", "http://127.0.0.1:9/a", "--name", "乙", "--no-check", cwd=archive,
@@ -127,6 +206,51 @@ def test_a_broken_config_exits_2_and_names_the_key(archive):
     config.write_text(config.read_text().replace("per_host = 4", 'per_host = "four"'))
     result = newsvault("status", cwd=archive, check=2)
     assert "fetch.per_host" in result.stderr
+
+
+def test_a_misspelt_table_exits_2_naming_it_and_the_right_one(archive):
+    config = archive / "newsvault.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + '\n[[source]]\nname = "甲"\nurl = "http://127.0.0.1:9/a"\n', encoding="utf-8")
+    result = newsvault("fetch", cwd=archive, check=2)
+    assert result.stderr == (f"error: {config}: unknown table [[source]]; "
+                             "did you mean [[sources]]?\n")
+
+
+BLOCK = '\n[[sources]]\nname = "甲"\nurl = "http://127.0.0.1:9/a"\n'
+
+
+def test_a_config_saved_with_a_bom_is_read_and_keeps_it(archive):
+    config = archive / "newsvault.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    newsvault("add", "http://127.0.0.1:9/a", "--name", "甲", "--no-check", cwd=archive, check=0)
+    assert config.read_bytes() == b"\xef\xbb\xbf" + (text + BLOCK).encode("utf-8")
+    listed = json.loads(newsvault("sources", "--json", cwd=archive, check=0).stdout)
+    assert [source["name"] for source in listed] == ["甲"]
+
+
+def test_add_keeps_the_line_endings_of_a_config_saved_on_windows(archive):
+    config = archive / "newsvault.toml"
+    text = config.read_text(encoding="utf-8").replace("\n", "\r\n").rstrip("\r\n")  # no last one
+    config.write_bytes(text.encode("utf-8"))
+    newsvault("add", "http://127.0.0.1:9/a", "--name", "甲", "--no-check", cwd=archive, check=0)
+    assert config.read_bytes() == (text + "\r\n" + BLOCK.replace("\n", "\r\n")).encode("utf-8")
+    listed = json.loads(newsvault("sources", "--json", cwd=archive, check=0).stdout)
+    assert [source["name"] for source in listed] == ["甲"]
+
+
+def test_a_config_that_is_not_utf8_exits_2_saying_where_and_what_to_do(archive):
+    config = archive / "newsvault.toml"
+    text = config.read_text(encoding="utf-8").replace('title = "newsvault"', 'title = "新闻"')
+    config.write_bytes(text.encode("gbk"))
+    line = text.splitlines().index('title = "新闻"') + 1
+    for command in (("status",), ("add", "http://127.0.0.1:9/a", "--name", "甲", "--no-check")):
+        result = newsvault(*command, cwd=archive, check=2)
+        assert result.stderr == (f"error: {config} is not UTF-8 text: line {line} has a byte "
+                                 "(0xd0) that is not UTF-8 there (GBK or another encoding?); "
+                                 "save the file as UTF-8, the encoding TOML requires\n")
+    assert config.read_bytes() == text.encode("gbk")
 
 
 def test_not_toml_exits_2(archive):

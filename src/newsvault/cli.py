@@ -15,7 +15,8 @@ import click
 
 from newsvault import __version__
 from newsvault.archive import open_archive, run_lock
-from newsvault.config import SourceSettings, append_sources
+from newsvault.config import (SourceSettings, append_sources, clean_name, feed_url_as_http,
+                              name_problem, text_problem, tidy_tags, url_problem)
 from newsvault.errors import ArchiveLockedError, ConfigError, NewsvaultError
 from newsvault.report import (FetchProgress, StepProgress, counted, in_local_time,
                               outcome_summary, outcome_table, text_table, when)
@@ -80,6 +81,7 @@ def init(directory: Path, empty: bool, github_actions: bool, title: str):
     """Create an archive folder with its newsvault.toml."""
     from newsvault.scaffold import WORKFLOW_PATH, create_archive
 
+    _check_typed("--title", title, text_problem)
     created = create_archive(directory, title=title, empty=empty, github_actions=github_actions)
     for path in created.written:
         click.echo(f"wrote {path}")
@@ -104,18 +106,38 @@ def _tell_workflow_package(package: str | None, workflow: Path) -> None:
 @click.option("--no-check", is_flag=True, help="Add without fetching the URL first.")
 @click.pass_context
 def add(ctx, url: str, name: str | None, tags: tuple[str, ...], no_check: bool):
-    """Add a source: a feed URL, or a page that links to its feed."""
+    """Add a source: a feed URL, or a page that links to its feed.
+
+    A feed:// URL is taken for http://, as feed readers do."""
+    url = _check_url(feed_url_as_http(url))
+    if name is not None:
+        name = _check_typed("--name", name.strip(), name_problem)
+    tags = [_check_typed("--tag", tag, text_problem) for tag in tags]
     archive = _archive(ctx)
     if not no_check:
         from newsvault.pipeline.adding import find_feed
 
         found = find_feed(url, archive.settings.fetch)
-        url, name = found.url, name or found.title
+        url, name = found.url, name or clean_name(found.title or "")
     if not name:
         raise ConfigError("give the source a name with --name (the feed has no title)")
-    _check_new_sources(archive, [SourceSettings(name, url, list(tags))])
-    append_sources(archive.config_path, [SourceSettings(name, url, list(tags))])
+    source = SourceSettings(name, url, tidy_tags(tags, name))
+    _check_new_sources(archive, [source])
+    append_sources(archive.config_path, [source])
     click.echo(f"added {name} <{url}>")
+
+
+def _check_url(url: str) -> str:
+    if problem := url_problem(url):
+        raise ConfigError(f"the URL {url!r} {problem}")
+    return url
+
+
+def _check_typed(option: str, value: str, problem_of) -> str:
+    if problem := problem_of(value):
+        raise ConfigError(f"{option} {value!r} {problem}; give a {option.lstrip('-')} "
+                          "of printable characters on one line")
+    return value
 
 
 def _check_new_sources(archive, sources: list[SourceSettings]) -> None:
@@ -163,7 +185,10 @@ def opml():
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
 def opml_import(ctx, file: Path):
-    """Add the feeds listed in an OPML file (those already present are left alone)."""
+    """Add the feeds listed in an OPML file (those already present are left alone).
+
+    A feed:// URL is taken for http://, as feed readers do; an outline whose URL is not
+    http(s) is skipped with a warning."""
     archive = _archive(ctx)
     known_urls = {source.url for source in archive.settings.sources}
     known_names = {source.name for source in archive.settings.sources}
@@ -171,12 +196,18 @@ def opml_import(ctx, file: Path):
     from newsvault.feeds.opml import read_opml
 
     for outline in read_opml(file.read_bytes()):
-        if outline.url in known_urls:
+        url = feed_url_as_http(outline.url)
+        if url in known_urls:
             continue
-        name = _unique_name(outline.name, known_names)
+        # names and tags from elsewhere are cleaned, not refused
+        name = _unique_name(clean_name(outline.name) or url, known_names)
+        if problem := url_problem(url):
+            click.echo(f"warning: skipped the outline {name!r}: its URL {url!r} {problem}",
+                       err=True)
+            continue
         known_names.add(name)
-        known_urls.add(outline.url)
-        new.append(SourceSettings(name, outline.url, outline.tags))
+        known_urls.add(url)
+        new.append(SourceSettings(name, url, tidy_tags(map(clean_name, outline.tags), name)))
     if new:
         append_sources(archive.config_path, new)
     click.echo(f"added {counted(len(new), 'source')} from {file}")
@@ -499,10 +530,12 @@ def status(ctx, as_json: bool):
     click.echo(text_table(("source", "last fetch", "result", "articles", "failures",
                            "pages failed", "reason"), rows, right_aligned={3, 4, 5}))
     totals = report["totals"]
+    unlisted = sum(not source["configured"] for source in report["sources"])
     click.echo(f"{counted(totals['articles'], 'article')} "
                f"({counted(totals['versions'], 'version')}) from "
-               f"{counted(totals['sources'], 'source')}; "
-               f"{counted(totals['fetch_runs'], 'fetch')} logged")
+               f"{counted(totals['sources'], 'source')}"
+               + (f" ({unlisted} not in newsvault.toml, not fetched)" if unlisted else "")
+               + f"; {counted(totals['fetch_runs'], 'fetch')} logged")
     media = report["media"]
     if media["ok"] or media["failed"] or media["pending"]:
         click.echo(f"images: {media['ok']} stored in {media['files']} files "
@@ -515,6 +548,8 @@ def status(ctx, as_json: bool):
 
 
 def _status_reason(source: dict) -> str:
+    if not source["configured"]:  # removed or renamed, or known only from imported posts
+        return "not fetched: not in newsvault.toml"
     reason = source["last_error"] or ("dead" if source["dead"] else "")
     if source["pages_failed"]:
         waiting = source["pages_waiting"]

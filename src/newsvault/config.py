@@ -4,10 +4,14 @@ The file is the user's: newsvault reads it, and only ever appends ``[[sources]]`
 blocks to it (``add``, ``opml import``), so comments and layout survive.
 """
 
+import codecs
+import difflib
 import json
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsvault.errors import ConfigError
@@ -90,22 +94,39 @@ class Settings:
 
 def load_settings(path: Path) -> Settings:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
             f"no {CONFIG_NAME} in {path.parent}; create an archive with `newsvault init DIR` "
             "or name one with --archive DIR"
         ) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+    return settings_from_dict(_parsed(_decoded(data, path), path), origin=str(path))
+
+
+def _decoded(data: bytes, path: Path) -> str:
+    """The file's text, without the byte order mark some editors write first."""
+    text = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return text.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = text.count(b"\n", 0, error.start) + 1
+        raise ConfigError(
+            f"{path} is not UTF-8 text: line {line} has a byte (0x{text[error.start]:02x}) "
+            "that is not UTF-8 there (GBK or another encoding?); save the file as UTF-8, the "
+            "encoding TOML requires") from None
+
+
+def _parsed(text: str, path: Path) -> dict:
+    try:
+        # lines ending in a lone CR were read as lines before (Python's universal newlines)
+        return tomllib.loads(text.replace("\r\n", "\n").replace("\r", "\n"))
+    except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
-    return settings_from_dict(data, origin=str(path))
 
 
 def settings_from_dict(data: dict, origin: str = CONFIG_NAME) -> Settings:
     reader = _Reader(origin)
-    for key in _FETCH_ONLY_KEYS & data.keys():
-        raise ConfigError(f"{origin}: `{key}` belongs in the [fetch] table "
-                          f"(`fetch.{key}`), not at the top of the file")
+    reader.known_keys(data, "")
     site = reader.table(data, "site")
     settings = Settings(
         title=reader.value(site, "site.title", str, "newsvault"),
@@ -114,7 +135,7 @@ def settings_from_dict(data: dict, origin: str = CONFIG_NAME) -> Settings:
         language=reader.choice(site, "site.language", ("zh", "en"), "zh"),
         build=_build_settings(reader, reader.table(data, "build")),
         fetch=_fetch_settings(reader, reader.table(data, "fetch")),
-        jekyll=_jekyll_settings(reader, reader.table(reader.table(data, "export"), "jekyll")),
+        jekyll=_jekyll_settings(reader, reader.table(data, "export.jekyll")),
         media=_media_settings(reader, reader.table(data, "media")),
         sources=_sources(reader, data.get("sources", [])),
     )
@@ -128,8 +149,57 @@ def settings_from_dict(data: dict, origin: str = CONFIG_NAME) -> Settings:
     return settings
 
 
-# Keys of [fetch] that are easy to write at the top level instead, where they would do nothing.
-_FETCH_ONLY_KEYS = frozenset({"allow_private_addresses", "warc", "warc_dir", "warc_max_mb"})
+# Every key each table may hold (README, section "newsvault.toml"). Any other is refused: a
+# misspelt key would otherwise be ignored without a word.
+_KEYS = {
+    "": ("site", "fetch", "media", "export", "build", "sources"),
+    "site": ("title", "timezone", "language", "base_url"),
+    "fetch": ("concurrency", "per_host", "connect_timeout", "read_timeout", "total_timeout",
+              "max_body_mb", "max_redirects", "retries", "backoff", "user_agent",
+              "allow_private_addresses", "warc", "warc_dir", "warc_max_mb"),
+    "media": ("download", "concurrency", "max_file_mb", "max_article_mb", "max_attempts",
+              "max_per_run"),
+    "export": ("jekyll",),
+    "export.jekyll": ("enabled", "out", "raw"),
+    "build": ("enabled", "out"),
+    "sources": ("name", "url", "tags", "full_text", "content_selector", "remove_selectors"),
+}
+
+
+def _unknown_key(table: str, key: str, value: object, shown: str) -> str:
+    """The message for ``key`` of ``table`` (written ``shown``), which newsvault does not
+    know: the closest known key, else where the key belongs, else the keys there are."""
+    dotted = f"{shown}.{key}" if shown else key
+    if isinstance(value, dict):
+        what = f"table [{dotted}]"
+    elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        what = f"table [[{dotted}]]"
+    else:
+        what = f"key `{dotted}`"
+    homes = [home for home, keys in _KEYS.items() if key in keys and home not in ("", table)]
+    close = difflib.get_close_matches(key, _KEYS[table], n=1)
+    if homes and not table:
+        return (f"`{key}` belongs in the {' or '.join(map(_written, homes))} table "
+                f"({' or '.join(f'`{home}.{key}`' for home in homes)}), not at the top of the file")
+    if homes:
+        hint = f"it belongs in {' or '.join(map(_written, homes))}"
+    elif close:
+        hint = f"did you mean {_written(table, close[0], shown)}?"
+    else:
+        hint = f"{_written(table) if table else 'the file'} takes " + ", ".join(
+            _written(table, other, "") for other in _KEYS[table])
+    return f"unknown {what}; {hint}"
+
+
+def _written(table: str, key: str = "", shown: str | None = None) -> str:
+    """A table or key as the file writes it: ``[fetch]``, ``[[sources]]``, `` `retries` ``;
+    a key in the table ``shown`` (``fetch``, ``sources #2``) as `` `fetch.retries` ``."""
+    path = ".".join(part for part in (table, key) if part)
+    if path == "sources":
+        return "[[sources]]"
+    if path in _KEYS:
+        return f"[{path}]"
+    return f"`{shown}.{key}`" if shown else f"`{key}`"
 
 
 def _fetch_settings(reader: "_Reader", table: dict) -> FetchSettings:
@@ -209,24 +279,48 @@ def _sources(reader: "_Reader", entries: object) -> list[SourceSettings]:
         raise ConfigError(f"{reader.origin}: `sources` must be an array of tables ([[sources]])")
     sources, seen = [], set()
     for index, entry in enumerate(entries, start=1):
-        where = f"sources #{index}"
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{reader.origin}: {where} must be a table")
-        name = reader.value(entry, f"{where}.name", str, None)
-        url = reader.value(entry, f"{where}.url", str, None)
-        if not name or not url:
-            raise ConfigError(f"{reader.origin}: {where} needs both `name` and `url`")
-        if name in seen:
-            raise ConfigError(f"{reader.origin}: two sources are named {name!r}; names must be unique")
-        seen.add(name)
-        tags = reader.value(entry, f"{where}.tags", list, [])
-        sources.append(SourceSettings(
-            name=name, url=url, tags=[str(tag) for tag in tags],
-            full_text=reader.choice(entry, f"{where}.full_text", FULL_TEXT_MODES, "auto"),
-            content_selector=_selector(reader, entry, f"{where}.content_selector"),
-            remove_selectors=_selectors(reader, entry, f"{where}.remove_selectors"),
-        ))
+        source = _source(reader, entry, f"sources #{index}")
+        if source.name in seen:
+            raise ConfigError(f"{reader.origin}: two sources are named {source.name!r}; "
+                              "names must be unique")
+        seen.add(source.name)
+        sources.append(source)
     return sources
+
+
+def _source(reader: "_Reader", entry: object, where: str) -> SourceSettings:
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{reader.origin}: {where} must be a table")
+    if isinstance(entry.get("name"), str) and entry["name"].strip():
+        reader = _Reader(f"{reader.origin}: the source {entry['name']!r}")
+    reader.known_keys(entry, "sources", where)
+    name = reader.value(entry, f"{where}.name", str, None)
+    url = reader.value(entry, f"{where}.url", str, None)
+    if not name or not url:
+        raise ConfigError(f"{reader.origin}: {where} needs both `name` and `url`")
+    if problem := name_problem(name):
+        raise ConfigError(f"{reader.origin}: `{where}.name` {name!r} {problem}; a source's "
+                          "name is printable text on one line")
+    if problem := url_problem(url):
+        raise ConfigError(f"{reader.origin}: `{where}.url` {url!r} {problem}")
+    return SourceSettings(
+        name=name, url=url, tags=_tags(reader, entry, f"{where}.tags", name),
+        full_text=reader.choice(entry, f"{where}.full_text", FULL_TEXT_MODES, "auto"),
+        content_selector=_selector(reader, entry, f"{where}.content_selector"),
+        remove_selectors=_selectors(reader, entry, f"{where}.remove_selectors"),
+    )
+
+
+def _tags(reader: "_Reader", entry: dict, dotted: str, name: str) -> list[str]:
+    tags = reader.value(entry, dotted, list, [])
+    for tag in tags:
+        if not isinstance(tag, (str, int, float)) or isinstance(tag, bool):
+            raise ConfigError(f"{reader.origin}: `{dotted}` must be a list of strings, "
+                              f"not {tags!r}")
+        if problem := text_problem(str(tag)):
+            raise ConfigError(f"{reader.origin}: `{dotted}`: {tag!r} {problem}; a tag is "
+                              "printable text on one line")
+    return tidy_tags(map(str, tags), name)
 
 
 def _selector(reader: "_Reader", entry: dict, dotted: str) -> str | None:
@@ -262,11 +356,23 @@ class _Reader:
     def __init__(self, origin: str):
         self.origin = origin
 
-    def table(self, data: dict, key: str) -> dict:
-        value = data.get(key, {})
-        if not isinstance(value, dict):
-            raise ConfigError(f"{self.origin}: `{key}` must be a table ([{key}])")
-        return value
+    def table(self, data: dict, path: str) -> dict:
+        """The table at the dotted ``path`` ({} if absent), its keys checked."""
+        table, keys = data, path.split(".")
+        for depth, key in enumerate(keys, start=1):
+            table, walked = table.get(key, {}), ".".join(keys[:depth])
+            if not isinstance(table, dict):
+                raise ConfigError(f"{self.origin}: `{walked}` must be a table ([{walked}])")
+            self.known_keys(table, walked)
+        return table
+
+    def known_keys(self, table: dict, path: str, shown: str | None = None) -> None:
+        """Refuse a key that ``path``'s table does not have (``shown``: how its keys are
+        named in messages, ``sources #2`` for a source)."""
+        for key, value in table.items():
+            if key not in _KEYS[path]:
+                message = _unknown_key(path, key, value, path if shown is None else shown)
+                raise ConfigError(f"{self.origin}: {message}")
 
     def value(self, table: dict, dotted: str, kind, default):
         key = dotted.rsplit(".", 1)[-1]
@@ -350,8 +456,71 @@ out = "site"             # folder, relative to this file
 
 
 def toml_string(value: str) -> str:
-    # a JSON string is a valid TOML basic string (same escapes, \\uXXXX included)
-    return json.dumps(value, ensure_ascii=False)
+    # A JSON string is a TOML basic string (same escapes, \\uXXXX included), but for DEL,
+    # which JSON leaves raw and TOML forbids.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def text_problem(text: str) -> str | None:
+    """What makes ``text`` unfit for a name, tag or title in newsvault.toml, or None.
+    Control characters and line breaks would end up in posts' YAML, file names and pages."""
+    for char in filter(_is_control, text):
+        if unicodedata.category(char) == "Cs":  # a byte of a command line that was not UTF-8
+            return "is not UTF-8 text"
+        kind = "a line break" if char in "\n\r\x85\u2028\u2029" else "a control character"
+        return f"contains {kind} (U+{ord(char):04X})"
+    return None
+
+
+def name_problem(name: str) -> str | None:
+    return "is empty" if not name.strip() else text_problem(name)
+
+
+def tidy_tags(tags, name: str) -> list[str]:
+    """Tags stripped, without empty ones, repeats, or the source's name (every post has
+    that as its first tag already)."""
+    stripped = (tag.strip() for tag in tags)
+    return list(dict.fromkeys(tag for tag in stripped if tag and tag != name))
+
+
+def url_problem(url: str) -> str | None:
+    """What keeps ``url`` from being a feed's URL, and what to do about it; or None."""
+    if url != url.strip():
+        return "has white space around it; remove it"
+    if problem := text_problem(url):
+        return f"{problem}; remove it"
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "feed":
+        return f"is a feed: URL; write it as {feed_url_as_http(url)}, as feed readers read it"
+    if scheme not in ("http", "https"):
+        if scheme and not parts.path[:1].isdigit():  # not host:port/path
+            return f"uses {scheme}:, and newsvault fetches feeds over http:// and https:// only"
+        return "is not a whole URL; write it with http:// or https:// and the host name"
+    if not parts.hostname:
+        return "has no host name; write it as http(s)://HOST/PATH"
+    return None
+
+
+def feed_url_as_http(url: str) -> str:
+    """``feed://host/path`` (browsers' subscribe links, some OPML files) is
+    ``http://host/path`` to feed readers, and ``feed:https://host/path`` is the https URL."""
+    if url[:5].lower() != "feed:":
+        return url
+    rest = url[5:]
+    return rest if rest.lower().startswith(("http://", "https://")) else "http:" + rest
+
+
+def clean_name(text: str) -> str:
+    """A name or tag from a feed or an OPML file: control characters dropped, line breaks
+    and runs of white space made one space. (A name the user typed is refused instead.)"""
+    kept = "".join(char for char in text if char.isspace() or not _is_control(char))
+    return " ".join(kept.split())
+
+
+def _is_control(char: str) -> bool:
+    # control characters, line and paragraph separators, and lone surrogates
+    return unicodedata.category(char) in ("Cc", "Zl", "Zp", "Cs")
 
 
 def source_block(source: SourceSettings) -> str:
@@ -375,10 +544,36 @@ def new_config_text(title: str, timezone: str, sources: list[SourceSettings]) ->
 
 
 def append_sources(path: Path, sources: list[SourceSettings]) -> None:
-    """Add sources at the end of the user's file, leaving the rest of it as it is."""
-    text = path.read_text(encoding="utf-8")
-    if text and not text.endswith("\n"):
-        text += "\n"
-    text += "".join(source_block(source) for source in sources)
-    settings_from_dict(tomllib.loads(text), origin=str(path))  # never write a broken file
-    path.write_text(text, encoding="utf-8")
+    """Add sources at the end of the user's file, leaving the rest of it as it is, its byte
+    order mark and line endings included."""
+    data = path.read_bytes()
+    text = _decoded(data, path)
+    if not _takes_source_blocks(text, path):
+        raise ConfigError(
+            f"{path}: `sources` is written as an inline array (`sources = [...]`), and TOML "
+            "allows no [[sources]] block after it: write each source as a [[sources]] block "
+            "(README, section \"newsvault.toml\"), then run this command again")
+    newline = _line_ending(text)
+    if text and not text.endswith(("\n", "\r")):
+        text += newline
+    text += "".join(source_block(source) for source in sources).replace("\n", newline)
+    settings_from_dict(_parsed(text, path), origin=str(path))  # never write a broken file
+    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
+    path.write_bytes(bom + text.encode("utf-8"))
+
+
+def _takes_source_blocks(text: str, path: Path) -> bool:
+    """False when `sources = [...]` is an array written in place: TOML allows no
+    [[sources]] block after one."""
+    try:
+        _parsed(text + "\n[[sources]]\n", path)
+        return True
+    except ConfigError:
+        _parsed(text, path)  # a file that is not TOML at all is said to be so
+        return False
+
+
+def _line_ending(text: str) -> str:
+    """That of the file's first line: "\\r\\n" in a file saved on Windows."""
+    first, found, _ = text.partition("\n")
+    return "\r\n" if found and first.endswith("\r") else "\n"

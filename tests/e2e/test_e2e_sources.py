@@ -80,3 +80,60 @@ def test_opml_import_then_export_round_trips_names_urls_and_tags(archive, tmp_pa
     assert other.sources() == OPML_SOURCES
     again = other.cli("opml", "export", check=0).stdout  # to standard output this time
     assert again.encode("utf-8") == exported.read_bytes()
+
+
+def test_a_feed_title_with_control_characters_names_the_source_without_them(archive,
+                                                                            feed_server):
+    feed = ("<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel>"
+            "<title>Odd\x7fname&#127;\n  blog</title><link>http://127.0.0.1/</link>"
+            "</channel></rss>").encode()
+    feed_server.route("/odd.xml", body=feed, headers=RSS)
+    added = archive.cli("add", feed_server.url("/odd.xml"), check=0)
+    assert "added Oddname blog <" in added.stdout
+    assert archive.sources() == [{"name": "Oddname blog", "url": feed_server.url("/odd.xml"),
+                                  "tags": []}]
+
+
+def test_opml_import_cleans_names_and_tags_with_control_characters(archive, tmp_path):
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(
+        '<opml version="2.0"><body><outline text="新&#127;闻">'
+        '<outline text="Odd&#127;name" xmlUrl="https://odd.example/feed"/>'
+        '<outline text="&#127;" xmlUrl="https://nameless.example/feed"/></outline>'
+        '<outline text="正常" xmlUrl="https://fine.example/feed"/></body></opml>',
+        encoding="utf-8")
+    imported = archive.cli("opml", "import", str(opml), check=0)
+    assert "added 3 sources" in imported.stdout
+    assert archive.sources() == [
+        {"name": "Oddname", "url": "https://odd.example/feed", "tags": ["新闻"]},
+        {"name": "https://nameless.example/feed", "url": "https://nameless.example/feed",
+         "tags": ["新闻"]},
+        {"name": "正常", "url": "https://fine.example/feed", "tags": []},
+    ]
+
+
+def test_opml_import_skips_an_outline_whose_url_is_not_http_and_imports_the_rest(archive,
+                                                                                 tmp_path):
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(
+        '<opml version="2.0"><body><outline text="新闻">'
+        '<outline text="FTP" xmlUrl="ftp://ftp.example/feed.xml"/>'
+        '<outline text="浏览器的订阅链接" xmlUrl="feed://subscribe.example/rss"/>'
+        '<outline text="脚本" xmlUrl="javascript:alert(1)"/>'
+        '<outline text="相对" xmlUrl="/feed.xml"/>'
+        '<outline text="新闻" xmlUrl=" https://news.example/feed " category="新闻, 国际,国际"/>'
+        '</outline></body></opml>', encoding="utf-8")
+    imported = archive.cli("opml", "import", str(opml), check=0)
+    assert "added 2 sources" in imported.stdout
+    assert imported.stderr.splitlines() == [
+        "warning: skipped the outline 'FTP': its URL 'ftp://ftp.example/feed.xml' uses ftp:, "
+        "and newsvault fetches feeds over http:// and https:// only",
+        "warning: skipped the outline '脚本': its URL 'javascript:alert(1)' uses javascript:, "
+        "and newsvault fetches feeds over http:// and https:// only",
+        "warning: skipped the outline '相对': its URL '/feed.xml' is not a whole URL; write it "
+        "with http:// or https:// and the host name",
+    ]
+    assert archive.sources() == [
+        {"name": "浏览器的订阅链接", "url": "http://subscribe.example/rss", "tags": ["新闻"]},
+        {"name": "新闻", "url": "https://news.example/feed", "tags": ["国际"]},
+    ]

@@ -71,3 +71,21 @@ def test_status_json_after_a_mixed_run(archive, feed_server, fixture_bytes):
     when = datetime.fromisoformat(SECOND_RUN.replace("Z", "+00:00")).strftime("%Y-%m-%d %H:%M:%S")
     assert all(when in line for line in lines.values())
     assert "4 articles (4 versions) from 3 sources; 6 fetches logged" in text
+
+
+def test_status_marks_a_source_no_longer_in_newsvault_toml(archive, feed_server, fixture_bytes):
+    feed_server.route("/good.xml", body=fixture_bytes("good-source.xml"), headers=RSS)
+    feed_server.route("/other.xml", body=fixture_bytes("good-source.xml"), headers=RSS)
+    archive.add_source("留下", feed_server.url("/good.xml"), full_text="never")
+    with_one_source = archive.config.read_text(encoding="utf-8")
+    archive.add_source("删掉", feed_server.url("/other.xml"), full_text="never")
+    archive.cli("fetch", now=SEED_NOW, check=0)
+    archive.config.write_text(with_one_source, encoding="utf-8")  # 删掉 taken out again
+
+    text = archive.cli("status", check=0).stdout
+    rows = {line.split()[0]: line for line in text.splitlines() if line.split()
+            and line.split()[0] in ("留下", "删掉")}
+    assert "not in newsvault.toml" not in rows["留下"]
+    assert rows["删掉"].rstrip().endswith("not fetched: not in newsvault.toml")
+    assert "from 2 sources (1 not in newsvault.toml, not fetched); 2 fetches logged" in text
+    assert [source["configured"] for source in archive.status()["sources"]] == [True, False]
