@@ -172,6 +172,10 @@ def test_add_refuses_a_feed_that_is_fetched_already(archive):
     result = newsvault("add", "http://127.0.0.1:9/a", "--name", "乙", "--no-check", cwd=archive,
                        check=2)
     assert "http://127.0.0.1:9/a is fetched already, as the source '甲'" in result.stderr
+    # under the same name too: the URL is what another --name would not change
+    same = newsvault("add", "http://127.0.0.1:9/a", "--name", "甲", "--no-check", cwd=archive,
+                     check=2)
+    assert "is fetched already, as the source '甲'" in same.stderr and "--name" not in same.stderr
     listed = json.loads(newsvault("sources", "--json", cwd=archive, check=0).stdout)
     assert [source["name"] for source in listed] == ["甲"]
 

@@ -145,12 +145,12 @@ def _check_new_sources(archive, sources: list[SourceSettings]) -> None:
     by_url = {source.url: source.name for source in archive.settings.sources}
     by_url.update((known.url, known.name) for known in archive.store.configured_sources()
                   if known.name in names)  # where a 301/308 moved it
-    for source in sources:
-        if source.name in names:
-            raise ConfigError(f"a source named {source.name!r} exists already; pick another --name")
+    for source in sources:  # the URL first: another name would not help
         if source.url in by_url:
             raise ConfigError(f"{source.url} is fetched already, as the source "
                               f"{by_url[source.url]!r}")
+        if source.name in names:
+            raise ConfigError(f"a source named {source.name!r} exists already; pick another --name")
 
 
 @cli.command()
