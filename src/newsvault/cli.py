@@ -195,7 +195,12 @@ def opml_import(ctx, file: Path):
     new = []
     from newsvault.feeds.opml import read_opml
 
-    for outline in read_opml(file.read_bytes()):
+    listed = read_opml(file.read_bytes())
+    if listed.damaged:
+        click.echo(f"warning: {file} is not well-formed OPML (cut off?): only the "
+                   f"{counted(len(listed.outlines), 'feed')} that could be read in it are taken",
+                   err=True)
+    for outline in listed.outlines:
         url = feed_url_as_http(outline.url)
         if url in known_urls:
             continue

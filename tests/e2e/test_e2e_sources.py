@@ -137,3 +137,16 @@ def test_opml_import_skips_an_outline_whose_url_is_not_http_and_imports_the_rest
         {"name": "浏览器的订阅链接", "url": "http://subscribe.example/rss", "tags": ["新闻"]},
         {"name": "新闻", "url": "https://news.example/feed", "tags": ["国际"]},
     ]
+
+
+def test_opml_import_of_a_cut_off_file_takes_what_it_can_read_and_says_so(archive, tmp_path):
+    opml = tmp_path / "feedly.opml"
+    opml.write_text('<opml version="1.0"><body><outline text="Tech">'
+                    '<outline type="rss" text="甲" xmlUrl="https://a.example/feed"/>'
+                    '<outline type="rss" text="乙" xmlUrl="https://b.example/feed"/>'
+                    '<outline type="rss" text="丙" xmlU', encoding="utf-8")
+    imported = archive.cli("opml", "import", str(opml), check=0)
+    assert "added 2 sources" in imported.stdout
+    assert f"warning: {opml} is not well-formed OPML (cut off?): only the 2 feeds" \
+        in imported.stderr
+    assert [source["name"] for source in archive.sources()] == ["甲", "乙"]

@@ -8,7 +8,7 @@ from .helpers import fixture_bytes
 
 
 def test_read_nested_opml():
-    assert read_opml(fixture_bytes("opml-nested.opml")) == [
+    assert read_opml(fixture_bytes("opml-nested.opml")).outlines == [
         OpmlOutline("晨报", "https://news.example.com/feed.xml", ["新闻"]),
         OpmlOutline("World Desk", "https://world.example.com/rss", ["新闻", "国际"]),
         OpmlOutline("https://bare.example.com/atom.xml", "https://bare.example.com/atom.xml", []),
@@ -38,7 +38,7 @@ def test_round_trip_keeps_order_and_tags():
         OpmlOutline("C", "https://c.example/feed", []),
         OpmlOutline("D", "https://d.example/feed", ["news"]),
     ]
-    assert read_opml(write_opml(outlines, title="Mine")) == outlines
+    assert read_opml(write_opml(outlines, title="Mine")).outlines == outlines
 
 
 names = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20).filter(
@@ -47,11 +47,30 @@ tags = names.filter(lambda s: "," not in s and not s.startswith("/") and not s.e
 
 
 @given(st.lists(st.builds(OpmlOutline, names, names.map(lambda s: "https://x.example/" + s),
-                          st.lists(tags, max_size=3, unique=True)), max_size=6))
+                          st.lists(tags, max_size=3, unique=True)),
+                max_size=6, unique_by=lambda outline: outline.url))  # a feed is listed once
 def test_round_trip_property(outlines):
-    assert read_opml(write_opml(outlines)) == outlines
+    assert read_opml(write_opml(outlines)).outlines == outlines
 
 
 def test_read_opml_with_a_bare_ampersand():
     data = b'<opml version="2.0"><body><outline text="Tom & Jerry" xmlUrl="https://t.example/rss?a=1&b=2"/></body></opml>'
-    assert read_opml(data) == [OpmlOutline("Tom & Jerry", "https://t.example/rss?a=1&b=2", [])]
+    assert read_opml(data).outlines == [OpmlOutline("Tom & Jerry", "https://t.example/rss?a=1&b=2", [])]
+
+
+def test_a_feed_listed_in_two_folders_is_one_outline_with_both_tags():
+    data = ('<opml version="2.0"><body><outline text="Tech"><outline text="甲" xmlUrl="http://a/f"/>'
+            '</outline><outline text="新闻"><outline text="甲 again" xmlUrl="http://a/f"/>'
+            '<outline text="乙" xmlUrl="http://b/f"/></outline></body></opml>').encode()
+    listed = read_opml(data)
+    assert (listed.outlines, listed.damaged) == ([OpmlOutline("甲", "http://a/f", ["Tech", "新闻"]),
+                                                  OpmlOutline("乙", "http://b/f", ["新闻"])], False)
+
+
+def test_a_cut_off_file_is_read_as_far_as_it_goes_and_said_to_be_damaged():
+    data = ('<opml version="2.0"><body><outline text="Tech"><outline text="甲" xmlUrl="http://a/f">'
+            '<outline text="乙" xmlUrl="http://b/f"/><outline text="丙" xmlU').encode()
+    listed = read_opml(data)
+    assert listed.damaged
+    assert listed.outlines == [OpmlOutline("甲", "http://a/f", ["Tech"]),
+                               OpmlOutline("乙", "http://b/f", ["Tech"])]  # not tagged 甲

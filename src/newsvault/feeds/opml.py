@@ -20,8 +20,15 @@ class OpmlOutline:
     tags: list[str] = field(default_factory=list)
 
 
-def read_opml(data: bytes) -> list[OpmlOutline]:
-    """Every outline with an ``xmlUrl``, in document order; parents' names become tags."""
+@dataclass(slots=True)
+class OpmlFile:
+    outlines: list[OpmlOutline]
+    damaged: bool  # not well-formed (cut off, say): these are the outlines that could be read
+
+
+def read_opml(data: bytes) -> OpmlFile:
+    """Every outline with an ``xmlUrl``, in document order, each feed once; the names of
+    the outlines it is in become its tags (those of all the folders it is listed in)."""
     doc = parse_xml(to_utf8(data).lstrip())
     if doc is None:
         raise FeedError("opml: not an XML document")
@@ -31,7 +38,7 @@ def read_opml(data: bytes) -> list[OpmlOutline]:
     body = next((child for child in root if child.tag == "body"), root)
     outlines: list[OpmlOutline] = []
     _collect(body, [], outlines)
-    return outlines
+    return OpmlFile(_merged(outlines), doc.recovered)
 
 
 def write_opml(outlines: list[OpmlOutline], title: str = "newsvault sources") -> bytes:
@@ -62,7 +69,18 @@ def _collect(parent: etree._Element, tags: list[str], found: list[OpmlOutline]) 
         if url:
             own_tags = tags + _categories(element.get("category"))
             found.append(OpmlOutline(name=label or url, url=url, tags=_unique(own_tags)))
-        _collect(element, tags + [label] if label else tags, found)
+        # a feed is no folder: what a cut-off file nests in it is not tagged with its name
+        _collect(element, tags + [label] if label and not url else tags, found)
+
+
+def _merged(outlines: list[OpmlOutline]) -> list[OpmlOutline]:
+    """One outline per feed URL, the first, with the tags of every listing of it."""
+    by_url: dict[str, OpmlOutline] = {}
+    for outline in outlines:
+        first = by_url.setdefault(outline.url, outline)
+        if first is not outline:
+            first.tags = _unique(first.tags + outline.tags)
+    return list(by_url.values())
 
 
 def _attribute(element: etree._Element, name: str) -> str | None:
