@@ -309,3 +309,33 @@ def test_a_new_sanitizer_renders_every_page_again(small_archive, monkeypatch):
         monkeypatch.setattr(module, "SANITIZER_VERSION", "another allowlist")
     report = build_archive_site(small_archive.archive)
     assert report.rendered == report.pages  # every page depends on it (the fingerprint)
+
+
+UNTITLED_BODY = "<p>无题稿件的正文开头在这里，后面还有很多很多文字，一直写到第三十个字以后。</p>"
+
+
+def test_an_article_without_a_title_is_shown_with_the_start_of_its_text(small_archive):
+    small_archive.add("周刊", "  \t", UNTITLED_BODY, START_MS + 200 * DAY_MS)
+    small_archive.add("周刊", "", "<p> </p>", START_MS + 201 * DAY_MS)
+    build_archive_site(small_archive.archive)
+    site = small_archive.site
+    lead = "无题稿件的正文开头在这里，后面还有很多很多文字，一直写到第三"
+    assert len(lead) == 30
+    for path in ["index.html", "source/周刊/index.html",
+                 "tag/周刊/index.html", "archive/2022-07/index.html"]:
+        html = (site / path).read_text(encoding="utf-8")
+        assert f">{lead}…</a>" in html, path
+        assert "></a>" not in html, path
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert ">(无标题)</a>" in html
+    page = article_page(site, lead + "…").read_text(encoding="utf-8")
+    assert f"<title>{lead}… · 测试站</title>" in page
+    assert "(无标题)</a>" in page  # the next article in its source
+    entries = etree.parse(str(site / "feed.xml")).getroot().findall(f"{ATOM}entry")
+    assert [entry.findtext(f"{ATOM}title") for entry in entries[:2]] == ["(无标题)", lead + "…"]
+    meta = "".join(path.read_text(encoding="utf-8")
+                   for path in (site / "search-index").rglob("m*.json"))
+    assert f'"{lead}…"' in meta and '"(无标题)"' in meta
+    store = small_archive.archive.store
+    with sqlite3.connect(store.path) as db:  # the archive keeps its titles as they were
+        assert {row[0] for row in db.execute("SELECT title FROM articles")} >= {"  \t", ""}

@@ -86,3 +86,14 @@ def test_a_port_out_of_range_is_a_usage_error(small_archive):
          "serve", "--port", "70000"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "--port" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_search_api_titles_a_hit_without_a_title(small_archive):
+    pytest.importorskip("newsvault.search")
+    from newsvault.site.serve import SearchApi
+
+    small_archive.add("周刊", " ", "<p>没有标题的测试稿件。</p>", 1_700_000_000_000)
+    build_archive_site(small_archive.archive)
+    api = SearchApi(small_archive.archive.store, small_archive.site, "(无标题)")
+    status, [hit] = api.answer({"q": ["没有标题的测试"]})
+    assert status == 200 and hit["title"] == "没有标题的测试稿件。" and hit["page"]

@@ -80,8 +80,9 @@ def build_site(store: SqliteStore, out_dir: Path, options: SiteOptions, full: bo
     name_unnamed_posts(store)
     with _long_lived_objects() as loaded:
         state = BuildState.load(out)
-        catalog, catalog_cache, changed = load_catalog(store, options.timezone,
-                                                       None if full else state.catalog)
+        catalog, catalog_cache, changed = load_catalog(
+            store, options.timezone, None if full else state.catalog,
+            i18n.words(options.language)["untitled"])
         site_fingerprint = fingerprint(options)
         pages = plan_pages(catalog, store.source_statuses(), site_fingerprint)
         loaded()

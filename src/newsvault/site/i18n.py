@@ -21,7 +21,7 @@ _WORDS = {
         "search_more": "更多结果",
         "searching": "正在搜索…",
         "not_found": "找不到这个页面", "not_found_text": "这个地址没有页面。回到首页，或者搜索。",
-        "feed": "订阅 (Atom)", "body_start": "正文",
+        "feed": "订阅 (Atom)", "body_start": "正文", "untitled": "(无标题)",
     },
     "en": {
         "html_lang": "en",
@@ -46,7 +46,7 @@ _WORDS = {
         "searching": "Searching…",
         "not_found": "Page not found", "not_found_text": "There is no page here. Go to the "
                                                          "home page, or search.",
-        "feed": "Feed (Atom)", "body_start": "Article",
+        "feed": "Feed (Atom)", "body_start": "Article", "untitled": "(untitled)",
     },
 }
 

@@ -26,8 +26,8 @@ class SearchApi:
     """Answers search queries from one store connection, one query at a time (a search
     may bring the index up to date first, which writes)."""
 
-    def __init__(self, store: SqliteStore, site_dir: Path):
-        self.store, self.site_dir = store, site_dir
+    def __init__(self, store: SqliteStore, site_dir: Path, untitled: str = "(untitled)"):
+        self.store, self.site_dir, self.untitled = store, site_dir, untitled
         self._lock = threading.Lock()
         self._pages_seen: tuple[float, dict[int, str]] = (-1.0, {})
 
@@ -54,7 +54,8 @@ class SearchApi:
             return HTTPStatus.BAD_REQUEST, {"error": "limit must be a number"}
         try:
             with self._lock:
-                hits = search_articles(self.store, text, source=source, limit=limit)
+                hits = search_articles(self.store, text, source=source, limit=limit,
+                                       untitled=self.untitled)
         except NewsvaultError as error:
             return HTTPStatus.BAD_REQUEST, {"error": str(error)}
         return HTTPStatus.OK, [{**hit.to_json(), "page": self._pages().get(hit.article_id)}
@@ -113,9 +114,10 @@ class _Ipv6Server(ThreadingHTTPServer):
 
 
 def make_server(site_dir: Path, store: SqliteStore, host: str = "127.0.0.1",
-                port: int = 8000) -> ThreadingHTTPServer:
+                port: int = 8000, untitled: str = "(untitled)") -> ThreadingHTTPServer:
     site_dir = Path(site_dir).resolve()
-    handler = partial(SiteHandler, api=SearchApi(store, site_dir), directory=str(site_dir))
+    handler = partial(SiteHandler, api=SearchApi(store, site_dir, untitled),
+                      directory=str(site_dir))
     server_class = _Ipv6Server if ":" in host else ThreadingHTTPServer
     try:
         server = server_class((host, port), handler)
@@ -127,9 +129,10 @@ def make_server(site_dir: Path, store: SqliteStore, host: str = "127.0.0.1",
 
 
 def serve_site(site_dir: Path, store: SqliteStore, host: str, port: int,
-               on_ready: Callable[[str], None]) -> None:
-    """Serve until interrupted; ``on_ready`` gets the URL (the real port when given 0)."""
-    with make_server(site_dir, store, host, port) as server:
+               on_ready: Callable[[str], None], untitled: str = "(untitled)") -> None:
+    """Serve until interrupted; ``on_ready`` gets the URL (the real port when given 0);
+    ``untitled``: the search API's title for a hit with neither title nor text."""
+    with make_server(site_dir, store, host, port, untitled) as server:
         bound_host, bound_port = server.server_address[:2]
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
         on_ready(f"http://{shown}:{bound_port}/")
