@@ -339,3 +339,31 @@ def test_an_article_without_a_title_is_shown_with_the_start_of_its_text(small_ar
     store = small_archive.archive.store
     with sqlite3.connect(store.path) as db:  # the archive keeps its titles as they were
         assert {row[0] for row in db.execute("SELECT title FROM articles")} >= {"  \t", ""}
+
+
+def test_a_new_source_whose_name_sorts_first_does_not_take_an_existing_folder(tmp_path):
+    made = make_archive(tmp_path / "news", {"RFI 华语/法广": 2})
+    build_archive_site(made.archive)
+    folder = made.site / "source/rfi-华语-法广"
+    made.sources["RFI 华语 法广"] = made.archive.store.ensure_source(
+        "RFI 华语 法广", "https://rfi2.example/feed", 0)
+    made.add("RFI 华语 法广", "新来源的报道", "<p>新来源。</p>", START_MS + 5 * DAY_MS)
+    build_archive_site(made.archive)
+    for old in [folder, made.site / "tag/rfi-华语-法广"]:
+        assert "RFI 华语/法广</h1>" in (old / "index.html").read_text(encoding="utf-8")
+        assert "新来源的报道" not in (old / "index.html").read_text(encoding="utf-8")
+        newcomer = old.with_name("rfi-华语-法广-2") / "index.html"
+        assert "新来源的报道" in newcomer.read_text(encoding="utf-8")
+    assert "新来源的报道" not in (folder / "feed.xml").read_text(encoding="utf-8")
+    made.archive.close()
+
+
+def test_no_folder_is_named_as_a_windows_device(tmp_path):
+    made = make_archive(tmp_path / "news", {"CON": 1})
+    made.add("CON", "nul", "<p>设备名。</p>", START_MS + DAY_MS)
+    build_archive_site(made.archive)
+    assert (made.site / "source/con-1/index.html").is_file()
+    assert (made.site / "tag/con-1/index.html").is_file()
+    names = {path.name.split(".")[0].lower() for path in made.site.rglob("*")}
+    assert not names & {"con", "nul"}
+    made.archive.close()

@@ -116,7 +116,9 @@ def load_catalog(store: SqliteStore, timezone_name: str, cache: dict | None = No
     articles = sorted(known.values(), key=lambda article: (article.date_ms, article.id))
     kept = {"key": key, "seq": seq, "articles": kept_fields}
     read_anew = [row.id for row in changed] if cache_used else None
-    return Catalog(articles, *_groups(articles)), kept, read_anew
+    source_rank = {name: (source_id, name)
+                   for source_id, (name, _) in store.site_sources().items()}
+    return Catalog(articles, *_groups(articles, source_rank)), kept, read_anew
 
 
 _FIELDS = tuple(field.name for field in fields(SiteArticle))
@@ -230,7 +232,8 @@ def _set_digests(article: SiteArticle) -> None:
     article.own = blake2b(own.encode(), digest_size=12).hexdigest()
 
 
-def _groups(articles: list[SiteArticle]) -> tuple[list[Group], list[Group], list[Group]]:
+def _groups(articles: list[SiteArticle], source_rank: dict[str, tuple]
+            ) -> tuple[list[Group], list[Group], list[Group]]:
     by_source: dict[str, list] = defaultdict(list)
     by_tag: dict[str, list] = defaultdict(list)
     by_month: dict[str, list] = defaultdict(list)
@@ -239,14 +242,22 @@ def _groups(articles: list[SiteArticle]) -> tuple[list[Group], list[Group], list
         by_month[article.month].append(article)
         for tag in article.tags:
             by_tag[tag].append(article)
-    return (_named_groups("source", by_source), _named_groups("tag", by_tag),
+    tag_rank = {tag: (min(article.id for article in listed), tag)
+                for tag, listed in by_tag.items()}
+    return (_named_groups("source", by_source, source_rank),
+            _named_groups("tag", by_tag, tag_rank),
             [Group("month", month, f"archive/{month}/", listed)
              for month, listed in sorted(by_month.items())])
 
 
-def _named_groups(kind: str, lists: dict[str, list]) -> list[Group]:
-    """One group per name, in name order; folders from the names' slugs, made unique."""
+def _named_groups(kind: str, lists: dict[str, list], rank: dict[str, tuple]) -> list[Group]:
+    """One group per name, in name order; folders from the names' slugs, made unique.
+    On a clash the name first in ``rank`` keeps the folder (the oldest source or tag),
+    so that a newcomer whose name sorts first does not take over a folder and its feed."""
     names = sorted(lists)
-    wanted = [(index, f"{kind}/{paths.slugify(name) or kind}/") for index, name in enumerate(names)]
-    folders = paths.unique_dirs(wanted)
-    return [Group(kind, name, folders[index], lists[name]) for index, name in enumerate(names)]
+    by_rank = sorted(names, key=rank.__getitem__)
+    wanted = [(order, f"{kind}/{paths.folder_name(paths.slugify(name) or kind)}/")
+              for order, name in enumerate(by_rank)]
+    given = paths.unique_dirs(wanted)
+    folders = {name: given[order] for order, name in enumerate(by_rank)}
+    return [Group(kind, name, folders[name], lists[name]) for name in names]
