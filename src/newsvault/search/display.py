@@ -2,6 +2,7 @@
 
 from rich.text import Text
 
+from newsvault.links import web_link
 from newsvault.search.query import SearchHit
 
 MATCH_STYLE = "bold yellow"
@@ -12,7 +13,7 @@ def hits_text(hits: list[SearchHit]) -> Text:
     for number, hit in enumerate(hits, start=1):
         text.append(f"{number}. ")
         text.append(hit.title, style="bold")
-        text.append(f"\n   {hit.source} · {hit.published[:10]} · {hit.url or '(no link)'}\n   ",
+        text.append(f"\n   {hit.source} · {hit.published[:10]} · {web_link(hit.url) or '(no link)'}\n   ",
                     style="dim")
         for part, matched in hit.snippet.parts:
             text.append(part, style=MATCH_STYLE if matched else None)

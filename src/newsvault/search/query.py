@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from newsvault.clock import iso_ms
 from newsvault.errors import SearchQueryError
+from newsvault.links import web_link
 from newsvault.search.indexer import update_index
 from newsvault.search.snippet import Snippet, make_snippet, phrases_pattern
 from newsvault.search.tokens import match_expression, parse_query
@@ -27,8 +28,9 @@ class SearchHit:
     snippet: Snippet
 
     def to_json(self) -> dict:
-        """The API's form; ``snippet`` is HTML: escaped text, matches in <mark>…</mark>."""
-        return {"title": self.title, "url": self.url, "source": self.source,
+        """The API's form; ``snippet`` is HTML: escaped text, matches in <mark>…</mark>;
+        ``url`` is the original link when it is http(s), else "" (it may become an href)."""
+        return {"title": self.title, "url": web_link(self.url), "source": self.source,
                 "published": self.published, "snippet": self.snippet.html()}
 
 

@@ -289,9 +289,12 @@
         status.textContent = hits.length ? "" : status.dataset.empty;
         hits.forEach(function (hit) {
           var item = document.createElement("li");
-          var title = document.createElement("a");
+          // the original link only when it is http(s): a feed's link is untrusted
+          var original = /^https?:\/\//i.test(hit.url || "") ? hit.url : "";
+          var link = hit.page ? root + hit.page : original;
+          var title = document.createElement(link ? "a" : "span");
           title.textContent = hit.title;
-          title.href = hit.page ? root + hit.page : hit.url;
+          if (link) title.href = link;
           var meta = document.createElement("span");
           meta.className = "meta";
           meta.textContent = " " + hit.source + " · " + (hit.published || "").slice(0, 10);
