@@ -546,7 +546,7 @@ def search(ctx, query: tuple[str, ...], source: str | None, limit: int, as_json:
     Chinese words match inside longer ones, 臺灣 finds 台湾, case does not matter.
     """
     from newsvault.search import search_articles
-    from newsvault.search.display import hits_text
+    from newsvault.search.display import print_hits
 
     archive = _archive(ctx)
     hits = search_articles(archive.store, " ".join(query), source=source, limit=limit,
@@ -554,6 +554,6 @@ def search(ctx, query: tuple[str, ...], source: str | None, limit: int, as_json:
     if as_json:
         click.echo(json.dumps([hit.to_json() for hit in hits], ensure_ascii=False, indent=2))
     elif hits:
-        click.echo(hits_text(hits))
+        print_hits(hits)
     else:
         click.echo(f"no article matches {' '.join(query)!r}")
