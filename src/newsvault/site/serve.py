@@ -12,7 +12,7 @@ from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from newsvault.errors import NewsvaultError
 from newsvault.site.builder import article_pages
@@ -68,21 +68,43 @@ class SiteHandler(SimpleHTTPRequestHandler):
         super().__init__(*args, **kwargs)
 
     def do_GET(self):
-        parts = urlsplit(self.path)
-        if parts.path == "/api/search":
-            status, body = self.api.answer(parse_qs(parts.query))
-            self._send_json(status, body)
-            return
-        super().do_GET()
+        if not self._answer_api(send_body=True):
+            super().do_GET()
 
-    def _send_json(self, status: int, body: object) -> None:
+    def do_HEAD(self):
+        if not self._answer_api(send_body=False):
+            super().do_HEAD()
+
+    def _answer_api(self, send_body: bool) -> bool:
+        """Answers /api/search; False for any other path."""
+        parts = urlsplit(self.path)
+        if parts.path != "/api/search":
+            return False
+        status, body = self.api.answer(parse_qs(parts.query))
+        self._send_json(status, body, send_body)
+        return True
+
+    def send_head(self):
+        if _hidden(self.path):
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+        return super().send_head()
+
+    def list_directory(self, path):
+        """A folder without index.html is no page (its listing would show the build's
+        files): 404."""
+        self.send_error(HTTPStatus.NOT_FOUND)
+        return None
+
+    def _send_json(self, status: int, body: object, send_body: bool = True) -> None:
         data = json.dumps(body, ensure_ascii=False).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(data)
+        if send_body:
+            self.wfile.write(data)
 
     def send_error(self, code, message=None, explain=None):
         page = Path(self.directory) / "404.html"
@@ -99,6 +121,13 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
         pass  # quiet: a reader's clicks are not news
+
+
+def _hidden(url_path: str) -> bool:
+    """Whether the request names a dot-file or dot-folder (.newsvault-build holds the
+    build's state), or goes through "." or "..": never served."""
+    path = unquote(urlsplit(url_path).path)
+    return any(part.startswith(".") for part in path.split("/"))
 
 
 SiteHandler.extensions_map = {**SimpleHTTPRequestHandler.extensions_map,
