@@ -6,6 +6,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -367,3 +368,23 @@ def test_no_folder_is_named_as_a_windows_device(tmp_path):
     names = {path.name.split(".")[0].lower() for path in made.site.rglob("*")}
     assert not names & {"con", "nul"}
     made.archive.close()
+
+
+def test_english_counts_say_one_article_and_revised_once(tmp_path):
+    made = make_archive(tmp_path / "news", {"Solo": 0})
+    made.add("Solo", "Edited once", "<p>Edited.</p>", START_MS, versions=2)
+    build_site(made.archive.store, made.site, replace(site_options(made.archive), language="en"))
+    for path in ["index.html", "source/solo/index.html", "archive/2022-01/index.html"]:
+        html = (made.site / path).read_text(encoding="utf-8")
+        assert "1 article" in html and "1 articles" not in html, path
+    page = article_page(made.site, "Edited once").read_text(encoding="utf-8")
+    assert "revised once" in page and "times" not in page
+    made.archive.close()
+
+
+def test_the_home_page_links_its_feed_once(small_archive):
+    build_archive_site(small_archive.archive)
+    home = (small_archive.site / "index.html").read_text(encoding="utf-8")
+    assert home.count('rel="alternate"') == 1
+    source = (small_archive.site / "source/晨报/index.html").read_text(encoding="utf-8")
+    assert source.count('rel="alternate"') == 2  # the site's feed and the source's

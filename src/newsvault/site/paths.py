@@ -99,9 +99,10 @@ def root_of(path: str) -> str:
 
 
 # -- list pages ----------------------------------------------------------------------------
-# Stable pagination: numbered pages are counted from the oldest article and hold exactly
-# PER_PAGE articles each, so page k always shows the same ones and a new article changes
-# only the first page (the newest PER_PAGE) and, once in PER_PAGE articles, adds a page.
+# Numbered pages are counted from the oldest article and hold exactly PER_PAGE articles
+# each, so a new newest article changes only the first page (the newest PER_PAGE) and,
+# once in PER_PAGE articles, adds a page; an article dated before others shifts the
+# numbered pages after it.
 
 
 def full_pages(count: int) -> int:

@@ -165,7 +165,7 @@
     });
     return Promise.all(lookups).then(function (perSegment) {
       var hits = rank(manifest, perSegment);
-      status.textContent = hits.length ? status.dataset.count.replace("{n}", hits.length)
+      status.textContent = hits.length ? countText(hits.length)
         : status.dataset.empty;
       showPage(manifest, hits, 0, parsed.needles, fold);
     });
@@ -275,6 +275,11 @@
       }
     });
     return best;
+  }
+
+  function countText(n) {  // a theme's older search.html may lack data-count-one
+    var words = n === 1 && status.dataset.countOne || status.dataset.count;
+    return words.replace("{n}", n);
   }
 
   // -- the server's API, for sites built without the static index ---------------------------
