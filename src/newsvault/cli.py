@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from newsvault import __version__
-from newsvault.archive import open_archive, run_lock
+from newsvault.archive import Archive, open_archive, run_lock
 from newsvault.config import (SourceSettings, append_sources, clean_name, feed_url_as_http,
                               name_problem, text_problem, tidy_tags, url_problem)
 from newsvault.errors import ArchiveLockedError, ConfigError, NewsvaultError
@@ -62,6 +62,13 @@ def _os_error_message(error: OSError) -> str:
 def cli(ctx, archive_dir: Path):
     """newsvault keeps news from disappearing: feeds → SQLite archive → Jekyll posts."""
     ctx.obj = archive_dir
+
+
+def _untitled(archive: Archive) -> str:
+    """What the site's language calls an article with neither title nor text."""
+    from newsvault.site.i18n import words
+
+    return words(archive.settings.language)["untitled"]
 
 
 def _archive(ctx, warc: bool = False):
@@ -485,7 +492,8 @@ def serve(ctx, port: int, host: str, build_first: bool, out_dir: Path | None):
     if not (site_dir / "index.html").is_file():
         raise ConfigError(f"no site in {site_dir}; run `newsvault build` or pass --build")
     serve_site(site_dir, archive.store, host, port,
-               on_ready=lambda url: click.echo(f"serving {site_dir} at {url} (Ctrl-C stops)"))
+               on_ready=lambda url: click.echo(f"serving {site_dir} at {url} (Ctrl-C stops)"),
+               untitled=_untitled(archive))
 
 
 @cli.group("import")
@@ -578,12 +586,14 @@ def search(ctx, query: tuple[str, ...], source: str | None, limit: int, as_json:
     Chinese words match inside longer ones, 臺灣 finds 台湾, case does not matter.
     """
     from newsvault.search import search_articles
-    from newsvault.search.display import hits_text
+    from newsvault.search.display import print_hits
 
-    hits = search_articles(_archive(ctx).store, " ".join(query), source=source, limit=limit)
+    archive = _archive(ctx)
+    hits = search_articles(archive.store, " ".join(query), source=source, limit=limit,
+                           untitled=_untitled(archive))
     if as_json:
         click.echo(json.dumps([hit.to_json() for hit in hits], ensure_ascii=False, indent=2))
     elif hits:
-        click.echo(hits_text(hits))
+        print_hits(hits)
     else:
         click.echo(f"no article matches {' '.join(query)!r}")

@@ -8,6 +8,8 @@ pipe: a task gets the ids to work on and reads the rest. Workers are spawned, no
 """
 
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 # (task, argument tuples) → task(store, *context, *arguments) for each, results in order
 Runner = Callable[[Callable, Iterable[tuple]], Iterator]
 Pending = list[tuple[int, int]]  # (article id, change_seq), oldest change first
+PARENT_POLL_SECONDS = 1.0
 
 
 def catch_up(store: SqliteStore, start_seq: int, pending: Pending, task: Callable,
@@ -58,7 +61,7 @@ def store_workers(store: SqliteStore, workers: int, *context) -> Iterator[Runner
     from multiprocessing import get_context
 
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start,
-                             initargs=(store.path, context)) as pool:
+                             initargs=(store.path, context, os.getpid())) as pool:
         yield lambda task, arguments: _in_order(pool, 2 * workers, task, arguments)
 
 
@@ -76,9 +79,25 @@ def _in_order(pool: "ProcessPoolExecutor", ahead: int, task: Callable,
 _state: tuple = ()
 
 
-def _start(path, context: tuple) -> None:
+def _start(path, context: tuple, parent_pid: int) -> None:
     global _state
+    exit_with_parent(parent_pid)
     _state = (open_store(path), *context)
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """In a pool's worker: leave as soon as ``parent_pid`` is gone. A parent killed by
+    SIGTERM or SIGKILL cannot shut its pool down, and its idle workers would wait for
+    work for minutes, holding the archive open. Watched from a thread, as the worker's
+    own thread blocks reading its task queue."""
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True,
+                     name="newsvault-parent-watch").start()
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:  # an orphan is adopted by another process
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
 
 
 def _run(task: Callable, arguments: tuple):

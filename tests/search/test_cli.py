@@ -1,6 +1,8 @@
 """``newsvault search`` as a user runs it, on an archive made by ``import jekyll``/``fetch``."""
 
 import json
+import os
+import pty
 import sqlite3
 import subprocess
 import sys
@@ -125,3 +127,26 @@ def test_run_brings_the_index_up_to_date_and_a_search_after_fetch_catches_up(tmp
         " FROM search_state").fetchone()
     db.close()
     assert indexed == current > 1
+
+
+def test_on_a_terminal_the_matches_are_in_bold_colour(archive):
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    process = subprocess.Popen([sys.executable, "-m", "newsvault", "search", "Ned"],
+                               cwd=archive, stdout=terminal, stderr=subprocess.PIPE, env=env)
+    os.close(terminal)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed: the process is done
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(controller)
+    assert process.wait(timeout=120) == 0, process.stderr.read()
+    text = output.decode()
+    assert "\x1b[1;33mNed\x1b[0m" in text  # bold yellow
+    assert "王毅应约同布林肯通话" in text

@@ -177,3 +177,19 @@ def test_an_archive_busy_for_too_long_is_a_clear_error(store):
         blocker.rollback()
         blocker.close()
     assert titles(search_articles(store, "冬奥")) == ["北京冬奥会开幕"]
+
+
+def test_a_hit_without_a_title_is_titled_with_the_start_of_its_text(store):
+    save(store, "早报", [entry(7, "  ", "<p>一篇没有标题的冬奥报道，正文写得很长很长，超过三十个字的样子。</p>"),
+                         entry(8, "", "<p></p>", url="http://a.test/empty")])
+    [hit] = search_articles(store, "冬奥")
+    assert hit.title == "一篇没有标题的冬奥报道，正文写得很长很长，超过三十个字的样子。"[:30] + "…"
+    titles_by_url = {hit.url: hit.title for hit in search_articles(store, "早报", untitled="(无标题)")}
+    assert titles_by_url["http://a.test/empty"] == "(无标题)"
+
+
+def test_a_hit_carries_its_original_link_only_when_it_is_http(store):
+    save(store, "早报", [entry(9, "脚本链接的冬奥报道", "<p>冬奥。</p>", url="javascript:alert(1)"),
+                         entry(10, "正常链接的冬奥报道", "<p>冬奥。</p>")])
+    links = {hit.title: hit.to_json()["url"] for hit in search_articles(store, "冬奥")}
+    assert links == {"脚本链接的冬奥报道": "", "正常链接的冬奥报道": "http://a.test/story/10"}

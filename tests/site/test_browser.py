@@ -180,3 +180,24 @@ def test_words_of_other_scripts_are_found_whatever_their_case(small_archive, bro
             assert reader.page.locator("#search-results li").count() == 1, query
         reader.context.close()
     assert reader.outside == [] and reader.errors == []
+
+
+def test_the_server_fallback_links_no_unsafe_original(small_archive, browser):
+    build_archive_site(small_archive.archive)
+    (small_archive.site / "search-index/index.json").unlink()  # built before the index
+    hits = ('[{"title": "脚本链接", "url": "javascript:alert(1)", "source": "晨报",'
+            ' "published": "2022-01-01T00:00:00Z", "snippet": "", "page": null},'
+            ' {"title": "无页面", "url": "https://news.example/1", "source": "晨报",'
+            ' "published": "2022-01-01T00:00:00Z", "snippet": "", "page": null}]')
+    with serving(small_archive.archive.root) as url:
+        reader = Watched(browser, allowed={"127.0.0.1"})
+        reader.context.route("**/api/search*", lambda route: route.fulfill(
+            status=200, content_type="application/json", body=hits))
+        page = reader.page
+        page.goto(url + "search/index.html?q=" + quote("冬奥"))
+        page.locator("#search-results li").nth(1).wait_for()
+        items = page.locator("#search-results li")
+        assert items.nth(0).locator("a").count() == 0
+        assert "脚本链接" in items.nth(0).inner_text()
+        assert items.nth(1).locator("a").get_attribute("href") == "https://news.example/1"
+        reader.context.close()

@@ -6,6 +6,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -309,3 +310,81 @@ def test_a_new_sanitizer_renders_every_page_again(small_archive, monkeypatch):
         monkeypatch.setattr(module, "SANITIZER_VERSION", "another allowlist")
     report = build_archive_site(small_archive.archive)
     assert report.rendered == report.pages  # every page depends on it (the fingerprint)
+
+
+UNTITLED_BODY = "<p>无题稿件的正文开头在这里，后面还有很多很多文字，一直写到第三十个字以后。</p>"
+
+
+def test_an_article_without_a_title_is_shown_with_the_start_of_its_text(small_archive):
+    small_archive.add("周刊", "  \t", UNTITLED_BODY, START_MS + 200 * DAY_MS)
+    small_archive.add("周刊", "", "<p> </p>", START_MS + 201 * DAY_MS)
+    build_archive_site(small_archive.archive)
+    site = small_archive.site
+    lead = "无题稿件的正文开头在这里，后面还有很多很多文字，一直写到第三"
+    assert len(lead) == 30
+    for path in ["index.html", "source/周刊/index.html",
+                 "tag/周刊/index.html", "archive/2022-07/index.html"]:
+        html = (site / path).read_text(encoding="utf-8")
+        assert f">{lead}…</a>" in html, path
+        assert "></a>" not in html, path
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert ">(无标题)</a>" in html
+    page = article_page(site, lead + "…").read_text(encoding="utf-8")
+    assert f"<title>{lead}… · 测试站</title>" in page
+    assert "(无标题)</a>" in page  # the next article in its source
+    entries = etree.parse(str(site / "feed.xml")).getroot().findall(f"{ATOM}entry")
+    assert [entry.findtext(f"{ATOM}title") for entry in entries[:2]] == ["(无标题)", lead + "…"]
+    meta = "".join(path.read_text(encoding="utf-8")
+                   for path in (site / "search-index").rglob("m*.json"))
+    assert f'"{lead}…"' in meta and '"(无标题)"' in meta
+    store = small_archive.archive.store
+    with sqlite3.connect(store.path) as db:  # the archive keeps its titles as they were
+        assert {row[0] for row in db.execute("SELECT title FROM articles")} >= {"  \t", ""}
+
+
+def test_a_new_source_whose_name_sorts_first_does_not_take_an_existing_folder(tmp_path):
+    made = make_archive(tmp_path / "news", {"RFI 华语/法广": 2})
+    build_archive_site(made.archive)
+    folder = made.site / "source/rfi-华语-法广"
+    made.sources["RFI 华语 法广"] = made.archive.store.ensure_source(
+        "RFI 华语 法广", "https://rfi2.example/feed", 0)
+    made.add("RFI 华语 法广", "新来源的报道", "<p>新来源。</p>", START_MS + 5 * DAY_MS)
+    build_archive_site(made.archive)
+    for old in [folder, made.site / "tag/rfi-华语-法广"]:
+        assert "RFI 华语/法广</h1>" in (old / "index.html").read_text(encoding="utf-8")
+        assert "新来源的报道" not in (old / "index.html").read_text(encoding="utf-8")
+        newcomer = old.with_name("rfi-华语-法广-2") / "index.html"
+        assert "新来源的报道" in newcomer.read_text(encoding="utf-8")
+    assert "新来源的报道" not in (folder / "feed.xml").read_text(encoding="utf-8")
+    made.archive.close()
+
+
+def test_no_folder_is_named_as_a_windows_device(tmp_path):
+    made = make_archive(tmp_path / "news", {"CON": 1})
+    made.add("CON", "nul", "<p>设备名。</p>", START_MS + DAY_MS)
+    build_archive_site(made.archive)
+    assert (made.site / "source/con-1/index.html").is_file()
+    assert (made.site / "tag/con-1/index.html").is_file()
+    names = {path.name.split(".")[0].lower() for path in made.site.rglob("*")}
+    assert not names & {"con", "nul"}
+    made.archive.close()
+
+
+def test_english_counts_say_one_article_and_revised_once(tmp_path):
+    made = make_archive(tmp_path / "news", {"Solo": 0})
+    made.add("Solo", "Edited once", "<p>Edited.</p>", START_MS, versions=2)
+    build_site(made.archive.store, made.site, replace(site_options(made.archive), language="en"))
+    for path in ["index.html", "source/solo/index.html", "archive/2022-01/index.html"]:
+        html = (made.site / path).read_text(encoding="utf-8")
+        assert "1 article" in html and "1 articles" not in html, path
+    page = article_page(made.site, "Edited once").read_text(encoding="utf-8")
+    assert "revised once" in page and "times" not in page
+    made.archive.close()
+
+
+def test_the_home_page_links_its_feed_once(small_archive):
+    build_archive_site(small_archive.archive)
+    home = (small_archive.site / "index.html").read_text(encoding="utf-8")
+    assert home.count('rel="alternate"') == 1
+    source = (small_archive.site / "source/晨报/index.html").read_text(encoding="utf-8")
+    assert source.count('rel="alternate"') == 2  # the site's feed and the source's

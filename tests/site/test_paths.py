@@ -68,3 +68,12 @@ def test_a_new_article_changes_no_numbered_page_until_one_fills():
 def test_list_page_paths():
     assert paths.list_page_path("", None) == "index.html"
     assert paths.list_page_path("source/bbc/", 3) == "source/bbc/page/3/index.html"
+
+
+@pytest.mark.parametrize("slug, folder", [
+    ("con", "con-1"), ("NUL", "NUL-1"), ("lpt9", "lpt9-1"), ("com1.txt", "com1.txt-1"),
+    ("aux ", "aux -1"), ("console", "console"), ("com10", "com10"), ("con-1", "con-1"),
+])
+def test_a_windows_device_name_is_no_folder_name(slug, folder):
+    assert paths.folder_name(slug) == folder
+    assert paths.article_dir("2022-01-01", "con") == "2022-01-01/con-1/"

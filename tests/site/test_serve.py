@@ -11,6 +11,7 @@ from urllib.parse import quote
 import pytest
 
 from newsvault.site import build_archive_site
+from newsvault.site.state import STATE_FILE
 from site_support import WINTER_GAMES_TITLE
 
 
@@ -86,3 +87,46 @@ def test_a_port_out_of_range_is_a_usage_error(small_archive):
          "serve", "--port", "70000"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "--port" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_search_api_titles_a_hit_without_a_title(small_archive):
+    pytest.importorskip("newsvault.search")
+    from newsvault.site.serve import SearchApi
+
+    small_archive.add("周刊", " ", "<p>没有标题的测试稿件。</p>", 1_700_000_000_000)
+    build_archive_site(small_archive.archive)
+    api = SearchApi(small_archive.archive.store, small_archive.site, "(无标题)")
+    status, [hit] = api.answer({"q": ["没有标题的测试"]})
+    assert status == 200 and hit["title"] == "没有标题的测试稿件。" and hit["page"]
+
+
+def head(url: str) -> tuple[int, bytes, str]:
+    request = urllib.request.Request(url, method="HEAD")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read(), response.headers["Content-Type"]
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), error.headers["Content-Type"]
+
+
+def test_serve_lists_no_folder_and_shows_no_dot_folder(small_archive):
+    build_archive_site(small_archive.archive)
+    with serving(small_archive.archive.root) as url:
+        for path in [".newsvault-build/", STATE_FILE, quote(STATE_FILE).replace(".", "%2e"),
+                     "assets/", "search-index/", "source/", ".nojekyll",
+                     "source/../.newsvault-build/"]:
+            status, body, _ = get(url + path)
+            assert status == 404, path
+            assert b"Directory listing" not in body and "找不到这个页面".encode() in body
+        assert get(url + "assets/site.css")[0] == 200
+        assert get(url + quote("source/晨报/"))[0] == 200
+
+
+def test_head_answers_as_get_without_a_body(small_archive):
+    pytest.importorskip("newsvault.search")
+    build_archive_site(small_archive.archive)
+    with serving(small_archive.archive.root) as url:
+        status, body, kind = head(f"{url}api/search?q=x")
+        assert (status, body) == (200, b"") and kind.startswith("application/json")
+        assert head(url)[:2] == (200, b"")
+        assert head(url + ".newsvault-build/")[:2] == (404, b"")

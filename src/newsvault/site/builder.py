@@ -41,6 +41,7 @@ from newsvault.site.search_index import update_search_index
 from newsvault.site.state import BuildState
 from newsvault.site.render import PACKAGE_STATIC, PACKAGE_TEMPLATES, Renderer, SiteOptions, article_job
 from newsvault.store import ArchivedVersion, SqliteStore, open_store
+from newsvault.workers import exit_with_parent
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -80,8 +81,9 @@ def build_site(store: SqliteStore, out_dir: Path, options: SiteOptions, full: bo
     name_unnamed_posts(store)
     with _long_lived_objects() as loaded:
         state = BuildState.load(out)
-        catalog, catalog_cache, changed = load_catalog(store, options.timezone,
-                                                       None if full else state.catalog)
+        catalog, catalog_cache, changed = load_catalog(
+            store, options.timezone, None if full else state.catalog,
+            i18n.words(options.language)["untitled"])
         site_fingerprint = fingerprint(options)
         pages = plan_pages(catalog, store.source_statuses(), site_fingerprint)
         loaded()
@@ -183,7 +185,8 @@ def _render_all(store: SqliteStore, options: SiteOptions, writer: "_Writer", dir
 
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
                                  initializer=_start_worker,
-                                 initargs=(str(store.path), options, writer.root)) as pool:
+                                 initargs=(str(store.path), options, writer.root,
+                                           os.getpid())) as pool:
             futures = [pool.submit(_render_chunk, chunk) for chunk in chunks]
             for future, chunk in zip(futures, chunks):
                 future.add_done_callback(_advance(progress, len(chunk)))
@@ -272,8 +275,9 @@ class _LocalImages:
 _worker: tuple[SqliteStore, Renderer, "_Writer"] | None = None
 
 
-def _start_worker(db_path: str, options: SiteOptions, root: str) -> None:
+def _start_worker(db_path: str, options: SiteOptions, root: str, parent_pid: int) -> None:
     global _worker
+    exit_with_parent(parent_pid)
     _worker = (open_store(Path(db_path)), Renderer(options), _Writer(root))
 
 

@@ -10,11 +10,14 @@ from datetime import datetime, timezone
 from hashlib import blake2b
 from zoneinfo import ZoneInfo
 
+from newsvault.content.clean import displayed_contents
 from newsvault.export.filenames import TakenNames, post_filename
 from newsvault.export.dates import post_date_ms, post_day
 from newsvault.site import paths
 from newsvault.store import SqliteStore
+from newsvault.search.text import plain_text
 from newsvault.store.records import SiteArticleRow
+from newsvault.titles import shown_title
 
 
 @dataclass(slots=True)
@@ -70,17 +73,18 @@ def name_unnamed_posts(store: SqliteStore) -> int:
     return len(unnamed)
 
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 
-def load_catalog(store: SqliteStore, timezone_name: str, cache: dict | None = None
-                 ) -> tuple[Catalog, dict, list[int] | None]:
+def load_catalog(store: SqliteStore, timezone_name: str, cache: dict | None = None,
+                 untitled: str = "(untitled)") -> tuple[Catalog, dict, list[int] | None]:
     """The catalog, what to keep for the next build, and the ids whose entries in it were
     read anew (None: all). With the ``cache`` of the last build only the articles changed
     since are read from the store: the others keep what the cache says, permalinks
-    included (a permalink never moves once given)."""
+    included (a permalink never moves once given). An article with a blank title is
+    shown with the start of its text (else ``untitled``)."""
     count, seq = store.site_state()
-    key = [timezone_name, list(store.site_sources().items()), CACHE_FORMAT]
+    key = [timezone_name, list(store.site_sources().items()), untitled, CACHE_FORMAT]
     known: dict[int, SiteArticle] = {}
     kept_fields: dict[int, tuple] = {}  # what the next build's cache keeps of each article
     cache_used = bool(cache) and cache.get("key") == key
@@ -90,9 +94,11 @@ def load_catalog(store: SqliteStore, timezone_name: str, cache: dict | None = No
     changed = list(store.site_articles(after_seq=cache["seq"] if cache_used else 0))
     media = _media_digests(store, [row.id for row in changed] if known else None)
     local = LocalTime(ZoneInfo(timezone_name))
+    leads = _untitled_texts(store, changed)
     fresh = []
     for row in changed:
         article = _article(row)
+        article.title = shown_title(row.title, leads.get(row.id, ""), untitled)
         article.media = media.get(row.id, "")
         _set_dates(article, local)
         previous = known.get(row.id)
@@ -103,14 +109,16 @@ def load_catalog(store: SqliteStore, timezone_name: str, cache: dict | None = No
             fresh.append((row.id, paths.article_dir(_permalink_day(row), _slug(row))))
         known[row.id] = article
     if len(known) != count:  # an article left the archive: start from scratch
-        return load_catalog(store, timezone_name, None)
+        return load_catalog(store, timezone_name, None, untitled)
     _give_folders(known, fresh)
     for row in changed:
         kept_fields[row.id] = _as_tuple(known[row.id])
     articles = sorted(known.values(), key=lambda article: (article.date_ms, article.id))
     kept = {"key": key, "seq": seq, "articles": kept_fields}
     read_anew = [row.id for row in changed] if cache_used else None
-    return Catalog(articles, *_groups(articles)), kept, read_anew
+    source_rank = {name: (source_id, name)
+                   for source_id, (name, _) in store.site_sources().items()}
+    return Catalog(articles, *_groups(articles, source_rank)), kept, read_anew
 
 
 _FIELDS = tuple(field.name for field in fields(SiteArticle))
@@ -123,6 +131,15 @@ def _media_digests(store: SqliteStore, ids: list[int] | None) -> dict[int, str]:
         return {}
     return {article_id: blake2b(repr(sorted(stored.items())).encode(), digest_size=8).hexdigest()
             for article_id, stored in store.local_media(ids).items()}
+
+
+def _untitled_texts(store: SqliteStore, rows: list[SiteArticleRow]) -> dict[int, str]:
+    """Article id → the plain text of the articles among ``rows`` without a title (few)."""
+    ids = [row.id for row in rows if not row.title or row.title.isspace()]
+    if not ids:
+        return {}
+    return {article_id: plain_text(html)
+            for article_id, html in displayed_contents(store, ids).items()}
 
 
 def _as_tuple(article: SiteArticle) -> tuple:
@@ -215,7 +232,8 @@ def _set_digests(article: SiteArticle) -> None:
     article.own = blake2b(own.encode(), digest_size=12).hexdigest()
 
 
-def _groups(articles: list[SiteArticle]) -> tuple[list[Group], list[Group], list[Group]]:
+def _groups(articles: list[SiteArticle], source_rank: dict[str, tuple]
+            ) -> tuple[list[Group], list[Group], list[Group]]:
     by_source: dict[str, list] = defaultdict(list)
     by_tag: dict[str, list] = defaultdict(list)
     by_month: dict[str, list] = defaultdict(list)
@@ -224,14 +242,22 @@ def _groups(articles: list[SiteArticle]) -> tuple[list[Group], list[Group], list
         by_month[article.month].append(article)
         for tag in article.tags:
             by_tag[tag].append(article)
-    return (_named_groups("source", by_source), _named_groups("tag", by_tag),
+    tag_rank = {tag: (min(article.id for article in listed), tag)
+                for tag, listed in by_tag.items()}
+    return (_named_groups("source", by_source, source_rank),
+            _named_groups("tag", by_tag, tag_rank),
             [Group("month", month, f"archive/{month}/", listed)
              for month, listed in sorted(by_month.items())])
 
 
-def _named_groups(kind: str, lists: dict[str, list]) -> list[Group]:
-    """One group per name, in name order; folders from the names' slugs, made unique."""
+def _named_groups(kind: str, lists: dict[str, list], rank: dict[str, tuple]) -> list[Group]:
+    """One group per name, in name order; folders from the names' slugs, made unique.
+    On a clash the name first in ``rank`` keeps the folder (the oldest source or tag),
+    so that a newcomer whose name sorts first does not take over a folder and its feed."""
     names = sorted(lists)
-    wanted = [(index, f"{kind}/{paths.slugify(name) or kind}/") for index, name in enumerate(names)]
-    folders = paths.unique_dirs(wanted)
-    return [Group(kind, name, folders[index], lists[name]) for index, name in enumerate(names)]
+    by_rank = sorted(names, key=rank.__getitem__)
+    wanted = [(order, f"{kind}/{paths.folder_name(paths.slugify(name) or kind)}/")
+              for order, name in enumerate(by_rank)]
+    given = paths.unique_dirs(wanted)
+    folders = {name: given[order] for order, name in enumerate(by_rank)}
+    return [Group(kind, name, folders[name], lists[name]) for name in names]

@@ -18,10 +18,11 @@ _WORDS = {
         "search_offline": "搜索需要通过网站服务器打开本站（GitHub Pages、任何静态主机或 "
                           "newsvault serve）；直接从磁盘打开时浏览器不允许读取搜索索引。",
         "search_short": "请输入至少两个相连的汉字，或一个词。", "search_count": "找到 {n} 篇。",
+        "search_count_one": "找到 {n} 篇。",
         "search_more": "更多结果",
         "searching": "正在搜索…",
         "not_found": "找不到这个页面", "not_found_text": "这个地址没有页面。回到首页，或者搜索。",
-        "feed": "订阅 (Atom)", "body_start": "正文",
+        "feed": "订阅 (Atom)", "body_start": "正文", "untitled": "(无标题)",
     },
     "en": {
         "html_lang": "en",
@@ -30,7 +31,8 @@ _WORDS = {
         "original": "Original", "author": "Author", "source": "Source", "published": "Published",
         "older": "Older", "newer": "Newer", "newest": "Newest", "oldest": "Oldest",
         "older_article": "Previous", "newer_article": "Next",
-        "page": "Page {n}", "articles": "{n} articles", "revised": "revised {n} times",
+        "page": "Page {n}", "articles": "{n} articles", "articles_one": "{n} article",
+        "revised": "revised {n} times", "revised_one": "revised once",
         "unrevised": "never revised",
         "earlier_versions": "Earlier versions", "version_seen": "seen from {date}",
         "tag": "Tag: {name}", "month": "{month_name} {year}",
@@ -42,11 +44,12 @@ _WORDS = {
                           "static host, or newsvault serve); opened from disk, the browser "
                           "may not read the search index.",
         "search_short": "Type at least two adjacent Chinese characters, or a word.",
-        "search_count": "{n} articles found.", "search_more": "More results",
+        "search_count": "{n} articles found.", "search_count_one": "{n} article found.",
+        "search_more": "More results",
         "searching": "Searching…",
         "not_found": "Page not found", "not_found_text": "There is no page here. Go to the "
                                                          "home page, or search.",
-        "feed": "Feed (Atom)", "body_start": "Article",
+        "feed": "Feed (Atom)", "body_start": "Article", "untitled": "(untitled)",
     },
 }
 
@@ -56,6 +59,11 @@ _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", 
 
 def words(language: str) -> dict[str, str]:
     return _WORDS[language]
+
+
+def counted(words: dict[str, str], key: str, n: int) -> str:
+    """``words[key]`` with ``n`` in it: its "_one" form for one, where the language has one."""
+    return words.get(f"{key}_one" if n == 1 else key, words[key]).format(n=n)
 
 
 def month_label(language: str, month: str) -> str:

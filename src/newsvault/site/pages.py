@@ -190,7 +190,7 @@ def _newest_first(listed: list[SiteArticle], positions: range) -> list[SiteArtic
 
 def _list_page(view: ListView, fingerprint: str) -> Page:
     path = paths.list_page_path(view.folder, view.number)
-    shown_count = view.count if view.number is None else ""  # numbered pages never change
+    shown_count = view.count if view.number is None else ""  # numbered pages show no count
     key = digest(fingerprint, path, view.kind, view.heading, shown_count, view.newer,
                  view.older, view.newest, view.oldest, view.feed,
                  "".join(article.card for article in view.articles))

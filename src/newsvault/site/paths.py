@@ -21,6 +21,9 @@ _DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.*?)(\.[^.]*)?\Z", re.DOTALL)
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _HYPHENS = re.compile("-{2,}")
 _ASCII_RUNS = re.compile(r"[^a-z0-9]+")
+# names Windows gives its devices, with any extension: no folder can have them there
+_WINDOWS_DEVICES = frozenset(["con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)),
+                              *(f"lpt{n}" for n in range(1, 10))])
 
 
 class _SlugChars(dict):
@@ -58,7 +61,14 @@ def name_day(post_name: str) -> str | None:
 
 
 def article_dir(day: str, slug: str) -> str:
-    return f"{day if _DAY.match(day) else 'undated'}/{slug}/"
+    return f"{day if _DAY.match(day) else 'undated'}/{folder_name(slug)}/"
+
+
+def folder_name(slug: str) -> str:
+    """``slug`` as a folder's name: "-1" added to a Windows device name (con, nul.txt…),
+    which Windows cannot create or check out."""
+    stem = slug.split(".", 1)[0].rstrip(" ").lower()
+    return f"{slug}-1" if stem in _WINDOWS_DEVICES else slug
 
 
 def unique_dirs(wanted: list[tuple[int, str]]) -> dict[int, str]:
@@ -89,9 +99,10 @@ def root_of(path: str) -> str:
 
 
 # -- list pages ----------------------------------------------------------------------------
-# Stable pagination: numbered pages are counted from the oldest article and hold exactly
-# PER_PAGE articles each, so page k always shows the same ones and a new article changes
-# only the first page (the newest PER_PAGE) and, once in PER_PAGE articles, adds a page.
+# Numbered pages are counted from the oldest article and hold exactly PER_PAGE articles
+# each, so a new newest article changes only the first page (the newest PER_PAGE) and,
+# once in PER_PAGE articles, adds a page; an article dated before others shifts the
+# numbered pages after it.
 
 
 def full_pages(count: int) -> int:

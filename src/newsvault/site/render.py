@@ -123,7 +123,8 @@ class Renderer:
 
         return {
             "view": view, "heading": self._heading(view),
-            "count_text": words["articles"].format(n=view.count) if view.number is None else "",
+            "count_text": i18n.counted(words, "articles", view.count) if view.number is None
+            else "",
             "page_text": words["page"].format(n=view.number) if view.number else "",
             "groups": self._by_month(view, root), "show_source": view.kind != "source",
             "newer": link(view.newer), "older": link(view.older), "newest": link(view.newest),
@@ -200,7 +201,7 @@ def article_job(view: ArticleView, words: dict[str, str]) -> dict:
         "date_text": article.date_text, "date_iso": _iso(article.date_ms),
         "original": web_link(article.url),
         "tags": [(tag, root + folder + paths.INDEX) for tag, folder in view.tag_folders],
-        "revised": words["revised"].format(n=revised) if revised else words["unrevised"],
+        "revised": i18n.counted(words, "revised", revised) if revised else words["unrevised"],
         "revisions": article.revisions,
         "older": neighbour(view.older), "newer": neighbour(view.newer),
     }

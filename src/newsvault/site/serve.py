@@ -12,7 +12,7 @@ from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from newsvault.errors import NewsvaultError
 from newsvault.site.builder import article_pages
@@ -26,8 +26,8 @@ class SearchApi:
     """Answers search queries from one store connection, one query at a time (a search
     may bring the index up to date first, which writes)."""
 
-    def __init__(self, store: SqliteStore, site_dir: Path):
-        self.store, self.site_dir = store, site_dir
+    def __init__(self, store: SqliteStore, site_dir: Path, untitled: str = "(untitled)"):
+        self.store, self.site_dir, self.untitled = store, site_dir, untitled
         self._lock = threading.Lock()
         self._pages_seen: tuple[float, dict[int, str]] = (-1.0, {})
 
@@ -54,7 +54,8 @@ class SearchApi:
             return HTTPStatus.BAD_REQUEST, {"error": "limit must be a number"}
         try:
             with self._lock:
-                hits = search_articles(self.store, text, source=source, limit=limit)
+                hits = search_articles(self.store, text, source=source, limit=limit,
+                                       untitled=self.untitled)
         except NewsvaultError as error:
             return HTTPStatus.BAD_REQUEST, {"error": str(error)}
         return HTTPStatus.OK, [{**hit.to_json(), "page": self._pages().get(hit.article_id)}
@@ -67,21 +68,43 @@ class SiteHandler(SimpleHTTPRequestHandler):
         super().__init__(*args, **kwargs)
 
     def do_GET(self):
-        parts = urlsplit(self.path)
-        if parts.path == "/api/search":
-            status, body = self.api.answer(parse_qs(parts.query))
-            self._send_json(status, body)
-            return
-        super().do_GET()
+        if not self._answer_api(send_body=True):
+            super().do_GET()
 
-    def _send_json(self, status: int, body: object) -> None:
+    def do_HEAD(self):
+        if not self._answer_api(send_body=False):
+            super().do_HEAD()
+
+    def _answer_api(self, send_body: bool) -> bool:
+        """Answers /api/search; False for any other path."""
+        parts = urlsplit(self.path)
+        if parts.path != "/api/search":
+            return False
+        status, body = self.api.answer(parse_qs(parts.query))
+        self._send_json(status, body, send_body)
+        return True
+
+    def send_head(self):
+        if _hidden(self.path):
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+        return super().send_head()
+
+    def list_directory(self, path):
+        """A folder without index.html is no page (its listing would show the build's
+        files): 404."""
+        self.send_error(HTTPStatus.NOT_FOUND)
+        return None
+
+    def _send_json(self, status: int, body: object, send_body: bool = True) -> None:
         data = json.dumps(body, ensure_ascii=False).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(data)
+        if send_body:
+            self.wfile.write(data)
 
     def send_error(self, code, message=None, explain=None):
         page = Path(self.directory) / "404.html"
@@ -100,6 +123,13 @@ class SiteHandler(SimpleHTTPRequestHandler):
         pass  # quiet: a reader's clicks are not news
 
 
+def _hidden(url_path: str) -> bool:
+    """Whether the request names a dot-file or dot-folder (.newsvault-build holds the
+    build's state), or goes through "." or "..": never served."""
+    path = unquote(urlsplit(url_path).path)
+    return any(part.startswith(".") for part in path.split("/"))
+
+
 SiteHandler.extensions_map = {**SimpleHTTPRequestHandler.extensions_map,
                               ".html": "text/html; charset=utf-8",
                               ".xml": "application/xml; charset=utf-8",
@@ -113,9 +143,10 @@ class _Ipv6Server(ThreadingHTTPServer):
 
 
 def make_server(site_dir: Path, store: SqliteStore, host: str = "127.0.0.1",
-                port: int = 8000) -> ThreadingHTTPServer:
+                port: int = 8000, untitled: str = "(untitled)") -> ThreadingHTTPServer:
     site_dir = Path(site_dir).resolve()
-    handler = partial(SiteHandler, api=SearchApi(store, site_dir), directory=str(site_dir))
+    handler = partial(SiteHandler, api=SearchApi(store, site_dir, untitled),
+                      directory=str(site_dir))
     server_class = _Ipv6Server if ":" in host else ThreadingHTTPServer
     try:
         server = server_class((host, port), handler)
@@ -127,9 +158,10 @@ def make_server(site_dir: Path, store: SqliteStore, host: str = "127.0.0.1",
 
 
 def serve_site(site_dir: Path, store: SqliteStore, host: str, port: int,
-               on_ready: Callable[[str], None]) -> None:
-    """Serve until interrupted; ``on_ready`` gets the URL (the real port when given 0)."""
-    with make_server(site_dir, store, host, port) as server:
+               on_ready: Callable[[str], None], untitled: str = "(untitled)") -> None:
+    """Serve until interrupted; ``on_ready`` gets the URL (the real port when given 0);
+    ``untitled``: the search API's title for a hit with neither title nor text."""
+    with make_server(site_dir, store, host, port, untitled) as server:
         bound_host, bound_port = server.server_address[:2]
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
         on_ready(f"http://{shown}:{bound_port}/")

@@ -165,7 +165,7 @@
     });
     return Promise.all(lookups).then(function (perSegment) {
       var hits = rank(manifest, perSegment);
-      status.textContent = hits.length ? status.dataset.count.replace("{n}", hits.length)
+      status.textContent = hits.length ? countText(hits.length)
         : status.dataset.empty;
       showPage(manifest, hits, 0, parsed.needles, fold);
     });
@@ -277,6 +277,11 @@
     return best;
   }
 
+  function countText(n) {  // a theme's older search.html may lack data-count-one
+    var words = n === 1 && status.dataset.countOne || status.dataset.count;
+    return words.replace("{n}", n);
+  }
+
   // -- the server's API, for sites built without the static index ---------------------------
 
   function askServer() {
@@ -289,9 +294,12 @@
         status.textContent = hits.length ? "" : status.dataset.empty;
         hits.forEach(function (hit) {
           var item = document.createElement("li");
-          var title = document.createElement("a");
+          // the original link only when it is http(s): a feed's link is untrusted
+          var original = /^https?:\/\//i.test(hit.url || "") ? hit.url : "";
+          var link = hit.page ? root + hit.page : original;
+          var title = document.createElement(link ? "a" : "span");
           title.textContent = hit.title;
-          title.href = hit.page ? root + hit.page : hit.url;
+          if (link) title.href = link;
           var meta = document.createElement("span");
           meta.className = "meta";
           meta.textContent = " " + hit.source + " · " + (hit.published || "").slice(0, 10);
