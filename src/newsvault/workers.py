@@ -85,18 +85,19 @@ def _start(path, context: tuple, parent_pid: int) -> None:
     _state = (open_store(path), *context)
 
 
-def exit_with_parent(parent_pid: int) -> None:
-    """In a pool's worker: leave as soon as ``parent_pid`` is gone. A parent killed by
-    SIGTERM or SIGKILL cannot shut its pool down, and its idle workers would wait for
-    work for minutes, holding the archive open. Watched from a thread, as the worker's
-    own thread blocks reading its task queue."""
-    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True,
+def exit_with_parent(parent_pid: int, every: float = PARENT_POLL_SECONDS) -> None:
+    """In a child process (a pool's worker, a fetch's writer): leave as soon as
+    ``parent_pid`` is gone. A parent killed by SIGTERM or SIGKILL cannot shut its children
+    down, and idle ones would wait for work for minutes, holding the archive open.
+    Watched from a thread, as the child's own thread blocks reading its queue or pipe.
+    Whatever is committed stays consistent; an open transaction is rolled back by SQLite."""
+    threading.Thread(target=_watch_parent, args=(parent_pid, every), daemon=True,
                      name="newsvault-parent-watch").start()
 
 
-def _watch_parent(parent_pid: int) -> None:
+def _watch_parent(parent_pid: int, every: float) -> None:
     while os.getppid() == parent_pid:  # an orphan is adopted by another process
-        time.sleep(PARENT_POLL_SECONDS)
+        time.sleep(every)
     os._exit(1)
 
 

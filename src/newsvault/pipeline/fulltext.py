@@ -32,6 +32,7 @@ from newsvault.fetch import HttpFetcher, HttpResponse
 from newsvault.model import FetchOutcome, Source
 from newsvault.store import SqliteStore
 from newsvault.store.records import PageJob, PageResult
+from newsvault.workers import exit_with_parent
 
 SAVE_BATCH = 32  # pages per commit
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
@@ -249,7 +250,8 @@ def _extraction_executor(pages: int) -> Executor:
     cores = os.cpu_count() or 1
     if pages < _PROCESS_THRESHOLD or cores < 2:
         return ThreadPoolExecutor(1, thread_name_prefix="newsvault-extract")
-    return ProcessPoolExecutor(min(cores, _MAX_PROCESSES), mp_context=get_context("spawn"))
+    return ProcessPoolExecutor(min(cores, _MAX_PROCESSES), mp_context=get_context("spawn"),
+                               initializer=exit_with_parent, initargs=(os.getpid(),))
 
 
 def _host(url: str) -> str:

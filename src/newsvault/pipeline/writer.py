@@ -4,10 +4,8 @@ or as a thread of the fetching process when there are few sources. This module i
 writer process imports besides the feeds and the store: no asyncio, no HTTP.
 """
 
-import os
 import queue
 import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from newsvault.model import FetchOutcome
 from newsvault.pipeline.handover import BATCH_LIMIT, POLL_SECONDS, STOP, Fetched
 from newsvault.store import FetchResult, IngestCounts, SqliteStore, open_store
 from newsvault.store.identity import KeyedEntry, unique_entries
+from newsvault.workers import exit_with_parent
 
 __all__ = ["BATCH_LIMIT", "STOP", "Fetched", "parse_fetched", "save_batch", "serve"]
 
@@ -82,8 +81,9 @@ def serve(db_path: Path, inbox, outbox, parent_pid: int | None = None,
     which every writer waits for, took nearly three times as long; bench/writer_bench.py.)
     """
     if parent_pid is not None:
-        threading.Thread(target=_exit_when_orphaned, args=(parent_pid,),
-                         name="newsvault-orphan-watch", daemon=True).start()
+        # a killed run can leave half a message in the inbox pipe, on which a read blocks
+        # forever (this process holds the pipe's write end too)
+        exit_with_parent(parent_pid, every=POLL_SECONDS)
     write_lock = write_lock or threading.Lock()
     store = open_store(db_path, bulk_writes=True)
     parsed: list[tuple[int, FetchResult]] = []
@@ -124,16 +124,6 @@ def _next_step(inbox, write_lock, parsed: list, stopping: bool):
             pass
     write_lock.acquire()
     return _STORE
-
-
-def _exit_when_orphaned(parent_pid: int) -> None:
-    """A killed run can leave half a message in the inbox pipe, on which a read blocks
-    forever (this process holds the pipe's write end too): so watch from a thread of its
-    own, and leave at once. Whatever is committed stays consistent; an open transaction
-    is rolled back by SQLite."""
-    while os.getppid() == parent_pid:
-        time.sleep(POLL_SECONDS)
-    os._exit(0)
 
 
 def _parsed(job: tuple[int, Fetched]) -> tuple[int, FetchResult]:
