@@ -6,7 +6,7 @@ from lxml import etree
 from newsvault.feeds.dates import parse_date
 from newsvault.feeds.namespaces import ATOM, ATOM_03, XHTML
 from newsvault.feeds.text import (
-    distinct_summary, first_text, html_to_text, looks_like_html, text_to_html, trimmed,
+    distinct_summary, first_text, html_title, looks_like_html, plain_title, text_to_html, trimmed,
 )
 from newsvault.feeds.xml import XmlDocument, absolute_url, resolve_base
 from newsvault.model import Entry, ParsedFeed
@@ -75,10 +75,10 @@ def text_construct(doc: XmlDocument, element: etree._Element) -> str:
     """A title-like Atom text construct as plain text, trimmed."""
     kind = _construct_kind(element)
     if kind == "xhtml":
-        return " ".join(doc.text(_xhtml_div(element)).split())
+        return plain_title(doc.text(_xhtml_div(element)))
     if kind == "html":
-        return html_to_text(doc.text(element))
-    return doc.text(element).strip()
+        return html_title(doc.text(element))
+    return plain_title(doc.text(element))
 
 
 def content_construct(doc: XmlDocument, element: etree._Element) -> str | None:
