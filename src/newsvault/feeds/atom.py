@@ -3,7 +3,7 @@
 
 from lxml import etree
 
-from newsvault.feeds.dates import parse_date
+from newsvault.feeds.dates import first_date
 from newsvault.feeds.namespaces import ATOM, ATOM_03, XHTML
 from newsvault.feeds.text import (
     distinct_summary, first_text, html_title, looks_like_html, plain_title, text_to_html, trimmed,
@@ -53,7 +53,8 @@ def _read_entry(doc: XmlDocument, entry: etree._Element, namespace: str, base: s
             categories.append(child)
         elif name in _ENTRY_FIELDS and name not in fields:
             fields[name] = child
-    published_raw = first_text(*(_trimmed_text(doc, fields.get(name)) for name in _DATE_FIELDS))
+    published_raw, published_ms = first_date(_trimmed_text(doc, fields.get(name))
+                                             for name in _DATE_FIELDS)
     summary = content_construct(doc, fields["summary"]) if "summary" in fields else None
     content = first_text(content_construct(doc, fields["content"]) if "content" in fields else None,
                          summary) or ""
@@ -64,7 +65,7 @@ def _read_entry(doc: XmlDocument, entry: etree._Element, namespace: str, base: s
         guid=_trimmed_text(doc, fields.get("id")),
         author=author or feed_author,
         published_raw=published_raw,
-        published_ms=parse_date(published_raw),
+        published_ms=published_ms,
         content_html=content,
         summary=distinct_summary(summary, content),
         tags=_terms(categories),

@@ -12,7 +12,7 @@ import re
 import orjson
 
 from newsvault.errors import FeedError
-from newsvault.feeds.dates import parse_date
+from newsvault.feeds.dates import first_date
 from newsvault.feeds.text import distinct_summary, first_text, html_title, text_to_html, trimmed
 from newsvault.feeds.xml import absolute_url
 from newsvault.model import Entry, ParsedFeed
@@ -74,8 +74,8 @@ def _without_lone_surrogates(value):
 
 
 def _read_item(item: dict, url: str, feed_author: str | None) -> Entry:
-    published_raw = trimmed(_string(item.get("date_published"))) or trimmed(
-        _string(item.get("date_modified")))
+    published_raw, published_ms = first_date(
+        _string(item.get(name)) for name in ("date_published", "date_modified"))
     summary = _string(item.get("summary")) or None
     text = first_text(_string(item.get("content_text")), summary)
     content = first_text(_string(item.get("content_html"))) or (text_to_html(text) if text else "")
@@ -86,7 +86,7 @@ def _read_item(item: dict, url: str, feed_author: str | None) -> Entry:
         guid=trimmed(str(item_id)) if isinstance(item_id, (str, int, float)) else None,
         author=_author_name(item) or feed_author,
         published_raw=published_raw,
-        published_ms=parse_date(published_raw),
+        published_ms=published_ms,
         content_html=content,
         summary=distinct_summary(summary, content),
         tags=_tags(item.get("tags")),

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from newsvault.feeds.dates import parse_date
+from newsvault.feeds.dates import first_date
 from newsvault.feeds.namespaces import ATOM, CONTENT, DC, MEDIA, RSS_090, RSS_10, RSS_USERLAND
 from newsvault.feeds.text import distinct_summary, has_text, html_title, trimmed
 from newsvault.feeds.xml import XmlDocument, absolute_url, local_name, resolve_base
@@ -31,6 +31,7 @@ _ITEM_FIELDS.update({
     ATOM + "link": "atom:link",
 })
 _REPEATED_FIELDS = frozenset(("category", "atom:link"))
+_DATE_FIELDS = ("pubDate", "dc:date")
 _ITEM_TAGS = frozenset(namespace + "item" for namespace in _RSS_NAMESPACES)
 
 
@@ -55,14 +56,14 @@ def read_item(doc: XmlDocument, item: etree._Element, base: str,
     guid = trimmed(_text(doc, fields, "guid"))
     description = _markup(doc, fields, "description")
     content = _content(doc, fields, description)
-    published_raw = trimmed(_text(doc, fields, "pubDate")) or trimmed(_text(doc, fields, "dc:date"))
+    published_raw, published_ms = first_date(_text(doc, fields, name) for name in _DATE_FIELDS)
     return Entry(
         title=title_text(_text(doc, fields, "title") or ""),
         url=_item_url(doc, fields, guid, base),
         guid=guid or fallback_guid,
         author=trimmed(_text(doc, fields, "author")) or trimmed(_text(doc, fields, "dc:creator")),
         published_raw=published_raw,
-        published_ms=parse_date(published_raw),
+        published_ms=published_ms,
         content_html=content or "",
         summary=distinct_summary(description, content or ""),
         tags=_tags(doc, fields.get("category", ())),
