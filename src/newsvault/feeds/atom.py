@@ -112,14 +112,15 @@ def _xhtml_div(element: etree._Element) -> etree._Element:
 
 
 def _alternate_link(links: list[etree._Element], base: str) -> str | None:
-    """The rel=alternate (or rel-less) link, preferring an HTML one."""
+    """The rel=alternate (or rel-less) web link, preferring an HTML one."""
     alternates = [link for link in links
                   if link.get("rel", "alternate").strip() == "alternate" and link.get("href")]
-    if not alternates:
-        return None
-    chosen = next((link for link in alternates if link.get("type", "").startswith("text/html")),
-                  alternates[0])
-    return absolute_url(chosen.get("href"), resolve_base(chosen, base))
+    alternates.sort(key=lambda link: not link.get("type", "").startswith("text/html"))
+    for link in alternates:
+        url = absolute_url(link.get("href"), resolve_base(link, base))
+        if url:
+            return url
+    return None
 
 
 def _person_name(doc: XmlDocument, person: etree._Element, namespace: str) -> str | None:

@@ -82,7 +82,8 @@ def _read_item(item: dict, url: str, feed_author: str | None) -> Entry:
     item_id = item.get("id")
     return Entry(
         title=html_title(_string(item.get("title"))),
-        url=absolute_url(_string(item.get("url")) or _string(item.get("external_url")), url),
+        url=absolute_url(_string(item.get("url")), url)
+        or absolute_url(_string(item.get("external_url")), url),
         guid=trimmed(str(item_id)) if isinstance(item_id, (str, int, float)) else None,
         author=_author_name(item) or feed_author,
         published_raw=published_raw,

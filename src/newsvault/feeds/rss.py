@@ -101,13 +101,17 @@ def _content(doc: XmlDocument, fields: dict, description: str | None) -> str | N
 
 
 def _item_url(doc: XmlDocument, fields: dict, guid: str | None, base: str) -> str | None:
+    """The first web link of: the link, an atom:link alternate, a permalink guid."""
     link = fields.get("link")
-    link_text = doc.text(link) if link is not None else None
-    if has_text(link_text):
-        return absolute_url(link_text, resolve_base(link, base))
+    if link is not None:
+        url = absolute_url(doc.text(link), resolve_base(link, base))
+        if url:
+            return url
     for atom_link in fields.get("atom:link", ()):
         if atom_link.get("rel", "alternate") == "alternate" and atom_link.get("href"):
-            return absolute_url(atom_link.get("href"), resolve_base(atom_link, base))
+            url = absolute_url(atom_link.get("href"), resolve_base(atom_link, base))
+            if url:
+                return url
     permalink = guid and fields["guid"].get("isPermaLink", "true").lower() != "false"
     if permalink and _looks_like_url(guid):
         return absolute_url(guid, base)

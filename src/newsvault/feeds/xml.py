@@ -21,6 +21,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+_WEB_URL = re.compile("https?://", re.IGNORECASE)  # as urljoin leaves it: trimmed, no tab
 
 _SAFE = dict(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
@@ -384,7 +385,8 @@ def resolve_base(element: etree._Element, base: str) -> str:
 
 
 def absolute_url(link: str | None, base: str) -> str | None:
-    """``link`` trimmed and resolved against ``base``; None when empty."""
+    """``link`` trimmed and resolved against ``base``; None when empty, or when it is no web
+    page's (javascript:, data:, mailto:...): a feed's link is shown as one to follow."""
     if not link:
         return None
     link = link.strip()
@@ -392,4 +394,5 @@ def absolute_url(link: str | None, base: str) -> str | None:
         return None
     if link.startswith(("http://", "https://")):
         return link
-    return urljoin(base, link) if base else link
+    resolved = urljoin(base, link) if base else link
+    return resolved if _WEB_URL.match(resolved) else None
