@@ -53,8 +53,8 @@ def _read_entry(doc: XmlDocument, entry: etree._Element, namespace: str, base: s
             categories.append(child)
         elif name in _ENTRY_FIELDS and name not in fields:
             fields[name] = child
-    published_raw, published_ms = first_date(_trimmed_text(doc, fields.get(name))
-                                             for name in _DATE_FIELDS)
+    published_raw, published_ms = first_date(*(_trimmed_text(doc, fields.get(name))
+                                               for name in _DATE_FIELDS))
     summary = content_construct(doc, fields["summary"]) if "summary" in fields else None
     content = first_text(content_construct(doc, fields["content"]) if "content" in fields else None,
                          summary) or ""

@@ -8,7 +8,6 @@ GMT+0800"), each with a time on a 12-hour clock too ("5:36 PM").
 """
 
 import re
-from collections.abc import Iterable
 from email.utils import parsedate_tz
 
 _ZONE = r"(?P<zone>[Zz]|(?:UTC|GMT|UT)?\s*[+-]\d{1,2}(?::?\d{2})?|[A-Za-z]{1,5})?"
@@ -57,7 +56,7 @@ _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _MS_PER_DAY = 86_400_000
 
 
-def first_date(candidates: Iterable[str | None]) -> tuple[str | None, int | None]:
+def first_date(*candidates: str | None) -> tuple[str | None, int | None]:
     """The first candidate that reads as a date, trimmed, and its milliseconds; when none
     does, the first that is not blank and None. An item's unreadable pubDate must not hide
     the readable dc:date beside it."""

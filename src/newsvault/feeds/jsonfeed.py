@@ -74,8 +74,8 @@ def _without_lone_surrogates(value):
 
 
 def _read_item(item: dict, url: str, feed_author: str | None) -> Entry:
-    published_raw, published_ms = first_date(
-        _string(item.get(name)) for name in ("date_published", "date_modified"))
+    published_raw, published_ms = first_date(_string(item.get("date_published")),
+                                             _string(item.get("date_modified")))
     summary = _string(item.get("summary")) or None
     text = first_text(_string(item.get("content_text")), summary)
     content = first_text(_string(item.get("content_html"))) or (text_to_html(text) if text else "")

@@ -31,7 +31,6 @@ _ITEM_FIELDS.update({
     ATOM + "link": "atom:link",
 })
 _REPEATED_FIELDS = frozenset(("category", "atom:link"))
-_DATE_FIELDS = ("pubDate", "dc:date")
 _ITEM_TAGS = frozenset(namespace + "item" for namespace in _RSS_NAMESPACES)
 
 
@@ -56,7 +55,8 @@ def read_item(doc: XmlDocument, item: etree._Element, base: str,
     guid = trimmed(_text(doc, fields, "guid"))
     description = _markup(doc, fields, "description")
     content = _content(doc, fields, description)
-    published_raw, published_ms = first_date(_text(doc, fields, name) for name in _DATE_FIELDS)
+    published_raw, published_ms = first_date(_text(doc, fields, "pubDate"),
+                                             _text(doc, fields, "dc:date"))
     return Entry(
         title=title_text(_text(doc, fields, "title") or ""),
         url=_item_url(doc, fields, guid, base),
