@@ -395,3 +395,25 @@ def test_hostile_titles_give_valid_yaml_and_safe_unique_file_names(
             == (BAD, [BAD], [BAD])
         assert post.meta["from"] == item["url"]
         assert "\x00" not in post.text and "\x07" not in post.text and "\x1b" not in post.text
+
+
+def test_items_with_unsafe_links_are_archived_without_a_link(feed_server, fixture_bytes, tmp_path):
+    archive = ArchiveDir.create(tmp_path / "news")  # `run` writes the posts and builds the site
+    feed_server.route("/good.xml", body=fixture_bytes("good-source.xml"), headers=RSS)
+    archive.add_source(GOOD, feed_server.url("/good.xml"), full_text=CONTROL_PAGES)
+    row = run_with_bad_feed(archive, feed_server, "unsafe-links", fixture_bytes("unsafe-links.xml"))
+    assert row.new == 3
+    assert sorted((article["title"], article["url"]) for article in archive.articles()
+                  if article["title"] in ("脚本链接", "数据链接", "安全链接")) == [
+        ("安全链接", "https://unsafe.example.com/3"), ("数据链接", None), ("脚本链接", None),
+    ]
+    posts = {path.name: path.read_text(encoding="utf-8")
+             for path in (archive.root / "_posts").glob("2022-01-26-*链接.md")}
+    assert sorted(posts) == [f"2022-01-26-{title}.md" for title in ("安全链接", "数据链接", "脚本链接")]
+    for title in ("数据链接", "脚本链接"):  # no link: an empty one, as for any item without
+        assert '\nfrom: ""\n' in posts[f"2022-01-26-{title}.md"]
+        assert (archive.root / "site" / "2022-01-26" / title / "index.html").is_file()
+    written = [path.read_text(encoding="utf-8") for folder in ("_posts", "site")
+               for path in (archive.root / folder).rglob("*") if path.is_file()
+               and path.suffix in (".md", ".html", ".json", ".js")]
+    assert written and not any(re.search("javascript:|data:text", text, re.I) for text in written)

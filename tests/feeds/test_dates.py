@@ -3,6 +3,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from hypothesis import given, strategies as st
 
+from newsvault.feeds import parse_feed
 from newsvault.feeds.dates import parse_date
 
 
@@ -53,6 +54,24 @@ def epoch_ms(moment: datetime) -> int:
     # Common broken forms
     ("2024年1月2日 09:05", utc_ms(2024, 1, 2, 9, 5)),
     ("1704103200", utc_ms(2024, 1, 1, 10)),
+    # A 12-hour clock
+    ("Thu, 27 Jan 2022 5:36:52 PM +0800", utc_ms(2022, 1, 27, 9, 36, 52)),
+    ("Thu, 27 Jan 2022 05:36 pm GMT", utc_ms(2022, 1, 27, 17, 36)),
+    ("Thu, 27 Jan 2022 12:10:00 AM +0000", utc_ms(2022, 1, 27, 0, 10)),
+    ("Thu, 27 Jan 2022 12:10:00 PM +0000", utc_ms(2022, 1, 27, 12, 10)),
+    ("Thu, 27 Jan 2022 11:59:59 p.m. +0000", utc_ms(2022, 1, 27, 23, 59, 59)),
+    ("2022-01-27 05:36:52 PM", utc_ms(2022, 1, 27, 17, 36, 52)),
+    ("2022-01-27 5:36 AM", utc_ms(2022, 1, 27, 5, 36)),
+    ("2022-01-27 12:00:00 AM +08:00", utc_ms(2022, 1, 26, 16)),
+    ("2022年1月27日 5:36 PM", utc_ms(2022, 1, 27, 17, 36)),
+    ("Thu, 27 Jan 2022 13:36:52 PM +0800", utc_ms(2022, 1, 27, 5, 36, 52)),  # Java's HH:mm a
+    ("2022-01-27 00:30 AM", utc_ms(2022, 1, 27, 0, 30)),
+    # Month first
+    ("Jan 27, 2022", utc_ms(2022, 1, 27)),
+    ("January 27, 2022 17:36", utc_ms(2022, 1, 27, 17, 36)),
+    ("Sept. 7, 2022, 5:36 PM", utc_ms(2022, 9, 7, 17, 36)),
+    ("Thursday, January 27, 2022 5:36:52 PM +0800", utc_ms(2022, 1, 27, 9, 36, 52)),
+    ("Thu Jan 27 2022 17:36:52 GMT+0800 (China Standard Time)", utc_ms(2022, 1, 27, 9, 36, 52)),
 ])
 def test_parse_date(text, expected):
     assert parse_date(text) == expected
@@ -61,7 +80,8 @@ def test_parse_date(text, expected):
 @pytest.mark.parametrize("text", [
     None, "", "   ", "yesterday", "2024-13-01", "2023-02-29", "2024-01-32T00:00:00Z",
     "Mon, 32 Jan 2024 10:00:00 GMT", "Mon, 01 Foo 2024 10:00:00 GMT", "Mon, 01 Jan 2024 25:00:00 GMT",
-    "2024-01-01T10:00:00+99:00", "12345",
+    "2024-01-01T10:00:00+99:00", "12345", "Invalid Date", "NaN",
+    "Foo 27, 2022", "Thu, 27 Jan 2022 25:00 PM GMT",
 ])
 def test_unreadable_dates_are_none(text):
     assert parse_date(text) is None
@@ -81,3 +101,35 @@ def test_iso_and_rfc822_round_trip(moment, offset_minutes):
     assert parse_date(aware.isoformat()) == epoch_ms(aware)
     rfc822 = aware.strftime("%a, %d %b %Y %H:%M:%S %z")  # no fraction of a second
     assert parse_date(rfc822) == epoch_ms(aware.replace(microsecond=0))
+
+
+def test_an_unreadable_pubdate_does_not_hide_a_readable_dc_date():
+    body = (b'<rss xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+            b"<item><title>A</title><pubDate>Invalid Date</pubDate>"
+            b"<dc:date> 2022-01-27T17:36:52+08:00 </dc:date></item>"
+            b"<item><title>B</title><pubDate>Invalid Date</pubDate></item>"
+            b"<item><title>C</title><pubDate>Thu, 27 Jan 2022 09:36:52 GMT</pubDate>"
+            b"<dc:date>2000-01-01</dc:date></item></channel></rss>")
+    dated, undated, first = parse_feed(body, url="https://d.example/").entries
+    assert (dated.published_raw, dated.published_ms) == (
+        "2022-01-27T17:36:52+08:00", utc_ms(2022, 1, 27, 9, 36, 52))
+    assert (undated.published_raw, undated.published_ms) == ("Invalid Date", None)
+    assert (first.published_raw, first.published_ms) == (
+        "Thu, 27 Jan 2022 09:36:52 GMT", utc_ms(2022, 1, 27, 9, 36, 52))
+
+
+def test_an_unreadable_atom_published_does_not_hide_updated():
+    body = (b'<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title>'
+            b"<entry><id>1</id><title>A</title><published>0000-00-00T00:00:00Z</published>"
+            b"<updated>2022-01-27T09:36:52Z</updated></entry></feed>")
+    [entry] = parse_feed(body, url="https://d.example/").entries
+    assert (entry.published_raw, entry.published_ms) == (
+        "2022-01-27T09:36:52Z", utc_ms(2022, 1, 27, 9, 36, 52))
+
+
+def test_an_unreadable_json_date_published_does_not_hide_date_modified():
+    body = (b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1",'
+            b' "date_published": "Invalid Date", "date_modified": "2022-01-27T09:36:52Z"}]}')
+    [entry] = parse_feed(body, url="https://d.example/feed.json").entries
+    assert (entry.published_raw, entry.published_ms) == (
+        "2022-01-27T09:36:52Z", utc_ms(2022, 1, 27, 9, 36, 52))

@@ -1,6 +1,9 @@
-from newsvault.feeds import parse_feed
+from lxml import etree
 
-from .helpers import parse_fixture, titles
+from newsvault.feeds import parse_feed
+from newsvault.feeds.xml import balanced_tags
+
+from .helpers import TESTDATA, parse_fixture, titles
 
 
 def test_bare_ampersands_are_escaped():
@@ -63,3 +66,108 @@ def test_leading_whitespace_is_not_an_error():
     body = b"\n\n  <?xml version='1.0'?><rss><channel><item><title>A</title></item></channel></rss>"
     feed = parse_feed(body, url="https://x.example/")
     assert (feed.recovered, titles(feed)) == (False, ["A"])
+
+
+def rss_items(*items: str) -> bytes:
+    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>C</title>'
+            + "".join(f"<item>{item}</item>\n" for item in items) + "</channel></rss>").encode()
+
+
+def test_raw_html_with_void_elements_keeps_every_item_apart():
+    feed = parse_feed(rss_items(
+        "<title>One</title><description><p>x<br></p></description><link>https://v.example/1</link>",
+        '<title>Two</title><link>https://v.example/2</link><description><img src="x.jpg"> hi</description>',
+        "<title>Three</title><link>https://v.example/3</link><description>a<hr>b</description>",
+        "<title>Four</title><link>https://v.example/4</link><description>plain</description>",
+    ), url="https://v.example/feed")
+    assert feed.recovered is True
+    assert [(entry.title, entry.url, entry.content_html) for entry in feed.entries] == [
+        ("One", "https://v.example/1", "<p>x<br/></p>"),
+        ("Two", "https://v.example/2", '<img src="x.jpg"/> hi'),
+        ("Three", "https://v.example/3", "a<hr/>b"),
+        ("Four", "https://v.example/4", "plain"),
+    ]
+
+
+def test_unclosed_and_stray_tags_stay_inside_their_item():
+    feed = parse_feed(rss_items(
+        "<title>Open</title><description>Lead <b>bold <i>and more</description>"
+        "<link>https://u.example/1</link><guid>g1</guid>",
+        "<title>Stray</title><description>x</p> y</span></description><link>https://u.example/2</link>",
+        "<title>Last</title><link>https://u.example/3</link>",
+    ), url="https://u.example/feed")
+    assert [(entry.title, entry.url) for entry in feed.entries] == [
+        ("Open", "https://u.example/1"), ("Stray", "https://u.example/2"),
+        ("Last", "https://u.example/3"),
+    ]
+    assert feed.entries[0].content_html == "Lead <b>bold <i>and more</i></b>"
+    assert feed.entries[0].guid == "g1"
+    assert feed.entries[1].content_html == "x y"
+
+
+def test_an_item_left_open_ends_where_the_next_begins():
+    body = ('<rss><channel><title>C</title><item><title>A</title><description>a <br> b'
+            '</description><item><title>B</title></item></channel></rss>').encode()
+    feed = parse_feed(body, url="https://x.example/")
+    assert [(entry.title, entry.content_html) for entry in feed.entries] == [
+        ("A", "a <br/> b"), ("B", ""),
+    ]
+
+
+def test_void_elements_already_closed_and_cdata_are_left_alone():
+    feed = parse_feed(rss_items(
+        "<title>Closed</title><description>a<br></br>b<img src='y'></img>&</description>",
+        "<title>CDATA</title><description><![CDATA[<p>x<br></p>]]></description>",
+    ), url="https://x.example/")
+    assert [(entry.title, entry.content_html) for entry in feed.entries] == [
+        ("Closed", "a<br/>b<img src=\"y\"/>&amp;"), ("CDATA", "<p>x<br></p>"),
+    ]
+
+
+def test_atom_entries_with_raw_html_content_are_each_recovered():
+    body = ('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>'
+            '<entry><title>One</title><content type="html"><p>x<br>y</p></content>'
+            '<link href="https://a.example/1"/><id>1</id></entry>'
+            '<entry><title>Two</title><id>2</id><content type="html"><img src="z.png"><p>open'
+            '</content><link href="https://a.example/2"/></entry>'
+            '<entry><title>Three</title><link href="https://a.example/3"/><id>3</id>'
+            '<content type="html">fine</content></entry></feed>').encode()
+    feed = parse_feed(body, url="https://a.example/feed")
+    assert feed.recovered is True
+    assert [(e.title, e.url, e.guid, e.content_html) for e in feed.entries] == [
+        ("One", "https://a.example/1", "1", "<p>x<br/>y</p>"),
+        ("Two", "https://a.example/2", "2", '<img src="z.png"/><p>open</p>'),
+        ("Three", "https://a.example/3", "3", "fine"),
+    ]
+
+
+def test_html_attributes_in_raw_html_are_kept():
+    [entry] = parse_feed(rss_items(
+        "<title>Attrs</title><description>See <a href=/x target=_blank>this</a>"
+        "<input disabled></description><guid isPermaLink=false>g</guid>",
+    ), url="https://x.example/").entries
+    assert entry.content_html == 'See <a href="/x" target="_blank">this</a><input disabled="disabled"/>'
+    assert (entry.guid, entry.url) == ("g", None)
+
+
+def test_an_end_tag_in_the_wrong_case_closes_its_element():
+    feed = parse_feed(rss_items(
+        "<title>Case</title><pubDate>Mon, 01 Jan 2024 10:00:00 GMT</pubdate>"
+        "<link>https://c.example/1</link><description>a<br>b</DESCRIPTION>",
+        "<title>Next</title>",
+    ), url="https://x.example/")
+    assert [(entry.title, entry.url) for entry in feed.entries] == [
+        ("Case", "https://c.example/1"), ("Next", None),
+    ]
+    assert feed.entries[0].published_raw == "Mon, 01 Jan 2024 10:00:00 GMT"
+    assert feed.entries[0].content_html == "a<br/>b"
+
+
+def test_balancing_leaves_well_formed_markup_as_it_is():
+    for path in sorted(TESTDATA.glob("*.xml")):
+        data = path.read_bytes()
+        try:
+            etree.fromstring(data, etree.XMLParser(resolve_entities=False, load_dtd=False))
+        except etree.XMLSyntaxError:
+            continue
+        assert balanced_tags(data) == data, path.name

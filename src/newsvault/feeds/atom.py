@@ -3,10 +3,10 @@
 
 from lxml import etree
 
-from newsvault.feeds.dates import parse_date
+from newsvault.feeds.dates import first_date
 from newsvault.feeds.namespaces import ATOM, ATOM_03, XHTML
 from newsvault.feeds.text import (
-    distinct_summary, first_text, html_to_text, looks_like_html, text_to_html, trimmed,
+    distinct_summary, first_text, html_title, looks_like_html, plain_title, text_to_html, trimmed,
 )
 from newsvault.feeds.xml import XmlDocument, absolute_url, resolve_base
 from newsvault.model import Entry, ParsedFeed
@@ -53,7 +53,8 @@ def _read_entry(doc: XmlDocument, entry: etree._Element, namespace: str, base: s
             categories.append(child)
         elif name in _ENTRY_FIELDS and name not in fields:
             fields[name] = child
-    published_raw = first_text(*(_trimmed_text(doc, fields.get(name)) for name in _DATE_FIELDS))
+    published_raw, published_ms = first_date(*(_trimmed_text(doc, fields.get(name))
+                                               for name in _DATE_FIELDS))
     summary = content_construct(doc, fields["summary"]) if "summary" in fields else None
     content = first_text(content_construct(doc, fields["content"]) if "content" in fields else None,
                          summary) or ""
@@ -64,7 +65,7 @@ def _read_entry(doc: XmlDocument, entry: etree._Element, namespace: str, base: s
         guid=_trimmed_text(doc, fields.get("id")),
         author=author or feed_author,
         published_raw=published_raw,
-        published_ms=parse_date(published_raw),
+        published_ms=published_ms,
         content_html=content,
         summary=distinct_summary(summary, content),
         tags=_terms(categories),
@@ -75,10 +76,10 @@ def text_construct(doc: XmlDocument, element: etree._Element) -> str:
     """A title-like Atom text construct as plain text, trimmed."""
     kind = _construct_kind(element)
     if kind == "xhtml":
-        return " ".join(doc.text(_xhtml_div(element)).split())
+        return plain_title(doc.text(_xhtml_div(element)))
     if kind == "html":
-        return html_to_text(doc.text(element))
-    return doc.text(element).strip()
+        return html_title(doc.text(element))
+    return plain_title(doc.text(element))
 
 
 def content_construct(doc: XmlDocument, element: etree._Element) -> str | None:
@@ -111,14 +112,15 @@ def _xhtml_div(element: etree._Element) -> etree._Element:
 
 
 def _alternate_link(links: list[etree._Element], base: str) -> str | None:
-    """The rel=alternate (or rel-less) link, preferring an HTML one."""
+    """The rel=alternate (or rel-less) web link, preferring an HTML one."""
     alternates = [link for link in links
                   if link.get("rel", "alternate").strip() == "alternate" and link.get("href")]
-    if not alternates:
-        return None
-    chosen = next((link for link in alternates if link.get("type", "").startswith("text/html")),
-                  alternates[0])
-    return absolute_url(chosen.get("href"), resolve_base(chosen, base))
+    alternates.sort(key=lambda link: not link.get("type", "").startswith("text/html"))
+    for link in alternates:
+        url = absolute_url(link.get("href"), resolve_base(link, base))
+        if url:
+            return url
+    return None
 
 
 def _person_name(doc: XmlDocument, person: etree._Element, namespace: str) -> str | None:

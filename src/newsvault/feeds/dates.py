@@ -1,7 +1,9 @@
 """Feed dates to UTC epoch milliseconds.
 
-Two regular expressions cover nearly every feed: ISO 8601 / RFC 3339 and RFC 822 (as
-written in the wild: no weekday, no seconds, two-digit years, "+08:00", "GMT+8").
+Three regular expressions cover nearly every feed: ISO 8601 / RFC 3339, RFC 822 (as
+written in the wild: no weekday, no seconds, two-digit years, "+08:00", "GMT+8") and the
+month-first English forms ("Jan 27, 2022", JavaScript's "Thu Jan 27 2022 17:36:52
+GMT+0800"), each with a time on a 12-hour clock too ("5:36 PM").
 ``email.utils.parsedate_tz`` catches the rest (asctime-like forms). No zone means UTC.
 """
 
@@ -9,26 +11,34 @@ import re
 from email.utils import parsedate_tz
 
 _ZONE = r"(?P<zone>[Zz]|(?:UTC|GMT|UT)?\s*[+-]\d{1,2}(?::?\d{2})?|[A-Za-z]{1,5})?"
+_MERIDIEM = r"(?:\s*(?P<meridiem>[AaPp])\.?[Mm]\.?)?"  # before _ZONE, which would take "PM"
+_TIME = (r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?"
+         + _MERIDIEM)
 _ISO = re.compile(
     r"(?P<year>\d{4})(?P<sep>[-/.]?)(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})"
     r"(?:(?:[Tt]|\s+)(?P<hour>\d{1,2}):?(?P<minute>\d{2})"
-    r"(?::?(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?)?"
+    r"(?::?(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?" + _MERIDIEM + r")?"
     r"\s*" + _ZONE + r"\s*$"
 )
 _CHINESE = re.compile(
     r"(?P<year>\d{4})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"
     r"(?:\s*(?P<hour>\d{1,2})[:：](?P<minute>\d{2})"
-    r"(?:[:：](?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?)?"
+    r"(?:[:：](?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?" + _MERIDIEM + r")?"
     r"\s*" + _ZONE + r"\s*$"
 )
 _RFC822 = re.compile(
     r"(?:[A-Za-z]+\.?,?\s*)?"  # weekday
     r"(?P<day>\d{1,2})[\s-]+(?P<month>[A-Za-z]{3,9})\.?,?[\s-]+(?P<year>\d{2,4})"
-    r"(?:,?\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})"
-    r"(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?)?"
+    r"(?:,?\s+" + _TIME + r")?"
     r"\s*" + _ZONE + r"\s*(?:\([^)]*\))?\s*$"
 )
-_FIELDS = ("year", "day", "hour", "minute", "second", "fraction", "zone")
+_MONTH_FIRST = re.compile(
+    r"(?:[A-Za-z]+\.?,?\s+)?"  # weekday
+    r"(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})"
+    r"(?:,?\s+" + _TIME + r")?"
+    r"\s*" + _ZONE + r"\s*(?:\([^)]*\))?\s*$"
+)
+_FIELDS = ("year", "day", "hour", "minute", "second", "fraction", "zone", "meridiem")
 _EPOCH = re.compile(r"(\d{9,10}|\d{12,13})$")
 
 _MONTHS = {name: number for number, name in enumerate(
@@ -46,6 +56,22 @@ _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _MS_PER_DAY = 86_400_000
 
 
+def first_date(*candidates: str | None) -> tuple[str | None, int | None]:
+    """The first candidate that reads as a date, trimmed, and its milliseconds; when none
+    does, the first that is not blank and None. An item's unreadable pubDate must not hide
+    the readable dc:date beside it."""
+    unreadable = None
+    for raw in candidates:
+        raw = raw.strip() if raw else None
+        if not raw:
+            continue
+        millis = parse_date(raw)
+        if millis is not None:
+            return raw, millis
+        unreadable = unreadable or raw
+    return unreadable, None
+
+
 def parse_date(text: str | None) -> int | None:
     """UTC epoch milliseconds, or None when ``text`` is no date we can read."""
     if not text:
@@ -60,7 +86,7 @@ def parse_date(text: str | None) -> int | None:
             return millis
         if _EPOCH.match(text):
             return int(text) * (1000 if len(text) <= 10 else 1)
-    match = _RFC822.match(text)
+    match = _RFC822.match(text) or _MONTH_FIRST.match(text)
     if match:
         month = _MONTHS.get(match["month"][:3].lower())
         return _from_fields(match, month, two_digit_years=True) if month else None
@@ -68,11 +94,11 @@ def parse_date(text: str | None) -> int | None:
 
 
 def _from_fields(match: re.Match, month: int, two_digit_years: bool = False) -> int | None:
-    year, day, hour, minute, second, fraction, zone = match.group(*_FIELDS)
+    year, day, hour, minute, second, fraction, zone, meridiem = match.group(*_FIELDS)
     year, day = int(year), int(day)
     if two_digit_years and year < 1000:
         year += 2000 if year < 50 else 1900  # RFC 2822 section 4.3
-    hour = int(hour) if hour else 0
+    hour = _hour_of_day(int(hour), meridiem) if hour else 0
     minute = int(minute) if minute else 0
     second = min(int(second), 59) if second else 0  # a leap second is the one before
     offset = _zone_offset_ms(zone) if zone else 0
@@ -81,6 +107,15 @@ def _from_fields(match: re.Match, month: int, two_digit_years: bool = False) -> 
     millis = int(fraction[:3].ljust(3, "0")) if fraction else 0
     return (_days_from_civil(year, month, day) * _MS_PER_DAY
             + ((hour * 60 + minute) * 60 + second) * 1000 + millis - offset)
+
+
+def _hour_of_day(hour: int, meridiem: str | None) -> int:
+    """The hour on a 24-hour clock; ``meridiem`` "a" or "p" (AM, PM) for a 12-hour one,
+    where 12 AM is midnight and 12 PM noon. An hour of 0 or past 12 is on a 24-hour clock
+    already: Java's "HH:mm a" writes "13:36 PM" and "00:30 AM"."""
+    if meridiem is None or hour == 0 or hour > 12:
+        return hour
+    return hour % 12 + (12 if meridiem in "pP" else 0)
 
 
 def _valid(year: int, month: int, day: int, hour: int, minute: int) -> bool:

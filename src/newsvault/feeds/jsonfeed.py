@@ -1,7 +1,9 @@
 """JSON Feed 1.0 and 1.1, adapted to :class:`~newsvault.model.Entry`.
 
 Feeds in the wild put numbers where strings belong and objects where lists do; a field of
-the wrong type counts as missing rather than failing the feed.
+the wrong type counts as missing rather than failing the feed. Their titles, plain text by
+the spec, often come HTML-escaped as their RSS twin's do (WordPress: "&#8217;"), and are
+read as RSS titles are.
 """
 
 import json
@@ -10,8 +12,8 @@ import re
 import orjson
 
 from newsvault.errors import FeedError
-from newsvault.feeds.dates import parse_date
-from newsvault.feeds.text import distinct_summary, first_text, text_to_html, trimmed
+from newsvault.feeds.dates import first_date
+from newsvault.feeds.text import distinct_summary, first_text, html_title, text_to_html, trimmed
 from newsvault.feeds.xml import absolute_url
 from newsvault.model import Entry, ParsedFeed
 
@@ -29,7 +31,7 @@ def parse_json_feed(data: bytes, url: str) -> ParsedFeed:
     return ParsedFeed(
         format="json",
         entries=entries,
-        title=trimmed(_string(document.get("title"))),
+        title=html_title(_string(document.get("title"))) or None,
         site_url=absolute_url(_string(document.get("home_page_url")), url),
     )
 
@@ -72,19 +74,20 @@ def _without_lone_surrogates(value):
 
 
 def _read_item(item: dict, url: str, feed_author: str | None) -> Entry:
-    published_raw = trimmed(_string(item.get("date_published"))) or trimmed(
-        _string(item.get("date_modified")))
+    published_raw, published_ms = first_date(_string(item.get("date_published")),
+                                             _string(item.get("date_modified")))
     summary = _string(item.get("summary")) or None
     text = first_text(_string(item.get("content_text")), summary)
     content = first_text(_string(item.get("content_html"))) or (text_to_html(text) if text else "")
     item_id = item.get("id")
     return Entry(
-        title=_string(item.get("title")).strip(),
-        url=absolute_url(_string(item.get("url")) or _string(item.get("external_url")), url),
+        title=html_title(_string(item.get("title"))),
+        url=absolute_url(_string(item.get("url")), url)
+        or absolute_url(_string(item.get("external_url")), url),
         guid=trimmed(str(item_id)) if isinstance(item_id, (str, int, float)) else None,
         author=_author_name(item) or feed_author,
         published_raw=published_raw,
-        published_ms=parse_date(published_raw),
+        published_ms=published_ms,
         content_html=content,
         summary=distinct_summary(summary, content),
         tags=_tags(item.get("tags")),

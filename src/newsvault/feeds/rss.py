@@ -2,13 +2,16 @@
 
 The item reader also serves RSS 1.0 (``rdf.py``): element names are looked up without
 regard to which RSS namespace (none, RSS 1.0, 0.90, UserLand) the feed put them in.
+RSS 2.0 titles are HTML in practice ("Tom &amp;amp; Jerry"), RSS 1.0 titles text.
 """
+
+from collections.abc import Callable
 
 from lxml import etree
 
-from newsvault.feeds.dates import parse_date
+from newsvault.feeds.dates import first_date
 from newsvault.feeds.namespaces import ATOM, CONTENT, DC, MEDIA, RSS_090, RSS_10, RSS_USERLAND
-from newsvault.feeds.text import distinct_summary, has_text, trimmed
+from newsvault.feeds.text import distinct_summary, has_text, html_title, trimmed
 from newsvault.feeds.xml import XmlDocument, absolute_url, local_name, resolve_base
 from newsvault.model import Entry, ParsedFeed
 
@@ -38,26 +41,29 @@ def parse_rss(doc: XmlDocument, url: str) -> ParsedFeed:
     channel_base = resolve_base(channel, base) if channel is not None else base
     items = [child for child in (channel if channel is not None else ()) if is_item(child)]
     items += [child for child in root if is_item(child)]  # some RSS 0.9x put items beside channel
-    title, site_url = channel_title_and_link(doc, channel, channel_base)
-    entries = [read_item(doc, item, resolve_base(item, channel_base)) for item in items]
+    title, site_url = channel_title_and_link(doc, channel, channel_base, html_title)
+    entries = [read_item(doc, item, resolve_base(item, channel_base), html_title)
+               for item in items]
     return ParsedFeed(format="rss", entries=entries, title=title, site_url=site_url)
 
 
 def read_item(doc: XmlDocument, item: etree._Element, base: str,
-              fallback_guid: str | None = None) -> Entry:
-    """One RSS (or RDF) item as an Entry; ``base`` is the item's resolved xml:base."""
+              title_text: Callable[[str], str], fallback_guid: str | None = None) -> Entry:
+    """One RSS (or RDF) item as an Entry; ``base`` is the item's resolved xml:base,
+    ``title_text`` reads the title's text as the format means it."""
     fields = _item_fields(item)
     guid = trimmed(_text(doc, fields, "guid"))
     description = _markup(doc, fields, "description")
     content = _content(doc, fields, description)
-    published_raw = trimmed(_text(doc, fields, "pubDate")) or trimmed(_text(doc, fields, "dc:date"))
+    published_raw, published_ms = first_date(_text(doc, fields, "pubDate"),
+                                             _text(doc, fields, "dc:date"))
     return Entry(
-        title=(_text(doc, fields, "title") or "").strip(),
+        title=title_text(_text(doc, fields, "title") or ""),
         url=_item_url(doc, fields, guid, base),
         guid=guid or fallback_guid,
         author=trimmed(_text(doc, fields, "author")) or trimmed(_text(doc, fields, "dc:creator")),
         published_raw=published_raw,
-        published_ms=parse_date(published_raw),
+        published_ms=published_ms,
         content_html=content or "",
         summary=distinct_summary(description, content or ""),
         tags=_tags(doc, fields.get("category", ())),
@@ -95,13 +101,17 @@ def _content(doc: XmlDocument, fields: dict, description: str | None) -> str | N
 
 
 def _item_url(doc: XmlDocument, fields: dict, guid: str | None, base: str) -> str | None:
+    """The first web link of: the link, an atom:link alternate, a permalink guid."""
     link = fields.get("link")
-    link_text = doc.text(link) if link is not None else None
-    if has_text(link_text):
-        return absolute_url(link_text, resolve_base(link, base))
+    if link is not None:
+        url = absolute_url(doc.text(link), resolve_base(link, base))
+        if url:
+            return url
     for atom_link in fields.get("atom:link", ()):
         if atom_link.get("rel", "alternate") == "alternate" and atom_link.get("href"):
-            return absolute_url(atom_link.get("href"), resolve_base(atom_link, base))
+            url = absolute_url(atom_link.get("href"), resolve_base(atom_link, base))
+            if url:
+                return url
     permalink = guid and fields["guid"].get("isPermaLink", "true").lower() != "false"
     if permalink and _looks_like_url(guid):
         return absolute_url(guid, base)
@@ -131,15 +141,15 @@ def _markup(doc: XmlDocument, fields: dict, name: str) -> str | None:
     return doc.markup(element) if element is not None else None
 
 
-def channel_title_and_link(doc: XmlDocument, channel: etree._Element | None,
-                           base: str) -> tuple[str | None, str | None]:
+def channel_title_and_link(doc: XmlDocument, channel: etree._Element | None, base: str,
+                           title_text: Callable[[str], str]) -> tuple[str | None, str | None]:
     title = site_url = None
     for child in channel if channel is not None else ():
         if not isinstance(child.tag, str):
             continue
         name = _ITEM_FIELDS.get(child.tag)
         if name == "title" and title is None:
-            title = trimmed(doc.text(child))
+            title = title_text(doc.text(child)) or None
         elif name == "link" and site_url is None:
             site_url = absolute_url(doc.text(child), resolve_base(child, base))
     return title, site_url

@@ -8,6 +8,9 @@ per thread.
 Speed: libxml2 checks CDATA character by character (~120 MB/s on news HTML), while most of
 a feed's bytes are CDATA. So large CDATA sections are lifted out before parsing (each
 replaced by a short private-use token) and put back, decoded by Python, when read.
+
+Broken feeds are first repaired (``clean_xml``), then their elements closed as HTML would
+close them (``balanced_tags``), so that libxml2's recovery keeps each item apart.
 """
 
 import html.entities
@@ -18,6 +21,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+_WEB_URL = re.compile("https?://", re.IGNORECASE)  # as urljoin leaves it: trimmed, no tab
 
 _SAFE = dict(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
@@ -40,6 +44,19 @@ _AMPERSAND = re.compile(
     rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});)"
     rb"(?:([A-Za-z][A-Za-z0-9]{0,31});)?"
 )
+# What HTML never closes; raw HTML in a feed writes <br>, which XML reads as left open.
+# Not "link" or "source": RSS elements of those names hold text.
+_VOID_ELEMENTS = frozenset(b"area base br col embed hr img input meta param track wbr".split())
+_ITEM_ELEMENTS = frozenset((b"item", b"entry"))
+_NAME = rb"[A-Za-z_\x80-\xff][\w.:\x80-\xff-]*"
+_TAG = re.compile(
+    rb"<(?:!\[CDATA\[.*?(?:\]\]>|\Z)|!--.*?(?:-->|\Z)|[!?][^>]*>?"  # passed over
+    rb"|/(?P<end>" + _NAME + rb")\s*>"
+    rb"|(?P<start>" + _NAME + rb")(?:\s(?:[^<>\"']|\"[^\"<]*\"|'[^'<]*')*)?>)",
+    re.DOTALL,
+)
+_ATTRIBUTE = re.compile(rb"""(\s+)([^\s=/>"'<]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
+_END_TAG = re.compile(rb"\s*</(" + _NAME + rb")\s*>")
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>", re.DOTALL | re.IGNORECASE)
 _PROLOG_BYTES = 4096  # where junk before <?xml (a PHP warning, say) or a DOCTYPE is looked for
 
@@ -100,11 +117,20 @@ def parse_xml(data: bytes, utf8_verified: bool = True) -> XmlDocument | None:
         # checked here; the lifted sections are checked as they are decoded.
         lifted.decode("utf-8")
     lifted, sections = lift_cdata(clean_xml(data))
+    root = _recovered_root(lifted, lenient)
+    return XmlDocument(root, True, _decoded(sections)) if root is not None else None
+
+
+def _recovered_root(data: bytes, lenient: etree.XMLParser) -> etree._Element | None:
+    """The root libxml2 recovers; with the elements balanced first if it had to recover
+    more than the repairs left (balancing costs a tenth of a lenient parse)."""
     try:
-        root = etree.fromstring(lifted, lenient)
+        root = etree.fromstring(data, lenient)
+        if lenient.error_log:
+            root = etree.fromstring(balanced_tags(data), lenient)
     except etree.XMLSyntaxError:  # recover=True raises only when nothing at all was readable
         return None
-    return XmlDocument(root, True, _decoded(sections)) if root is not None else None
+    return root
 
 
 def lift_cdata(data: bytes) -> tuple[bytes, list[bytes]]:
@@ -232,6 +258,93 @@ def _fixed_reference(match: re.Match) -> bytes:
     return "".join(f"&#{ord(character)};" for character in characters).encode("ascii")
 
 
+def balanced_tags(data: bytes) -> bytes:
+    """``data`` with its elements closed as HTML closes them: a void element (``<br>``) at
+    once; those left open inside an element, by its end tag; an item left open, by the next
+    item. An end tag that closes nothing is dropped.
+
+    libxml2's recovery closes one element per end tag, whatever its name: after one
+    ``<br>`` in an item's raw HTML, every later item would be read as inside that one.
+    """
+    pieces, copied, open_names = [], 0, []
+    for tag in _TAG.finditer(data):
+        if tag["start"] is not None:
+            replacement = _opened(tag, open_names, data)
+        elif tag["end"] is not None:
+            replacement = _closed(tag["end"], open_names)
+        else:
+            continue
+        if replacement is not None:
+            pieces += (data[copied : tag.start()], replacement)
+            copied = tag.end()
+    if not pieces:
+        return data
+    pieces.append(data[copied:])
+    return b"".join(pieces)
+
+
+def _opened(tag: re.Match, open_names: list[bytes], data: bytes) -> bytes | None:
+    """What replaces the start tag ``tag`` (None: itself); an element left open is pushed."""
+    name, markup = tag["start"], tag[0]
+    if len(markup) > len(name) + 2:
+        markup = _with_xml_attributes(markup)
+    if not markup.endswith(b"/>"):
+        if name.lower() in _VOID_ELEMENTS and not _closed_at(data, tag.end(), name):
+            markup = markup[:-1] + b"/>"
+        else:
+            if name.rpartition(b":")[2] in _ITEM_ELEMENTS and name in open_names:
+                markup = _closing(open_names, _innermost(open_names, name)) + markup
+            open_names.append(name)
+    return None if markup == tag[0] else markup
+
+
+def _with_xml_attributes(start_tag: bytes) -> bytes:
+    """The start tag with its HTML attributes written as XML's: ``src=x.jpg`` quoted,
+    ``disabled`` given a value. libxml2 would drop the tag's attributes and text."""
+    return _ATTRIBUTE.sub(_xml_attribute, start_tag)
+
+
+def _xml_attribute(attribute: re.Match) -> bytes:
+    space, name, value = attribute.groups()
+    if value is None:
+        value = name  # as XHTML writes a bare attribute
+    elif value[:1] in (b'"', b"'"):
+        return attribute[0]
+    return b"%s%s=\"%s\"" % (space, name, value)
+
+
+def _closed(name: bytes, open_names: list[bytes]) -> bytes | None:
+    """What replaces the end tag of ``name`` (None: itself)."""
+    if open_names and open_names[-1] == name:
+        open_names.pop()
+        return None
+    index = _innermost(open_names, name)
+    if index < 0:  # a case slip, </pubdate> for <pubDate>, closes the element it means
+        index = _innermost([open_name.lower() for open_name in open_names], name.lower())
+    return _closing(open_names, index) if index >= 0 else b""
+
+
+def _closed_at(data: bytes, position: int, name: bytes) -> bool:
+    """Whether the end tag of ``name`` follows at ``position`` (``<br></br>``)."""
+    end_tag = _END_TAG.match(data, position)
+    return end_tag is not None and end_tag[1] == name
+
+
+def _innermost(open_names: list[bytes], name: bytes) -> int:
+    """The index of the innermost open element of ``name``, or -1."""
+    for index in range(len(open_names) - 1, -1, -1):
+        if open_names[index] == name:
+            return index
+    return -1
+
+
+def _closing(open_names: list[bytes], index: int) -> bytes:
+    """End tags for the open elements from ``index`` on, innermost first, which are popped."""
+    closed = open_names[index:]
+    del open_names[index:]
+    return b"".join(b"</" + name + b">" for name in reversed(closed))
+
+
 def _parsers() -> tuple[etree.XMLParser, etree.XMLParser]:
     pair = getattr(_local, "parsers", None)
     if pair is None:
@@ -272,7 +385,8 @@ def resolve_base(element: etree._Element, base: str) -> str:
 
 
 def absolute_url(link: str | None, base: str) -> str | None:
-    """``link`` trimmed and resolved against ``base``; None when empty."""
+    """``link`` trimmed and resolved against ``base``; None when empty, or when it is no web
+    page's (javascript:, data:, mailto:...): a feed's link is shown as one to follow."""
     if not link:
         return None
     link = link.strip()
@@ -280,4 +394,5 @@ def absolute_url(link: str | None, base: str) -> str | None:
         return None
     if link.startswith(("http://", "https://")):
         return link
-    return urljoin(base, link) if base else link
+    resolved = urljoin(base, link) if base else link
+    return resolved if _WEB_URL.match(resolved) else None
