@@ -20,8 +20,9 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from newsvault.links import web_link
+
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
-_WEB_URL = re.compile("https?://", re.IGNORECASE)  # as urljoin leaves it: trimmed, no tab
 
 _SAFE = dict(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
@@ -394,5 +395,4 @@ def absolute_url(link: str | None, base: str) -> str | None:
         return None
     if link.startswith(("http://", "https://")):
         return link
-    resolved = urljoin(base, link) if base else link
-    return resolved if _WEB_URL.match(resolved) else None
+    return web_link(urljoin(base, link) if base else link) or None
