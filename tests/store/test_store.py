@@ -75,6 +75,18 @@ def test_white_space_alone_is_no_revision(store):
     assert (counts.updated, counts.unchanged, edited.updated) == (0, 1, 1)
 
 
+def test_a_title_an_older_parser_left_escaped_is_corrected_without_a_revision(store):
+    save(store, "甲", [item(1, title="Tom &amp; Jerry&#8217;s <b>新闻</b>")])
+    [before] = list(store.export_rows())
+    counts = save(store, "甲", [item(1, title="Tom & Jerry’s 新闻")], at=2000)
+    [row] = list(store.export_rows())
+    assert (counts.updated, counts.unchanged) == (0, 1)
+    assert (row.title, row.revisions) == ("Tom & Jerry’s 新闻", 1)
+    assert row.change_seq > before.change_seq  # posts and pages show the corrected title
+    assert save(store, "甲", [item(1, title="Tom & Jerry’s 新闻")], at=3000).unchanged == 1
+    assert save(store, "甲", [item(1, title="Tom & Jerry’s 旧闻")], at=4000).updated == 1
+
+
 def test_content_is_stored_as_text_exactly_new_and_revised(store):
     # the writer hands SQLite the content as UTF-8 bytes: it must still be text in the file
     content = "<p>正文 \u00e9 😀 \u2028 \x00 end</p>"

@@ -16,8 +16,8 @@ from newsvault.config import SourceSettings
 from newsvault.errors import NewsvaultError
 from newsvault.model import Entry, Source
 from newsvault.store.identity import (
-    KeyedEntry, canonical_url, content_hash, reads_as_imported, same_but_for_white_space,
-    unique_entries,
+    KeyedEntry, canonical_url, content_hash, reads_as_imported, reads_the_same,
+    same_but_for_white_space, unique_entries,
 )
 from newsvault.store.records import (
     ArchivedArticle,
@@ -365,8 +365,15 @@ class SqliteStore:
             return False
         title, content = db.execute("SELECT title, content_html FROM articles WHERE id = ?",
                                     (article_id,)).fetchone()
-        if title == entry.title and same_but_for_white_space(content, entry.content_html):
-            return False  # re-indented or re-wrapped: no edit anyone could read
+        if same_but_for_white_space(content, entry.content_html):  # no edit anyone could read
+            if title != entry.title and reads_the_same(title, entry.title):
+                # stored as an older newsvault read it (its entities or tags left in):
+                # the title is corrected, and no version was made at the source
+                db.execute("UPDATE articles SET title = ?, content_hash = ?, change_seq = ?"
+                           " WHERE id = ?", (entry.title, new_hash, seqs.next(), article_id))
+                return False
+            if title == entry.title:
+                return False
         if imported_unrevised and title == entry.title and reads_as_imported(
                 entry.content_html, content, page_wanted):
             return False  # the version the post was made from, not an edit at the source
