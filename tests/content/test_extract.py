@@ -90,6 +90,20 @@ def test_the_encoding_comes_from_the_header_or_the_page():
     assert "国标码" in extract_article(plain, URL, charset="gb18030")  # from Content-Type
 
 
+@pytest.mark.parametrize(("sentence", "charset"), [
+    ("这是用国标码写成的一段新闻正文，页面没有说明编码。", "gbk"),
+    ("這是用大五碼寫成的一段新聞正文，頁面沒有說明編碼。", "big5"),
+])
+def test_a_chinese_page_that_names_no_charset_is_read_by_its_bytes(sentence, charset):
+    page = f"<html><body><article><p>{sentence * 12}</p></article></body></html>"
+    assert sentence in extract_article(page.encode(charset), URL)
+
+
+def test_a_western_page_that_names_no_charset_is_still_latin_1():
+    page = "<html><body><article><p>" + "Un café à Genève, très tôt le matin. " * 12 + "</p>"
+    assert "Un café à Genève" in extract_article(page.encode("latin-1"), URL)
+
+
 @pytest.mark.parametrize("page", [b"", b"<html><body></body></html>", b"\x00\x01\x02binary",
                                   b"<html><body><nav><a href='/'>Home</a></nav></body></html>"])
 def test_a_page_without_an_article_is_an_error_not_a_crash(page):

@@ -86,3 +86,22 @@ def test_utf8_with_a_stray_bad_byte_stays_utf8(declaration):
     feed = parse_feed(body, url="https://x.example/")
     assert feed.entries[0].title == GB_TITLE
     assert feed.entries[0].content_html == content.replace("正文", "\ufffd", 1)
+
+
+TRADITIONAL_STORY = ("王毅應約同布林肯通話，籲美停止干擾北京冬奧。中國外長今天與美國國務卿通電話時，"
+                     "批評美國對華政策基調並未發生實質性變化。")
+SIMPLIFIED_STORY = ("王毅应约同布林肯通话，吁美停止干扰北京冬奥。中国外长今天与美国国务卿通电话时，"
+                    "批评美国对华政策基调并未发生实质性变化。")
+
+
+@pytest.mark.parametrize(("text", "charset", "prolog"), [
+    (TRADITIONAL_STORY, "big5", ""),
+    (TRADITIONAL_STORY, "big5", '<?xml version="1.0" encoding="utf-8"?>'),  # a false UTF-8
+    (SIMPLIFIED_STORY, "gbk", ""),
+    (TRADITIONAL_STORY, "gbk", ""),  # traditional characters written in GBK
+])
+def test_an_undeclared_chinese_charset_is_told_by_its_bytes(text, charset, prolog):
+    body = (f"{prolog}<rss><channel><title>t</title><item><title>{text[:12]}</title>"
+            f"<description>{text}</description></item></channel></rss>").encode(charset)
+    [entry] = parse_feed(body, url="https://x.example/").entries
+    assert (entry.title, entry.content_html) == (text[:12], text)

@@ -16,6 +16,7 @@ from cssselect import GenericTranslator
 from lxml import etree, html
 
 from newsvault.content.rules import ExtractError, ExtractRules
+from newsvault.feeds.encoding import chinese_legacy, html_charset
 
 # trafilatura keeps a paragraph's class: captions travel through it as paragraphs so
 # marked, and become <figcaption> again afterwards (trafilatura drops <figcaption>).
@@ -62,8 +63,9 @@ def _parse(page: bytes, charset: str | None) -> html.HtmlElement:
 
 
 def _decoded(page: bytes, charset: str | None) -> str | None:
-    """The page as text when its encoding is known (the HTTP header) or it is UTF-8;
-    None to let the HTML parser find the encoding in the page."""
+    """The page as text when its encoding is known (the HTTP header) or it is UTF-8, or,
+    when the page names none either, GB18030 or Big5 as its bytes look; None to let the
+    HTML parser find the encoding in the page (it would take an unnamed one for Latin-1)."""
     for encoding in (charset, "utf-8"):
         if not encoding:
             continue
@@ -71,7 +73,7 @@ def _decoded(page: bytes, charset: str | None) -> str | None:
             return page.decode(encoding)
         except (LookupError, UnicodeDecodeError):
             continue
-    return None
+    return None if html_charset(page) else chinese_legacy(page)
 
 
 def _xpath(selector: str) -> str:

@@ -1,13 +1,10 @@
 """Find the feeds an HTML page announces with ``<link rel="alternate" type=...>``."""
 
-import re
-
 from lxml import etree
 
+from newsvault.feeds.encoding import html_charset
 from newsvault.feeds.xml import absolute_url
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-_SNIFF_BYTES = 4096
 FEED_TYPES = frozenset((
     "application/rss+xml", "application/atom+xml", "application/feed+json", "application/json",
 ))
@@ -42,8 +39,7 @@ def _parse_html(html: bytes) -> etree._Element | None:
 def _tolerantly_decoded(html: bytes) -> str:
     """The page as text, a wrong byte replaced: libxml2 stops reading a page at the first
     byte its charset cannot have, and the feed links may come after it."""
-    declared = _META_CHARSET.search(html[:_SNIFF_BYTES])
-    charset = declared.group(1).decode("ascii") if declared else "utf-8"
+    charset = html_charset(html) or "utf-8"
     try:
         return html.decode(charset, errors="replace")
     except LookupError:  # a charset Python does not know

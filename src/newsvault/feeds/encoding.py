@@ -3,8 +3,8 @@
 Order of evidence: a byte order mark; then valid UTF-8 (a document that decodes as UTF-8
 is UTF-8 whatever its prolog claims, as in Miniflux); then the XML declaration, then the
 HTTP charset, each tried strictly; then UTF-8 if only a stray byte is wrong; then a
-declared legacy charset, tolerantly; else GB18030 (most legacy feeds here are Chinese, and
-some of them falsely claim UTF-8).
+declared legacy charset, tolerantly; else GB18030 or Big5, whichever the bytes look like
+(most legacy feeds here are Chinese, and some of them falsely claim UTF-8).
 """
 
 import codecs
@@ -75,10 +75,37 @@ def decode_legacy(body: bytes, declared: str | None, from_http: str | None) -> s
     legacy = [codec for codec in candidates if codec != "utf-8"]
     if legacy:
         return body.decode(legacy[0], errors="replace")
-    try:  # nothing said, or only a false "UTF-8": Chinese sites' usual legacy charset
-        return body.decode("gb18030")
-    except UnicodeDecodeError:
-        return as_utf8
+    # nothing said, or only a false "UTF-8": Chinese sites' legacy charsets
+    return chinese_legacy(body) or as_utf8
+
+
+def chinese_legacy(body: bytes) -> str | None:
+    """``body`` read as GB18030 or Big5, whichever its bytes look like, or None when it is
+    neither. Nearly any Big5 text also decodes as GB18030, into rare characters: the
+    common ones of GB2312 have trail bytes from 0xA1, while two in five Big5 characters
+    have one below 0x7F."""
+    trails = _DOUBLE_BYTE_TRAIL.findall(body)
+    low = sum(1 for trail in trails if trail[0] < 0x7F)
+    order = ("big5", "gb18030") if low * 5 > len(trails) else ("gb18030", "big5")
+    for codec in order:
+        try:
+            return body.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+_DOUBLE_BYTE_TRAIL = re.compile(rb"[\x81-\xfe]([\x40-\xfe])")
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_META_SNIFF_BYTES = 4096
+
+
+def html_charset(page: bytes) -> str | None:
+    """The charset an HTML page names in a ``<meta>`` near its start."""
+    declared = _META_CHARSET.search(page[:_META_SNIFF_BYTES])
+    return declared.group(1).decode("ascii").lower() if declared else None
 
 
 def declared_charset(body: bytes) -> str | None:
