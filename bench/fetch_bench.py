@@ -551,7 +551,8 @@ def check_archive(archive: Path, infos: list[FeedInfo], after_fetch_run: int = 0
         examples = []
         rows = db.execute("SELECT s.name, a.guid, a.title FROM articles a "
                           "JOIN sources s ON s.id = a.source_id")
-        expected_titles = {(info.name, item.guid): item.title
+        # as a reader sees a title: newsvault keeps it on one line, runs of white space as one
+        expected_titles = {(info.name, item.guid): " ".join(item.title.split())
                            for info in infos for item in info.items}
         for name, guid, title in rows:
             info = by_name.get(name)
@@ -783,7 +784,7 @@ def report(args, server: FeedServer, rounds: list[Round], startup_problem: str |
             print(f"  articles in archive                {check.articles:8d}     (expected "
                   f"{check.expected}: {'ok' if check.articles == check.expected else 'WRONG'})")
             print(f"  fetch results                      {check.fetch_statuses}")
-            print(f"  titles exactly as in the source    {check.titles_checked - check.titles_wrong}"
+            print(f"  titles as in the source (spaces)   {check.titles_checked - check.titles_wrong}"
                   f" of {check.titles_checked} (all feeds)")
             print(f"  garbled titles, GBK/Big5 feeds     {check.legacy_titles_wrong} of "
                   f"{check.legacy_titles_checked}")
