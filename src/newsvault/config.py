@@ -38,6 +38,8 @@ class FetchSettings:
     warc: bool = False  # record every HTTP response into WARC files (fetch/warc.py)
     warc_dir: str = "warc"  # relative to the archive folder; open_archive makes it absolute
     warc_max_bytes: int = 1000 * 1000 * 1000  # a new file once one is past this size
+    # the archive's (site.timezone): a feed's date that names no zone is read in it
+    timezone: str = "UTC"
 
 
 FULL_TEXT_MODES = ("auto", "always", "never")
@@ -146,6 +148,7 @@ def settings_from_dict(data: dict, origin: str = CONFIG_NAME) -> Settings:
             f"{origin}: site.timezone = {settings.timezone!r} is not a time zone; "
             "use an IANA name such as 'Asia/Shanghai' or 'UTC'"
         ) from None
+    settings.fetch.timezone = settings.timezone
     return settings
 
 
@@ -414,7 +417,7 @@ CONFIG_TEMPLATE = """\
 
 [site]
 title = {title}
-timezone = {timezone}    # IANA name; dates in pages are shown in this zone
+timezone = {timezone}    # IANA name; pages show dates in it, and a feed date naming no zone is read in it
 language = "zh"          # the site's own words: "zh" (简体中文) or "en"
 # base_url = "https://example.github.io/news/"   # where the site is published (feeds, sitemap)
 

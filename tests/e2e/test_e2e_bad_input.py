@@ -314,6 +314,22 @@ def test_a_future_date_is_dated_when_first_seen_and_kept_in_the_comment(
     assert post.name == "2022-01-27-来自未来的条目.md"
 
 
+def test_dates_without_a_zone_are_read_in_the_archives_time_zone(good_source, feed_server):
+    items = "".join(
+        f"<item><title>{title}</title><link>https://tz.example.com/{n}</link><guid>tz-{n}</guid>"
+        f"<pubDate>{date}</pubDate><description>正文 {n}</description></item>"
+        for n, (title, date) in enumerate([("无时区", "2022-01-27 15:00:00"),
+                                           ("爪哇", "Thu Jan 27 15:00:00 CST 2022")]))
+    body = f'<rss version="2.0"><channel><title>时区</title>{items}</channel></rss>'.encode()
+    row = run_with_bad_feed(good_source, feed_server, "zone-less", body)  # Asia/Shanghai
+    assert row.new == 2
+    posts = read_posts(good_source.root / "_posts")
+    for n in (0, 1):  # 15:00 in Beijing is 07:00 UTC, before the run's 09:36
+        post = posts[f"https://tz.example.com/{n}"]
+        assert "\ndate: 2022-01-27T07:00:00.000Z\n" in post.text
+        assert post.comment == str(epoch_ms("2022-01-27T07:00:00.000Z"))
+
+
 def test_duplicated_guids_and_links_in_one_feed_make_no_duplicates(
         good_source, feed_server, fixture_bytes):
     row = run_with_bad_feed(good_source, feed_server, "duplicated-guids-and-links",

@@ -1,10 +1,11 @@
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, strategies as st
 
 from newsvault.feeds import parse_feed
-from newsvault.feeds.dates import parse_date
+from newsvault.feeds.dates import in_local_time, parse_date
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -133,3 +134,33 @@ def test_an_unreadable_json_date_published_does_not_hide_date_modified():
     [entry] = parse_feed(body, url="https://d.example/feed.json").entries
     assert (entry.published_raw, entry.published_ms) == (
         "2022-01-27T09:36:52Z", utc_ms(2022, 1, 27, 9, 36, 52))
+
+
+SHANGHAI, NEW_YORK = ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York")
+UTC_0936 = parse_date("2022-01-27T09:36:52Z")
+
+
+@pytest.mark.parametrize(("raw", "zone", "expected"), [
+    ("2022-01-27 17:36:52", SHANGHAI, UTC_0936),  # no zone: the archive's
+    ("2022年1月27日 17:36:52", SHANGHAI, UTC_0936),
+    ("Thu Jan 27 17:36:52 CST 2022", SHANGHAI, UTC_0936),  # Java's Date on a server in China
+    ("Thu, 27 Jan 2022 17:36:52 CST", SHANGHAI, UTC_0936),
+    ("2022-01-27 04:36:52", NEW_YORK, UTC_0936),  # -05:00 in January
+    ("2022-07-01 05:36:52", NEW_YORK, parse_date("2022-07-01T09:36:52Z")),  # -04:00 in July
+    ("Thu, 27 Jan 2022 03:36:52 CST", NEW_YORK, UTC_0936),  # US Central there, as the RFC says
+    ("2022-01-27T17:36:52+08:00", NEW_YORK, UTC_0936),  # a zone named is that zone
+    ("Thu, 27 Jan 2022 09:36:52 GMT", SHANGHAI, UTC_0936),
+    ("Thu, 27 Jan 2022 17:36:52 +0800 (CST)", SHANGHAI, UTC_0936),
+    ("2022-01-27", SHANGHAI, parse_date("2022-01-27")),  # a day alone keeps its day
+])
+def test_a_date_that_leaves_its_zone_open_is_read_in_the_archives(raw, zone, expected):
+    assert in_local_time(raw, parse_date(raw), zone) == expected
+
+
+def test_parse_feed_reads_dates_without_a_zone_in_the_zone_it_is_given():
+    body = ("<rss version='2.0'><channel><title>t</title><item><title>a</title><guid>1</guid>"
+            "<pubDate>2022-01-27 17:36:52</pubDate></item></channel></rss>").encode()
+    [utc] = parse_feed(body, url="https://x.example/").entries
+    [local] = parse_feed(body, url="https://x.example/", local_zone=SHANGHAI).entries
+    assert (utc.published_ms - local.published_ms, local.published_ms) == (8 * 3_600_000, UTC_0936)
+    assert local.published_raw == "2022-01-27 17:36:52"  # as the feed said

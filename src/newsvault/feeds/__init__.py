@@ -5,12 +5,13 @@ hands the XML root to the adapter of its format (``rss``, ``rdf``, ``atom``, ``j
 """
 
 import re
+from datetime import tzinfo
 
 from lxml import etree
 
 from newsvault.errors import FeedError
 from newsvault.feeds.atom import ATOM_ROOTS, parse_atom
-from newsvault.feeds.dates import parse_date
+from newsvault.feeds.dates import in_local_time, parse_date
 from newsvault.feeds.discovery import discover_feed_urls
 from newsvault.feeds.encoding import to_utf8
 from newsvault.feeds.jsonfeed import parse_json_feed
@@ -36,12 +37,21 @@ _HTML_START = re.compile(
 _SNIFF_BYTES = 2048
 
 
-def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> ParsedFeed:
-    """Parse an RSS, RDF, Atom or JSON feed; raise FeedError when the body is none of them."""
+def parse_feed(body: bytes, *, url: str, content_type: str | None = None,
+               local_zone: tzinfo | None = None) -> ParsedFeed:
+    """Parse an RSS, RDF, Atom or JSON feed; raise FeedError when the body is none of them.
+    ``local_zone``: where a date that names no zone is read (see dates.in_local_time);
+    without it, in UTC."""
     try:
-        return _parse(to_utf8(body, content_type, verify=False), url, content_type, False)
+        feed = _parse(to_utf8(body, content_type, verify=False), url, content_type, False)
     except UnicodeDecodeError:  # said or presumed to be UTF-8, and it was not
-        return _parse(to_utf8(body, content_type), url, content_type, True)
+        feed = _parse(to_utf8(body, content_type), url, content_type, True)
+    if local_zone is not None:
+        for entry in feed.entries:
+            if entry.published_ms is not None and entry.published_raw:
+                entry.published_ms = in_local_time(entry.published_raw, entry.published_ms,
+                                                   local_zone)
+    return feed
 
 
 def _parse(data: bytes, url: str, content_type: str | None, utf8_verified: bool) -> ParsedFeed:

@@ -4,10 +4,12 @@ Three regular expressions cover nearly every feed: ISO 8601 / RFC 3339, RFC 822 
 written in the wild: no weekday, no seconds, two-digit years, "+08:00", "GMT+8") and the
 month-first English forms ("Jan 27, 2022", JavaScript's "Thu Jan 27 2022 17:36:52
 GMT+0800"), each with a time on a 12-hour clock too ("5:36 PM").
-``email.utils.parsedate_tz`` catches the rest (asctime-like forms). No zone means UTC.
+``email.utils.parsedate_tz`` catches the rest (asctime-like forms). No zone means UTC
+here; ``in_local_time`` reads such a time again in the archive's time zone.
 """
 
 import re
+from datetime import datetime, timedelta, tzinfo
 from email.utils import parsedate_tz
 
 _ZONE = r"(?P<zone>[Zz]|(?:UTC|GMT|UT)?\s*[+-]\d{1,2}(?::?\d{2})?|[A-Za-z]{1,5})?"
@@ -53,6 +55,11 @@ _ZONE_HOURS = {
     "ACST": 9.5, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
 }
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+# a zone named at the end, which no local reading changes
+_NAMES_ITS_ZONE = re.compile(r"(?:[Zz]|GMT|UTC?|[+-]\d{2}:?\d{2})\s*(?:\([^)]*\))?\s*$")
+_CST = re.compile(r"\bCST\b")
+_CHINA_STANDARD_HOURS = 8
+_EPOCH_START = datetime(1970, 1, 1)
 _MS_PER_DAY = 86_400_000
 
 
@@ -70,6 +77,36 @@ def first_date(*candidates: str | None) -> tuple[str | None, int | None]:
             return raw, millis
         unreadable = unreadable or raw
     return unreadable, None
+
+
+def in_local_time(raw: str, millis: int, zone: tzinfo) -> int:
+    """``millis`` as ``parse_date`` read ``raw``, read again in ``zone`` (the archive's)
+    where ``raw`` leaves its zone open: a time of day with no zone ("2022-01-27 17:36",
+    as Chinese CMSs write it) is a time in ``zone``, and "CST", which the RFC reads as US
+    Central, is China Standard Time when ``zone`` is at UTC+8 then (Java's Date writes
+    "Thu Jan 27 17:36:52 CST 2022" on a server in China)."""
+    if _NAMES_ITS_ZONE.search(raw):
+        return millis
+    if _CST.search(raw):
+        wall = millis + int(_ZONE_HOURS["CST"] * 3_600_000)
+        china = _offset_ms(wall, zone) == _CHINA_STANDARD_HOURS * 3_600_000
+        return wall - _offset_ms(wall, zone) if china else millis
+    match = _matched(raw.strip())
+    if match is None or not match["hour"] or match["zone"]:
+        return millis  # a day alone keeps its day; a named zone is that zone
+    return millis - _offset_ms(millis, zone)
+
+
+def _matched(text: str) -> re.Match | None:
+    if text[:1].isdigit():
+        return _ISO.match(text) or _CHINESE.match(text)
+    return _RFC822.match(text) or _MONTH_FIRST.match(text)
+
+
+def _offset_ms(wall_ms: int, zone: tzinfo) -> int:
+    """``zone``'s offset from UTC at the wall-clock time ``wall_ms`` (ms as if in UTC)."""
+    local = (_EPOCH_START + timedelta(milliseconds=wall_ms)).replace(tzinfo=zone)
+    return int(local.utcoffset() / timedelta(milliseconds=1))
 
 
 def parse_date(text: str | None) -> int | None:

@@ -43,7 +43,7 @@ async def _fetch_all(store, settings, sources, forced, on_outcome, rules) -> lis
     writers = _writer_processes(len(sources))
     async with HttpFetcher(settings) as fetcher:
         async with Archiver(store.path, writers) as archiver:
-            job = _SourceJob(fetcher, archiver, forced)
+            job = _SourceJob(fetcher, archiver, forced, settings.timezone)
 
             async def run_one(source: Source) -> FetchOutcome:
                 try:
@@ -86,8 +86,9 @@ class _SourceJob:
     """Fetch one source and hand the result to the writer; every failure becomes an
     outcome with a reason."""
 
-    def __init__(self, fetcher: HttpFetcher, archiver: Archiver, forced: bool):
+    def __init__(self, fetcher: HttpFetcher, archiver: Archiver, forced: bool, local_zone: str):
         self.fetcher, self.archiver, self.forced = fetcher, archiver, forced
+        self.local_zone = local_zone  # the archive's time zone, for dates that name none
 
     async def run(self, source: Source) -> FetchOutcome:
         started = now_ms()
@@ -119,6 +120,7 @@ class _SourceJob:
             source, record, body=None if response.not_modified else response.body,
             url=response.url, content_type=response.content_type,
             etag=response.etag, last_modified=response.last_modified,
+            local_zone=self.local_zone,
         ))
 
     def _skip_reason(self, source: Source, now: int) -> str | None:

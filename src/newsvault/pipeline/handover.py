@@ -25,6 +25,7 @@ class Fetched:
     content_type: str | None = None
     etag: str | None = None  # validators to keep once the body has parsed
     last_modified: str | None = None
+    local_zone: str = "UTC"  # the archive's time zone, for dates that name none
 
 
 def run_writer(*args) -> None:

@@ -8,6 +8,7 @@ import queue
 import threading
 from dataclasses import replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from newsvault.clock import now_ms
 from newsvault.content.summary import looks_like_summary
@@ -34,7 +35,8 @@ def parse_fetched(item: Fetched) -> FetchResult:
     if item.body is None:
         return FetchResult(item.source, [], item.record)
     try:
-        feed = parse_feed(item.body, url=item.url, content_type=item.content_type)
+        feed = parse_feed(item.body, url=item.url, content_type=item.content_type,
+                          local_zone=ZoneInfo(item.local_zone))
     except FeedError as error:
         # the validators are not kept: the next run must get the whole body again
         record = replace(item.record, status="error", error=str(error), finished_ms=now_ms())
