@@ -176,6 +176,13 @@ def test_add_refuses_a_feed_that_is_fetched_already(archive):
     same = newsvault("add", "http://127.0.0.1:9/a", "--name", "甲", "--no-check", cwd=archive,
                      check=2)
     assert "is fetched already, as the source '甲'" in same.stderr and "--name" not in same.stderr
+    for variant in ("HTTP://127.0.0.1:9/a#top", "http://127.0.0.1:9/a?utm_source=x"):
+        again = newsvault("add", variant, "--name", "丙", "--no-check", cwd=archive, check=2)
+        assert "is fetched already, as the source '甲'" in again.stderr
+    opml = archive / "feeds.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="丁" xmlUrl="HTTP://127.0.0.1:9/a#x"/>'
+                    "</body></opml>", encoding="utf-8")
+    assert "added 0 sources" in newsvault("opml", "import", str(opml), cwd=archive, check=0).stdout
     listed = json.loads(newsvault("sources", "--json", cwd=archive, check=0).stdout)
     assert [source["name"] for source in listed] == ["甲"]
 

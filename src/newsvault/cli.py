@@ -20,6 +20,7 @@ from newsvault.config import (SourceSettings, append_sources, clean_name, feed_u
 from newsvault.errors import ArchiveLockedError, ConfigError, NewsvaultError
 from newsvault.report import (FetchProgress, StepProgress, counted, in_local_time,
                               outcome_summary, outcome_table, text_table, when)
+from newsvault.store.identity import canonical_url
 
 EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_LOCKED = 1, 2, 3
 
@@ -149,15 +150,23 @@ def _check_typed(option: str, value: str, problem_of) -> str:
 
 def _check_new_sources(archive, sources: list[SourceSettings]) -> None:
     names = {source.name for source in archive.settings.sources}
-    by_url = {source.url: source.name for source in archive.settings.sources}
-    by_url.update((known.url, known.name) for known in archive.store.configured_sources()
-                  if known.name in names)  # where a 301/308 moved it
+    fetched = _fetched_feeds(archive)
     for source in sources:  # the URL first: another name would not help
-        if source.url in by_url:
+        if (key := canonical_url(source.url)) in fetched:
             raise ConfigError(f"{source.url} is fetched already, as the source "
-                              f"{by_url[source.url]!r}")
+                              f"{fetched[key]!r}")
         if source.name in names:
             raise ConfigError(f"a source named {source.name!r} exists already; pick another --name")
+
+
+def _fetched_feeds(archive) -> dict[str, str]:
+    """The canonical URL of each listed source's feed (as configured, and where a 301/308
+    moved it) → the source's name: "HTTP://Host/feed#x" is the feed at "http://host/feed"."""
+    names = {source.name for source in archive.settings.sources}
+    fetched = {canonical_url(source.url): source.name for source in archive.settings.sources}
+    fetched.update((canonical_url(known.url), known.name)
+                   for known in archive.store.configured_sources() if known.name in names)
+    return fetched
 
 
 @cli.command()
@@ -197,7 +206,7 @@ def opml_import(ctx, file: Path):
     A feed:// URL is taken for http://, as feed readers do; an outline whose URL is not
     http(s) is skipped with a warning."""
     archive = _archive(ctx)
-    known_urls = {source.url for source in archive.settings.sources}
+    known_urls = set(_fetched_feeds(archive))
     known_names = {source.name for source in archive.settings.sources}
     new = []
     from newsvault.feeds.opml import read_opml
@@ -209,7 +218,7 @@ def opml_import(ctx, file: Path):
                    err=True)
     for outline in listed.outlines:
         url = feed_url_as_http(outline.url)
-        if url in known_urls:
+        if canonical_url(url) in known_urls:
             continue
         # names and tags from elsewhere are cleaned, not refused
         name = _unique_name(clean_name(outline.name) or url, known_names)
@@ -218,7 +227,7 @@ def opml_import(ctx, file: Path):
                        err=True)
             continue
         known_names.add(name)
-        known_urls.add(url)
+        known_urls.add(canonical_url(url))
         new.append(SourceSettings(name, url, tidy_tags(map(clean_name, outline.tags), name)))
     if new:
         append_sources(archive.config_path, new)
