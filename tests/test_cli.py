@@ -176,7 +176,8 @@ def test_add_refuses_a_feed_that_is_fetched_already(archive):
     same = newsvault("add", "http://127.0.0.1:9/a", "--name", "甲", "--no-check", cwd=archive,
                      check=2)
     assert "is fetched already, as the source '甲'" in same.stderr and "--name" not in same.stderr
-    for variant in ("HTTP://127.0.0.1:9/a#top", "http://127.0.0.1:9/a?utm_source=x"):
+    for variant in ("HTTP://127.0.0.1:9/a#top", "http://127.0.0.1:9/a?utm_source=x",
+                    "https://127.0.0.1:9/a"):
         again = newsvault("add", variant, "--name", "丙", "--no-check", cwd=archive, check=2)
         assert "is fetched already, as the source '甲'" in again.stderr
     opml = archive / "feeds.opml"

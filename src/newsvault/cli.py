@@ -20,7 +20,7 @@ from newsvault.config import (SourceSettings, append_sources, clean_name, feed_u
 from newsvault.errors import ArchiveLockedError, ConfigError, NewsvaultError
 from newsvault.report import (FetchProgress, StepProgress, counted, in_local_time,
                               outcome_summary, outcome_table, text_table, when)
-from newsvault.store.identity import canonical_url
+from newsvault.store.identity import canonical_url, scheme_blind
 
 EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_LOCKED = 1, 2, 3
 
@@ -152,19 +152,26 @@ def _check_new_sources(archive, sources: list[SourceSettings]) -> None:
     names = {source.name for source in archive.settings.sources}
     fetched = _fetched_feeds(archive)
     for source in sources:  # the URL first: another name would not help
-        if (key := canonical_url(source.url)) in fetched:
+        if (key := _feed_key(source.url)) in fetched:
             raise ConfigError(f"{source.url} is fetched already, as the source "
                               f"{fetched[key]!r}")
         if source.name in names:
             raise ConfigError(f"a source named {source.name!r} exists already; pick another --name")
 
 
+def _feed_key(url: str) -> str | None:
+    """What tells one feed from another: "HTTP://Host/feed#x" is the feed at
+    "http://host/feed", and at "https://host/feed"."""
+    key = canonical_url(url)
+    return scheme_blind(key) if key else None
+
+
 def _fetched_feeds(archive) -> dict[str, str]:
-    """The canonical URL of each listed source's feed (as configured, and where a 301/308
-    moved it) → the source's name: "HTTP://Host/feed#x" is the feed at "http://host/feed"."""
+    """The key (_feed_key) of each listed source's feed (as configured, and where a 301/308
+    moved it) → the source's name."""
     names = {source.name for source in archive.settings.sources}
-    fetched = {canonical_url(source.url): source.name for source in archive.settings.sources}
-    fetched.update((canonical_url(known.url), known.name)
+    fetched = {_feed_key(source.url): source.name for source in archive.settings.sources}
+    fetched.update((_feed_key(known.url), known.name)
                    for known in archive.store.configured_sources() if known.name in names)
     return fetched
 
@@ -218,7 +225,7 @@ def opml_import(ctx, file: Path):
                    err=True)
     for outline in listed.outlines:
         url = feed_url_as_http(outline.url)
-        if canonical_url(url) in known_urls:
+        if _feed_key(url) in known_urls:
             continue
         # names and tags from elsewhere are cleaned, not refused
         name = _unique_name(clean_name(outline.name) or url, known_names)
@@ -227,7 +234,7 @@ def opml_import(ctx, file: Path):
                        err=True)
             continue
         known_names.add(name)
-        known_urls.add(canonical_url(url))
+        known_urls.add(_feed_key(url))
         new.append(SourceSettings(name, url, tidy_tags(map(clean_name, outline.tags), name)))
     if new:
         append_sources(archive.config_path, new)

@@ -109,6 +109,22 @@ def test_an_article_seen_in_a_second_source_keeps_its_first_source(store):
     assert db.execute("SELECT COUNT(*) FROM also_in").fetchone()[0] == 1
 
 
+def test_a_site_that_moves_to_https_keeps_its_articles(store):
+    """The same pages under https (guids that were the links change with them): the
+    archived articles, not new ones; an edit seen then is their revision."""
+    save(store, "甲", [item(1, guid=None), item(2, guid="http://a.test/story/2")])
+    moved = [item(1, guid=None, url="https://a.test/story/1"),
+             item(2, guid="https://a.test/story/2", url="https://a.test/story/2",
+                  title="改过的标题")]
+    counts = save(store, "甲", moved, at=2000)
+    assert (counts.new, counts.updated, counts.unchanged) == (0, 1, 1)
+    assert store.totals()["articles"] == 2
+    # and both in one feed are one item
+    both = save(store, "乙", [item(3, guid="b-3", url="http://b.test/3"),
+                              item(3, guid="b-3s", url="https://b.test/3")], at=3000)
+    assert both.new == 1 and store.totals()["articles"] == 3
+
+
 def test_a_second_source_does_not_revise_an_article_its_first_source_still_fetches(store):
     save(store, "甲", [item(1)])
     counts = save(store, "乙", [item(1, guid="b-1", title="乙的标题")], at=2000)

@@ -70,6 +70,21 @@ def _parsed_canonical_url(url: str) -> str:
     return f"{scheme}://{host}{parts.path or '/'}" + (f"?{query}" if query else "")
 
 
+def scheme_blind(url_key: str) -> str:
+    """The canonical link with http read as https: a site that moves to https (or serves
+    both) publishes the same pages under both schemes."""
+    return "https://" + url_key[7:] if url_key.startswith("http://") else url_key
+
+
+def scheme_twin(url_key: str) -> str | None:
+    """The same canonical link under the other scheme (None if it is neither http nor https)."""
+    if url_key.startswith("http://"):
+        return "https://" + url_key[7:]
+    if url_key.startswith("https://"):
+        return "http://" + url_key[8:]
+    return None
+
+
 def _without_tracking(query: str) -> str:
     """The query without its tracking parameters; the others exactly as written (decoding
     and encoding them again would make another key of the same link)."""
@@ -101,7 +116,7 @@ def entry_guid(entry: Entry) -> str:
 
 def unique_entries(entries: list[Entry]) -> list[KeyedEntry]:
     """Each entry with its identity keys and content hash, without repeats inside one feed
-    (same guid or same canonical link): the first wins. A guid that three or more items
+    (same guid or same canonical link, http and https alike): the first wins. A guid that three or more items
     with different links and titles share (a CMS that gives every item the site's
     address) names none of them: such items are known by their links."""
     url_keys = [canonical_url(entry.url) for entry in entries]
@@ -111,11 +126,11 @@ def unique_entries(entries: list[Entry]) -> list[KeyedEntry]:
         guid = entry_guid(entry)
         if guid in shared and url_key:
             guid = entry.url
-        if guid in seen_guids or (url_key and url_key in seen_urls):
+        if guid in seen_guids or (url_key and scheme_blind(url_key) in seen_urls):
             continue
         seen_guids.add(guid)
         if url_key:
-            seen_urls.add(url_key)
+            seen_urls.add(scheme_blind(url_key))
         kept.append(_keyed(entry, guid, url_key))
     return kept
 

@@ -17,7 +17,7 @@ from newsvault.errors import NewsvaultError
 from newsvault.model import Entry, Source
 from newsvault.store.identity import (
     KeyedEntry, canonical_url, content_hash, reads_as_imported, reads_the_same,
-    same_but_for_white_space, unique_entries,
+    same_but_for_white_space, scheme_twin, unique_entries,
 )
 from newsvault.store.records import (
     ArchivedArticle,
@@ -322,7 +322,14 @@ class SqliteStore:
         return self._articles_by(db, "guid", guids, " AND a.source_id = ?", (source_id,))
 
     def _articles_by_url_key(self, db, url_keys: list[str]) -> dict:
-        return self._articles_by(db, "url_key", url_keys)
+        """As _articles_by, where an article archived under the link's other scheme
+        (http for https, or the reverse) is found too, if none is under its own."""
+        twins = {twin: key for key in url_keys if (twin := scheme_twin(key))}
+        found = self._articles_by(db, "url_key", [*url_keys, *twins])
+        for twin, key in twins.items():
+            if twin in found and key not in found:
+                found[key] = found[twin]
+        return found
 
     @staticmethod
     def _articles_by(db, key: str, values: list[str], also: str = "", params: tuple = ()) -> dict:
