@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from newsvault.feeds import parse_feed
-from newsvault.feeds.dates import in_local_time, parse_date
+from newsvault.feeds.dates import in_local_time, parse_date, read_date
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -51,7 +51,7 @@ def epoch_ms(moment: datetime) -> int:
     ("20240101T100000Z", utc_ms(2024, 1, 1, 10)),
     ("2024/1/2 9:05", utc_ms(2024, 1, 2, 9, 5)),
     ("2024-02-29T00:00:00Z", utc_ms(2024, 2, 29)),
-    ("1969-12-31T23:59:59Z", -1000),
+    ("1971-01-01T00:00:01Z", utc_ms(1971, 1, 1, 0, 0, 1)),
     # Common broken forms
     ("2024年1月2日 09:05", utc_ms(2024, 1, 2, 9, 5)),
     ("1704103200", utc_ms(2024, 1, 1, 10)),
@@ -99,9 +99,9 @@ def test_parse_date_never_raises(text):
 def test_iso_and_rfc822_round_trip(moment, offset_minutes):
     aware = moment.replace(microsecond=moment.microsecond // 1000 * 1000,
                            tzinfo=timezone(timedelta(minutes=offset_minutes)))
-    assert parse_date(aware.isoformat()) == epoch_ms(aware)
+    assert read_date(aware.isoformat()) == epoch_ms(aware)
     rfc822 = aware.strftime("%a, %d %b %Y %H:%M:%S %z")  # no fraction of a second
-    assert parse_date(rfc822) == epoch_ms(aware.replace(microsecond=0))
+    assert read_date(rfc822) == epoch_ms(aware.replace(microsecond=0))
 
 
 def test_an_unreadable_pubdate_does_not_hide_a_readable_dc_date():
@@ -164,3 +164,25 @@ def test_parse_feed_reads_dates_without_a_zone_in_the_zone_it_is_given():
     [local] = parse_feed(body, url="https://x.example/", local_zone=SHANGHAI).entries
     assert (utc.published_ms - local.published_ms, local.published_ms) == (8 * 3_600_000, UTC_0936)
     assert local.published_raw == "2022-01-27 17:36:52"  # as the feed said
+
+
+@pytest.mark.parametrize("raw", [
+    "0001-01-01T00:00:00Z",  # Go's zero time, an unset Created in gorilla/feeds
+    "0001-01-01T00:00:00",
+    "Mon, 01 Jan 0001 00:00:00 +0000",
+    "1970-01-01T00:00:00Z",  # a 0 timestamp
+    "0",
+    "9999-12-31T23:59:59Z",
+])
+def test_a_date_no_news_item_can_have_is_no_date(raw):
+    assert parse_date(raw) is None
+    body = (f"<rss version='2.0'><channel><title>t</title><item><title>a</title><guid>1</guid>"
+            f"<pubDate>{raw}</pubDate></item></channel></rss>").encode()
+    [entry] = parse_feed(body, url="https://x.example/", local_zone=SHANGHAI).entries
+    assert (entry.published_raw, entry.published_ms) == (raw, None)  # kept, read as none
+
+
+def test_the_earliest_and_latest_dates_a_news_item_can_have():
+    assert parse_date("1971-01-01T00:00:00Z") == 365 * 86_400_000
+    assert parse_date("9998-12-31T23:59:59Z") is not None
+    assert read_date("0001-01-01T00:00:00Z") == -62_135_596_800_000  # a post's own, at import

@@ -6,9 +6,10 @@ from newsvault.store import ExportRow
 
 
 def post_date_ms(row: ExportRow) -> int:
-    """The published time, unless the feed gave none or one later than when we first saw it."""
+    """The published time, unless the feed gave none or one later than when we first saw it
+    (or one before 1970, which an older newsvault could store: Go's zero time)."""
     published = row.published_ms
-    if published is None or published > row.first_seen_ms:
+    if published is None or published > row.first_seen_ms or published < 0:
         return row.first_seen_ms
     return published
 

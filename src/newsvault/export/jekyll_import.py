@@ -24,7 +24,7 @@ from newsvault.clock import now_ms
 from newsvault.errors import ImportError_
 from newsvault.export.filenames import TakenNames, post_filename, unsafe_reason
 from newsvault.export.post import Post, parse_front_matter, parse_post, with_body
-from newsvault.feeds.dates import parse_date
+from newsvault.feeds.dates import read_date
 from newsvault.store import ArchivedArticle, ArchivedVersion, SqliteStore
 from newsvault.store.identity import canonical_url
 
@@ -125,7 +125,7 @@ def _read_head(path: str, report: ImportReport) -> _Head | None:
     except ImportError_ as error:
         report.skipped.append((name, str(error)))
         return None
-    date_ms = parse_date(front.date_text)
+    date_ms = read_date(front.date_text)
     if date_ms is None:
         report.skipped.append((name, f"unreadable date {front.date_text!r}"))
         return None

@@ -61,6 +61,9 @@ _CST = re.compile(r"\bCST\b")
 _CHINA_STANDARD_HOURS = 8
 _EPOCH_START = datetime(1970, 1, 1)
 _MS_PER_DAY = 86_400_000
+# 1971-01-01 and 9999-01-01: a local reading (in_local_time) moves neither out of range
+_EARLIEST_MS = 365 * _MS_PER_DAY
+_LATEST_MS = 253_370_764_800_000
 
 
 def first_date(*candidates: str | None) -> tuple[str | None, int | None]:
@@ -110,7 +113,15 @@ def _offset_ms(wall_ms: int, zone: tzinfo) -> int:
 
 
 def parse_date(text: str | None) -> int | None:
-    """UTC epoch milliseconds, or None when ``text`` is no date we can read."""
+    """UTC epoch milliseconds, or None when ``text`` is no date we can read, or none a news
+    item can have: before 1971 (Go's zero time "0001-01-01T00:00:00Z", .NET's MinValue, a
+    0 timestamp are "no date" written as one) or from the year 9999 on."""
+    millis = read_date(text)
+    return millis if millis is not None and _EARLIEST_MS <= millis < _LATEST_MS else None
+
+
+def read_date(text: str | None) -> int | None:
+    """As ``parse_date``, with any year from 1 to 9999 (a post's own date, at import)."""
     if not text:
         return None
     text = text.strip()
@@ -133,7 +144,7 @@ def parse_date(text: str | None) -> int | None:
 def _from_fields(match: re.Match, month: int, two_digit_years: bool = False) -> int | None:
     year, day, hour, minute, second, fraction, zone, meridiem = match.group(*_FIELDS)
     year, day = int(year), int(day)
-    if two_digit_years and year < 1000:
+    if two_digit_years and len(match["year"]) < 4:
         year += 2000 if year < 50 else 1900  # RFC 2822 section 4.3
     hour = _hour_of_day(int(hour), meridiem) if hour else 0
     minute = int(minute) if minute else 0
