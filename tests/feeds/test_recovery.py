@@ -171,3 +171,32 @@ def test_balancing_leaves_well_formed_markup_as_it_is():
         except etree.XMLSyntaxError:
             continue
         assert balanced_tags(data) == data, path.name
+
+
+def test_surrogate_pair_references_are_the_character_they_encode():
+    """Java's and JavaScript's escapers write an emoji as two UTF-16 surrogate references;
+    XML allows neither. The feed is read, the pair as its character, a lone one as U+FFFD."""
+    body = ("<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel><title>t</title>"
+            "<item><title>好消息 &#55357;&#56832; 大家好</title><link>https://e.example/1</link>"
+            "<description>表情 &#xD83D;&#xDE00; 在 &#xd800; 正文 &#56832;&#55357;</description></item>"
+            "<item><title>第二条</title><link>https://e.example/2</link></item>"
+            "</channel></rss>").encode()
+    first, second = parse_feed(body, url="https://e.example/").entries
+    assert first.title == "好消息 \U0001F600 大家好"
+    assert first.content_html == "表情 \U0001F600 在 \ufffd 正文 \ufffd\ufffd"
+    assert second.title == "第二条"
+
+
+def test_html_entities_under_a_netscape_doctype_are_read():
+    """RSS 0.91's DOCTYPE names a DTD that declares HTML's entities: libxml2 accepts
+    &eacute; there without knowing it, and would leave it out."""
+    body = ('<?xml version="1.0" encoding="ISO-8859-1"?>\n<!DOCTYPE rss PUBLIC "-//Netscape '
+            'Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">'
+            "\n<rss version='0.91'><channel><title>Netscape&nbsp;Feed</title>"
+            "<item><title>Caf&eacute; &amp; Bar&nbsp;&mdash; news</title>"
+            "<link>https://e.example/n1</link><description>&pound;5 &copy;</description></item>"
+            "</channel></rss>").encode("latin-1")
+    feed = parse_feed(body, url="https://e.example/")
+    assert feed.title == "Netscape\u00a0Feed"
+    assert titles(feed) == ["Café & Bar\u00a0— news"]
+    assert feed.entries[0].content_html == "£5 ©"

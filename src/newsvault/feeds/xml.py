@@ -41,6 +41,9 @@ _LIFT_MIN_BYTES = 128
 _ILLEGAL_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
 _NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE, U+FFFF
 # An "&" that starts no XML reference: bare, or an HTML entity name (group 1).
+# a character reference to a UTF-16 surrogate (U+D800–U+DFFF), and the one right after it
+_SURROGATE = rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*5(?:529[6-9]|53[0-9]{2}|5[4-9][0-9]{2}|6[0-9]{3}|7[0-2][0-9]{2}|73[0-3][0-9]|734[0-3]));"
+_SURROGATE_REFERENCES = re.compile(b"(" + _SURROGATE + b")(" + _SURROGATE + b")?")
 _AMPERSAND = re.compile(
     rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});)"
     rb"(?:([A-Za-z][A-Za-z0-9]{0,31});)?"
@@ -110,7 +113,9 @@ def parse_xml(data: bytes, utf8_verified: bool = True) -> XmlDocument | None:
     lifted, sections = lift_cdata(data)
     if not any(_has_illegal_characters(section) for section in sections):
         try:
-            return XmlDocument(etree.fromstring(lifted, strict), False, _decoded(sections))
+            root = etree.fromstring(lifted, strict)
+            if not _undefined_entities(root, data):
+                return XmlDocument(root, False, _decoded(sections))
         except etree.XMLSyntaxError:
             pass
     if not utf8_verified:
@@ -120,6 +125,15 @@ def parse_xml(data: bytes, utf8_verified: bool = True) -> XmlDocument | None:
     lifted, sections = lift_cdata(clean_xml(data))
     root = _recovered_root(lifted, lenient)
     return XmlDocument(root, True, _decoded(sections)) if root is not None else None
+
+
+def _undefined_entities(root: etree._Element, data: bytes) -> bool:
+    """Whether a strict parse left HTML's entity references unread: a DOCTYPE with an external DTD
+    (RSS 0.91's Netscape one, which declares HTML's entities) lets libxml2 accept
+    ``&eacute;`` without knowing it. The repairs read such names as HTML does."""
+    if data.find(b"<!DOCTYPE", 0, _PROLOG_BYTES) < 0 and data.find(b"<!doctype", 0, _PROLOG_BYTES) < 0:
+        return False
+    return any(entity.name + ";" in html.entities.html5 for entity in root.iter(etree.Entity))
 
 
 def _recovered_root(data: bytes, lenient: etree.XMLParser) -> etree._Element | None:
@@ -246,7 +260,26 @@ def _without_doctype(data: bytes) -> bytes:
 def _fix_ampersands(markup: bytes) -> bytes:
     if b"&" not in markup:
         return markup
-    return _AMPERSAND.sub(_fixed_reference, markup)
+    markup = _AMPERSAND.sub(_fixed_reference, markup)
+    return _SURROGATE_REFERENCES.sub(_joined_surrogates, markup) if b"&#" in markup else markup
+
+
+def _joined_surrogates(match: re.Match) -> bytes:
+    """A pair of UTF-16 surrogate references (``&#55357;&#56832;``, as Java's and
+    JavaScript's escapers write an emoji) as the one character they encode; a lone one as
+    U+FFFD. XML allows neither, and libxml2's recovery keeps them as bytes no UTF-8 reader
+    takes."""
+    high, low = _surrogate(match.group(1)), _surrogate(match.group(2))
+    if 0xD800 <= high < 0xDC00 and low is not None and 0xDC00 <= low:
+        return b"&#%d;" % (0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+    return b"&#65533;" * (1 if low is None else 2)
+
+
+def _surrogate(reference: bytes | None) -> int | None:
+    if reference is None:
+        return None
+    digits = reference[2:-1]
+    return int(digits[1:], 16) if digits[:1] in (b"x", b"X") else int(digits)
 
 
 def _fixed_reference(match: re.Match) -> bytes:
