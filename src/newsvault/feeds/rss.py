@@ -85,19 +85,21 @@ def _item_fields(item: etree._Element) -> dict:
 
 
 def _content(doc: XmlDocument, fields: dict, description: str | None) -> str | None:
-    """The fullest content: content:encoded, then media descriptions, then the description."""
-    for candidate in ("content:encoded", "media:group", "media:description"):
-        element = fields.get(candidate)
-        if element is None:
-            continue
-        if candidate == "media:group":
-            element = element.find(MEDIA + "description")
-            if element is None:
-                continue
-        markup = doc.markup(element)
-        if has_text(markup):
+    """The fullest content: content:encoded, then media:group's description (a video's),
+    then the description, then an item's own media:description. The last is last because
+    outlets such as the New York Times put a photo's caption there, beside the article's
+    description."""
+    group = fields.get("media:group")
+    for element in (fields.get("content:encoded"),
+                    group.find(MEDIA + "description") if group is not None else None):
+        if element is not None and has_text(markup := doc.markup(element)):
             return markup
-    return description if has_text(description) else None
+    if has_text(description):
+        return description
+    loose = fields.get("media:description")
+    if loose is not None and has_text(markup := doc.markup(loose)):
+        return markup
+    return None
 
 
 def _item_url(doc: XmlDocument, fields: dict, guid: str | None, base: str) -> str | None:
