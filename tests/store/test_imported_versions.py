@@ -30,6 +30,17 @@ def test_a_summary_within_the_whole_page_a_post_holds_is_the_same_version():
     assert not reads_as_imported("<p>另一篇的摘要。</p>", page, summary=True)
 
 
+@pytest.mark.parametrize("summary", [
+    "<p>第一段，链接……</p>", "<p>第一段，链接...</p>", "第一段，链接 [&#8230;]",
+    "<p>第一段，链接。</p><p><a href='/a'>阅读全文</a></p>", "<p>第一段，链接。Read more »</p>",
+])
+def test_a_summary_is_matched_without_the_ellipsis_or_read_more_that_ends_it(summary):
+    """What made it a summary is the feed's own: the page never holds it."""
+    page = "<h1>标题</h1>" + POST
+    assert reads_as_imported(summary, page, summary=True)
+    assert not reads_as_imported(summary.replace("第一段", "另一段"), page, summary=True)
+
+
 @pytest.mark.parametrize("fetched", [
     FEED.replace("第二段", "第二段（更正）"),  # edited
     FEED + "<p>补充报道。</p>",  # grown

@@ -43,6 +43,12 @@ def text_size(content_html: str) -> int:
     return len(text) - sum(text.count(space) for space in _SPACES)
 
 
+def without_cut_off_mark(text: str) -> str:
+    """Plain ``text`` without the ellipsis or "read more" it ends with, if any: what of a
+    summary its article's page can hold."""
+    return _CUT_OFF.sub("", text.rstrip())
+
+
 def looks_like_summary(content_html: str) -> bool:
     """Short, or cut off with an ellipsis (… ... …… [...]) or a "read more"."""
     if _CUT_OFF.search(_last_words(content_html)):

@@ -190,13 +190,18 @@ def reads_as_imported(fetched_html: str, imported_html: str, summary: bool = Fal
     old system; cleaned, images relinked, or the article's whole page by newsvault), never
     byte for byte: only the text survives. A whole article that lost its last paragraph
     is an edit."""
-    fetched, imported = _text_key(fetched_html), _text_key(imported_html)
-    return fetched in imported if summary else fetched == imported
+    imported = _text_key(imported_html)
+    if not summary:
+        return _text_key(fetched_html) == imported
+    # a summary's closing "……" or "阅读全文" is the feed's, never in the page's text
+    from newsvault.content.summary import without_cut_off_mark
+
+    return _text_key(fetched_html, without_cut_off_mark) in imported
 
 
-def _text_key(html: str) -> str:
+def _text_key(html: str, trimmed=lambda text: text) -> str:
     # the text search indexes (scripts and styles aside); imported here, as every command
     # imports the store and few ever compare an imported post
     from newsvault.search.text import plain_text
 
-    return "".join(plain_text(html).split())
+    return "".join(trimmed(plain_text(html)).split())
