@@ -244,3 +244,17 @@ def test_change_sequence_drives_incremental_exports(store):
     save(store, "甲", [item(2, title="变了"), item(3)], at=2000)
     changed = [row.title for row in store.export_rows(after_seq=seq)]
     assert changed == ["变了", "标题 3"]
+
+
+def test_a_full_disk_is_a_store_error_and_loses_nothing(store):
+    """SQLite says "database or disk is full" (here: a page limit): the step is rolled back
+    and said as a StoreError, which every command reports without a traceback."""
+    save(store, "甲", [item(1)])
+    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+    store._db.execute(f"PRAGMA max_page_count = {pages}")
+    big = [item(n, content_html="<p>" + "长文" * 20_000 + "</p>") for n in range(2, 6)]
+    with pytest.raises(StoreError, match="database or disk is full; nothing of this step"):
+        save(store, "甲", big, at=2000)
+    store._db.execute("PRAGMA max_page_count = 1073741823")
+    assert store.totals()["articles"] == 1 and store.integrity_check() == "ok"
+    assert save(store, "甲", big, at=3000).new == 4  # the next run completes the work

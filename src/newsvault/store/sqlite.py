@@ -65,6 +65,10 @@ class StoreError(NewsvaultError):
     pass
 
 
+# a full disk (or database size limit), a failing write: said as such, not a traceback
+_OUT_OF_ROOM = ("SQLITE_FULL", "SQLITE_IOERR")
+
+
 def _broken_hint(error: sqlite3.DatabaseError) -> str:
     if getattr(error, "sqlite_errorname", "") not in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
         return ""
@@ -108,13 +112,20 @@ class SqliteStore:
 
     @contextmanager
     def _transaction(self):
-        self._db.execute("BEGIN IMMEDIATE")
         try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                if self._db.in_transaction:  # SQLite rolls back by itself on a full disk
+                    self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            if getattr(error, "sqlite_errorname", "").startswith(_OUT_OF_ROOM):
+                raise StoreError(f"store: {self.path}: {error}; nothing of this step was "
+                                 "written: free some space and run again") from error
             raise
-        self._db.execute("COMMIT")
 
     def integrity_check(self) -> str:
         return self._db.execute("PRAGMA integrity_check").fetchone()[0]
@@ -238,6 +249,8 @@ class SqliteStore:
                 try:
                     saved.append(self._save_one(db, seqs, result))
                 except Exception as error:  # noqa: BLE001 - reported per source by the caller
+                    if not db.in_transaction:  # a full disk: SQLite rolled back everything
+                        raise
                     db.execute("ROLLBACK TO source")
                     saved.append(error)
                 db.execute("RELEASE source")
