@@ -64,7 +64,8 @@ def _outcome(result: FetchResult, counts: IngestCounts | Exception) -> FetchOutc
                            http_status=record.http_status, bytes=record.bytes,
                            items=record.items, error=record.error)
     if isinstance(counts, Exception):
-        outcome.status, outcome.error = "error", f"store: {counts}"
+        said = str(counts)
+        outcome.status, outcome.error = "error", said if said.startswith("store: ") else f"store: {said}"
     else:
         outcome.new, outcome.updated, outcome.unchanged = counts.new, counts.updated, counts.unchanged
     return outcome
