@@ -65,7 +65,8 @@ def _outcome(result: FetchResult, counts: IngestCounts | Exception) -> FetchOutc
                            items=record.items, error=record.error)
     if isinstance(counts, Exception):
         said = str(counts)
-        outcome.status, outcome.error = "error", said if said.startswith("store: ") else f"store: {said}"
+        outcome.status = "error"
+        outcome.error = said if said.startswith("store: ") else f"store: {said}"
     else:
         outcome.new, outcome.updated, outcome.unchanged = counts.new, counts.updated, counts.unchanged
     return outcome
