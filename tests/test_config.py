@@ -66,6 +66,32 @@ def test_an_unknown_key_or_table_is_an_error_that_names_it(toml, message):
     assert message in str(error.value)
 
 
+@pytest.mark.parametrize("toml, message", [
+    ("[fetch]\ntotal_timeout = -5", "`fetch.total_timeout` must be more than 0 seconds, not -5"),
+    ("[fetch]\nconnect_timeout = 0", "`fetch.connect_timeout` must be more than 0 seconds"),
+    ("[fetch]\nread_timeout = nan", "`fetch.read_timeout` must be more than 0 seconds, not nan"),
+    ("[fetch]\nbackoff = -1", "`fetch.backoff` must be 0 or more seconds, not -1"),
+    ("[fetch]\nretries = -3", "`fetch.retries` must be 0 or more, not -3"),
+    ("[fetch]\nmax_redirects = -1", "`fetch.max_redirects` must be 0 or more, not -1"),
+    ("[fetch]\nmax_body_mb = 0", "`fetch.max_body_mb` must be more than 0, not 0"),
+    ('[fetch]\nuser_agent = "a\\nb"', "`fetch.user_agent` must be printable text on one line"),
+    ('[fetch]\nuser_agent = " "', "`fetch.user_agent` must be printable text on one line"),
+])
+def test_a_fetch_value_that_would_fail_every_source_is_an_error_that_names_it(toml, message):
+    """Every source would fail on every run (exit 0): a negative timeout times out at once,
+    a line break in the User-Agent is refused by the HTTP client."""
+    with pytest.raises(ConfigError) as error:
+        settings_from_dict(tomllib.loads(toml), origin="news/newsvault.toml")
+    assert message in str(error.value)
+
+
+def test_fetch_values_that_work_are_taken():
+    toml = "[fetch]\nbackoff = 0\nretries = 0\nmax_redirects = 0\ntotal_timeout = 0.5"
+    settings = settings_from_dict(tomllib.loads(toml), origin="x").fetch
+    assert (settings.backoff, settings.retries, settings.max_redirects) == (0, 0, 0)
+    assert settings.total_timeout == 0.5
+
+
 def _uncommented(text: str) -> str:
     """``text`` with its commented-out settings (``# key = value``) set."""
     return re.sub(r"(?m)^# ?([a-z_]+ +=)", r"\1", text)

@@ -207,24 +207,30 @@ def _written(table: str, key: str = "", shown: str | None = None) -> str:
 
 def _fetch_settings(reader: "_Reader", table: dict) -> FetchSettings:
     default = FetchSettings()
-    number = (int, float)
-    max_mb = reader.value(table, "fetch.max_body_mb", number, default.max_body_bytes / 2**20)
     return FetchSettings(
         concurrency=reader.positive(table, "fetch.concurrency", default.concurrency),
         per_host=reader.positive(table, "fetch.per_host", default.per_host),
-        connect_timeout=reader.value(table, "fetch.connect_timeout", number, default.connect_timeout),
-        read_timeout=reader.value(table, "fetch.read_timeout", number, default.read_timeout),
-        total_timeout=reader.value(table, "fetch.total_timeout", number, default.total_timeout),
-        max_body_bytes=int(max_mb * 2**20),
-        max_redirects=reader.value(table, "fetch.max_redirects", int, default.max_redirects),
-        retries=reader.value(table, "fetch.retries", int, default.retries),
-        backoff=reader.value(table, "fetch.backoff", number, default.backoff),
-        user_agent=reader.value(table, "fetch.user_agent", str, default.user_agent),
+        connect_timeout=reader.seconds(table, "fetch.connect_timeout", default.connect_timeout),
+        read_timeout=reader.seconds(table, "fetch.read_timeout", default.read_timeout),
+        total_timeout=reader.seconds(table, "fetch.total_timeout", default.total_timeout),
+        max_body_bytes=_megabytes(reader, table, "fetch.max_body_mb", default.max_body_bytes),
+        max_redirects=reader.at_least_0(table, "fetch.max_redirects", default.max_redirects),
+        retries=reader.at_least_0(table, "fetch.retries", default.retries),
+        backoff=reader.seconds(table, "fetch.backoff", default.backoff, zero_allowed=True),
+        user_agent=_user_agent(reader, table, default.user_agent),
         allow_private_addresses=reader.value(table, "fetch.allow_private_addresses", bool, False),
         warc=reader.value(table, "fetch.warc", bool, False),
         warc_dir=reader.value(table, "fetch.warc_dir", str, default.warc_dir),
         warc_max_bytes=_warc_max_bytes(reader, table),
     )
+
+
+def _user_agent(reader: "_Reader", table: dict, default: str) -> str:
+    value = reader.value(table, "fetch.user_agent", str, default)
+    if not value.strip() or not value.isprintable():  # an HTTP header: one line
+        raise ConfigError(f"{reader.origin}: `fetch.user_agent` must be printable text on one "
+                          f"line, not {value!r}")
+    return value
 
 
 def _warc_max_bytes(reader: "_Reader", table: dict) -> int:
@@ -393,6 +399,19 @@ class _Reader:
         if value not in choices:
             raise ConfigError(f"{self.origin}: `{dotted}` must be one of "
                               f"{', '.join(map(repr, choices))}, not {value!r}")
+        return value
+
+    def seconds(self, table: dict, dotted: str, default: float, zero_allowed=False) -> float:
+        value = self.value(table, dotted, (int, float), default)
+        if value < 0 or (value == 0 and not zero_allowed) or value != value:  # NaN too
+            least = "0 or more" if zero_allowed else "more than 0"
+            raise ConfigError(f"{self.origin}: `{dotted}` must be {least} seconds, not {value}")
+        return value
+
+    def at_least_0(self, table: dict, dotted: str, default: int) -> int:
+        value = self.value(table, dotted, int, default)
+        if value < 0:
+            raise ConfigError(f"{self.origin}: `{dotted}` must be 0 or more, not {value}")
         return value
 
     def positive(self, table: dict, dotted: str, default: int) -> int:
