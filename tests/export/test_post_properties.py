@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from newsvault.export import frontmatter as fm
-from newsvault.export.filenames import is_safe_filename, post_filename
+from newsvault.export.filenames import TakenNames, is_safe_filename, post_filename
+from newsvault.slugs import post_slug
 from newsvault.export.post import Post, join_html, parse_post, render_post
 
 LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])
@@ -128,6 +129,29 @@ def test_post_filenames_are_safe_short_and_unique(titles, already):
         assert name in taken
     folded = [unicodedata.normalize("NFC", name).casefold() for name in taken]
     assert len(set(folded)) == len(folded) == len(made) + len(already)
+
+
+@PROPS
+@given(st.lists(st.tuples(st.sampled_from(["2022-01-27", "2022-01-28"]), hostile_text),
+                min_size=1, max_size=30))
+def test_new_post_names_never_share_a_jekyll_url(titles):
+    """Jekyll's permalink is the post's day and the slug of its name: "a?b", "a b", "A-B"
+    on one day would be one URL, and Jekyll would write one post of them, losing the rest."""
+    taken = TakenNames(["2022-01-27-a b.md"])
+    urls = {("2022-01-27", post_slug("2022-01-27-a b.md"))}
+    for day, title in titles:
+        name = post_filename(day, title, taken)
+        url = (day, post_slug(name))
+        assert url not in urls, name
+        urls.add(url)
+
+
+def test_titles_that_differ_only_in_punctuation_get_names_of_their_own():
+    taken = TakenNames()
+    names = [post_filename("2022-01-27", title, taken) for title in ("a?b", "a b", "A-B", "a：b")]
+    assert names == ["2022-01-27-a？b.md", "2022-01-27-a b-2.md", "2022-01-27-A-B-3.md",
+                     "2022-01-27-a：b-4.md"]
+    assert post_filename("2022-01-28", "a b", taken) == "2022-01-28-a b.md"  # another day
 
 
 @PROPS

@@ -12,7 +12,8 @@ The title part is the title with:
   whole name would pass 255 bytes of UTF-8; ``untitled`` when nothing is left.
 
 A name already in ``taken`` (compared case-insensitively and after NFC normalisation, as
-macOS and Windows compare) gets ``-2``, ``-3``… before ``.md``. Keeping a post's name when
+macOS and Windows compare; and, for a ``TakenNames``, by the day and slug Jekyll makes its
+URL of) gets ``-2``, ``-3``… before ``.md``. Keeping a post's name when
 its title changes is the caller's job: it stores the name.
 
 A name newsvault did not make (an imported post's) is kept unless ``unsafe_reason`` finds
@@ -22,6 +23,8 @@ newsvault makes is no reason.
 
 import re
 import unicodedata
+
+from newsvault.slugs import name_day, post_slug
 
 MAX_TITLE_CHARS = 50
 MAX_NAME_BYTES = 255
@@ -63,22 +66,31 @@ def _fold(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
 
-class TakenNames:
-    """Names as macOS and Windows compare them: case-insensitively, after NFC normalisation."""
+def _jekyll_url_key(name: str) -> str:
+    """What Jekyll's permalink takes of a post's name: its day and the slug of its title
+    ("a?b", "a b" and "A-B" on one day are one URL: Jekyll writes only one of them)."""
+    return f"{name_day(name)}/{post_slug(name)}"
 
-    __slots__ = ("folded",)
+
+class TakenNames:
+    """Names as macOS and Windows compare them (case-insensitively, after NFC
+    normalisation), and as Jekyll makes URLs of them."""
+
+    __slots__ = ("folded", "urls")
 
     def __init__(self, names=()):
         self.folded = {_fold(name) for name in names}
+        self.urls = {_jekyll_url_key(name) for name in names}
 
     def __contains__(self, name: str) -> bool:
-        return _fold(name) in self.folded
+        return _fold(name) in self.folded or _jekyll_url_key(name) in self.urls
 
     def __len__(self) -> int:
         return len(self.folded)
 
     def add(self, name: str) -> None:
         self.folded.add(_fold(name))
+        self.urls.add(_jekyll_url_key(name))
 
 
 # The folded names of the last plain ``taken`` set seen, so that naming n posts is O(n), not
@@ -107,6 +119,7 @@ def post_filename(day: str, title: str, taken: "set[str] | TakenNames") -> str:
         day = _clean_part(day)[:10].rstrip(" .") or "undated"
     part = _clean_part(title)[:MAX_TITLE_CHARS]
     folded = taken.folded if isinstance(taken, TakenNames) else _folded(taken)
+    urls = taken.urls if isinstance(taken, TakenNames) else None
     number = 1
     while True:
         tail = f"-{number}{SUFFIX}" if number > 1 else SUFFIX
@@ -114,7 +127,7 @@ def post_filename(day: str, title: str, taken: "set[str] | TakenNames") -> str:
         cut = _EDGES.sub("", _cut_bytes(part, budget)) or "untitled"
         name = f"{day}-{cut}{tail}"
         key = _fold(name)
-        if key not in folded:
+        if key not in folded and (urls is None or _jekyll_url_key(name) not in urls):
             break
         number += 1
     taken.add(name)

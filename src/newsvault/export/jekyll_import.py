@@ -218,8 +218,11 @@ class _Names:
 
     def __init__(self, archived: set[str], folder: set[str]):
         self._taken = TakenNames(archived)  # names of posts: archived, or chosen in this import
-        self._avoided = TakenNames(folder)  # and those of every file in the folder
+        # and those of every file in the folder; Jekyll's URLs of those that keep their name
+        self._avoided = TakenNames(folder)
+        self._avoided.urls = TakenNames(name for name in folder if not unsafe_reason(name)).urls
         self._avoided.folded |= self._taken.folded
+        self._avoided.urls |= self._taken.urls
 
     def choose(self, head: _Head, report: ImportReport) -> str:
         reason = unsafe_reason(head.name) or (NAME_TAKEN if head.name in self._taken else None)
