@@ -479,6 +479,8 @@ def _steps(progress: StepProgress) -> tuple:
 
 
 def _show_build(report) -> None:
+    if report.rebuilt:
+        click.echo(f"site: {report.rebuilt}: every page is made anew")
     click.echo(f"site: {report.rendered} of {counted(report.pages, 'page')} rendered, "
                f"{counted(report.written, 'file')} written, {report.deleted} deleted, "
                f"in {report.out} ({report.seconds:.2f} s)")

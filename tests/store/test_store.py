@@ -258,3 +258,23 @@ def test_a_full_disk_is_a_store_error_and_loses_nothing(store):
     store._db.execute("PRAGMA max_page_count = 1073741823")
     assert store.totals()["articles"] == 1 and store.integrity_check() == "ok"
     assert save(store, "甲", big, at=3000).new == 4  # the next run completes the work
+
+
+def test_every_database_has_an_identity_of_its_own_kept_across_opens(tmp_path):
+    first = open_store(tmp_path / "a.db")
+    identity = first.archive_id()
+    assert len(identity) == 32 and int(identity, 16) >= 0
+    first.close()
+    assert open_store(tmp_path / "a.db").archive_id() == identity  # made once
+    assert open_store(tmp_path / "b.db").archive_id() != identity  # a rebuilt one: another
+
+
+def test_a_database_of_schema_7_is_given_an_identity_when_upgraded(tmp_path):
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    for number, script in enumerate(MIGRATIONS[:7], start=1):
+        db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
+    db.close()
+    store = open_store(path)
+    assert len(store.archive_id()) == 32
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)

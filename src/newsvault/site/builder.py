@@ -7,6 +7,10 @@ since). A build renders only the pages whose digest changed, writes only files w
 changed, and deletes the pages that no longer exist. The state lives with the pages it
 describes rather than in the archive: a folder wiped, copied or built anew with ``--out``
 can never disagree with its own state, and several output folders need no bookkeeping.
+The state is keyed by article id and change_seq, which mean something only in the database
+they came from: it names that database (its archive id), and a build from another one (a
+database rebuilt from the exported posts numbers its articles anew) or from one whose
+changes went back (an older copy) renders every page, as ``--full`` does.
 
 Content is never held for the whole archive: article pages are rendered in chunks, by
 worker processes (one per core) that read their articles' content from the store.
@@ -65,6 +69,7 @@ class BuildReport:
     written: int = 0  # files created or changed
     deleted: int = 0  # pages gone from the site
     seconds: float = 0.0
+    rebuilt: str = ""  # why every page was rendered though not asked to ("": it was not)
 
 
 def build_site(store: SqliteStore, out_dir: Path, options: SiteOptions, full: bool = False,
@@ -79,8 +84,11 @@ def build_site(store: SqliteStore, out_dir: Path, options: SiteOptions, full: bo
     report = BuildReport(out=str(out))
     update_clean(store, on_progress=on_clean_progress)
     name_unnamed_posts(store)
+    archive_id = store.archive_id()
     with _long_lived_objects() as loaded:
         state = BuildState.load(out)
+        report.rebuilt = "" if full else _not_built_from(state, archive_id, store.current_seq())
+        full = full or bool(report.rebuilt)
         catalog, catalog_cache, changed = load_catalog(
             store, options.timezone, None if full else state.catalog,
             i18n.words(options.language)["untitled"])
@@ -100,12 +108,27 @@ def build_site(store: SqliteStore, out_dir: Path, options: SiteOptions, full: bo
                 store, catalog.articles, out, writer, None if full else state.search,
                 site_fingerprint, workers)
             report.written += written
-        if dirty or report.deleted or changed != [] or search_state != state.search:
-            state.save(out, _page_digests(pages), catalog_cache, changed, search_state)
+        if (dirty or report.deleted or changed != [] or search_state != state.search
+                or state.archive != archive_id):
+            state.save(out, _page_digests(pages), catalog_cache, changed, search_state,
+                       archive_id)
             if not (out / ".nojekyll").exists():
                 (out / ".nojekyll").touch()  # GitHub Pages: serve the folder as it is
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _not_built_from(state: BuildState, archive_id: str, seq: int) -> str:
+    """Why the folder's state cannot be trusted for this database ("": it can)."""
+    if state.catalog is None:
+        return ""  # no state: every page is made anyway
+    if state.archive is None:
+        return "the last build did not record its database"
+    if state.archive != archive_id:
+        return "the last build was made from another database"
+    if state.catalog.get("seq", 0) > seq:
+        return "the database is older than the last build"
+    return ""
 
 
 @contextmanager
@@ -352,9 +375,12 @@ def _page_digests(pages: list[Page]) -> Iterator[tuple[str, str, int | None]]:
         yield page.path, page.digest, article.id if article else None
 
 
-def article_pages(out: Path) -> dict[int, str]:
-    """Article id → its page, from the last build of ``out`` (empty before one)."""
-    catalog = BuildState.load(Path(out)).catalog or {"articles": {}}
+def article_pages(out: Path, archive_id: str | None = None) -> dict[int, str]:
+    """Article id → its page, from the last build of ``out`` (empty before one, or when
+    that build was made from another database than the one of ``archive_id``, if given)."""
+    state = BuildState.load(Path(out))
+    catalog = state.catalog if archive_id is None or state.archive == archive_id else None
+    catalog = catalog or {"articles": {}}
     return {article_id: SiteArticle(*fields).path
             for article_id, fields in catalog["articles"].items()}
 

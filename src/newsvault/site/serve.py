@@ -28,6 +28,7 @@ class SearchApi:
 
     def __init__(self, store: SqliteStore, site_dir: Path, untitled: str = "(untitled)"):
         self.store, self.site_dir, self.untitled = store, site_dir, untitled
+        self.archive_id = store.archive_id()  # pages of a build from another database: none
         self._lock = threading.Lock()
         self._pages_seen: tuple[float, dict[int, str]] = (-1.0, {})
 
@@ -38,7 +39,7 @@ class SearchApi:
         except FileNotFoundError:
             return {}
         if mtime != self._pages_seen[0]:
-            self._pages_seen = (mtime, article_pages(self.site_dir))
+            self._pages_seen = (mtime, article_pages(self.site_dir, self.archive_id))
         return self._pages_seen[1]
 
     def answer(self, query: dict[str, list[str]]) -> tuple[int, object]:

@@ -5,6 +5,8 @@ Kept in the folder as marshal files (fast both ways, and no code runs when one i
 one per 1,024 article ids with those articles' catalog entries and page digests, and a
 last one with everything else. A build writes back only the files whose part changed: one
 new article rewrites its own file and the last one, not the state of 20,000 others.
+The state names the database it was built from (its archive id): ids and change_seq mean
+nothing in another one, such as one rebuilt from the exported posts (see builder.py).
 The last file is written last: a build killed halfway leaves a state that is older in
 places, never one that claims more than was done (the catalog's watermark is in it).
 """
@@ -38,6 +40,7 @@ class BuildState:
     catalog: dict | None = None  # the catalog's cache: key, seq, articles (id → fields)
     search: dict | None = None
     page_buckets: dict[str, int] = field(default_factory=dict)  # article page → its file
+    archive: str | None = None  # the identity of the database built from (store.archive_id)
 
     @classmethod
     def load(cls, out: Path) -> "BuildState":
@@ -62,13 +65,15 @@ class BuildState:
         catalog = main["catalog"]
         if catalog is not None:
             catalog = {**catalog, "articles": articles}
-        return cls(pages, catalog, main["search"], page_buckets)
+        return cls(pages, catalog, main["search"], page_buckets, main.get("archive"))
 
     def save(self, out: Path, pages: Iterable[tuple[str, str, int | None]], catalog: dict,
-             changed_articles: Iterable[int] | None, search: dict) -> None:
+             changed_articles: Iterable[int] | None, search: dict,
+             archive: str | None = None) -> None:
         """``pages``: (path, digest, article id for an article page, else None);
         ``changed_articles``: the ids whose catalog entries may differ from the loaded ones
-        (None: any, as after an article left the archive)."""
+        (None: any, as after an article left the archive); ``archive``: the identity of
+        the database the pages were built from."""
         folder = out / STATE_DIR
         if folder.is_file():  # the single file of format 1
             folder.unlink()
@@ -86,7 +91,7 @@ class BuildState:
         dirty.update(gone.values())  # the files that listed a page no longer made
         for article_id, fields in catalog["articles"].items():
             parts.setdefault(_bucket(article_id), ({}, {}))[1][article_id] = fields
-        if changed_articles is None or self.catalog is None:
+        if changed_articles is None or self.catalog is None or archive != self.archive:
             dirty.update(parts)
         else:
             dirty.update(map(_bucket, changed_articles))
@@ -94,7 +99,7 @@ class BuildState:
             write_atomic(out / bucket_file(bucket), marshal.dumps(parts[bucket]))
         main = {"format": FORMAT, "buckets": sorted(parts), "pages": others,
                 "catalog": {key: value for key, value in catalog.items() if key != "articles"},
-                "search": search}
+                "search": search, "archive": archive}
         write_atomic(out / STATE_FILE, marshal.dumps(main))
         _remove_unused(folder, set(parts))
 

@@ -210,4 +210,14 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (target, source_id)
     ) WITHOUT ROWID;
     """,
+    # 8: the archive's identity, made once with the database: what the site's build state
+    # (kept outside the database, keyed by article id and change_seq) was made from. A
+    # database rebuilt from the exported posts numbers its articles anew and gets another.
+    """
+    CREATE TABLE archive_identity (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        archive_id TEXT NOT NULL           -- 32 random hex digits
+    );
+    INSERT INTO archive_identity VALUES (1, lower(hex(randomblob(16))));
+    """,
 ]

@@ -127,6 +127,11 @@ class SqliteStore:
                                  "written: free some space and run again") from error
             raise
 
+    def archive_id(self) -> str:
+        """This database's identity, random, made once when it was created (or upgraded to
+        schema 8): a copy of the file has the same, a database rebuilt anew another."""
+        return self._db.execute("SELECT archive_id FROM archive_identity").fetchone()[0]
+
     def integrity_check(self) -> str:
         return self._db.execute("PRAGMA integrity_check").fetchone()[0]
 
