@@ -5,6 +5,7 @@ import pytest
 
 from newsvault.config import SourceSettings
 from newsvault.export.jekyll import export_jekyll
+from newsvault.export.jekyll_import import import_jekyll
 from newsvault.export.post import parse_post
 from newsvault.model import Entry
 from newsvault.store import FetchRecord, open_store
@@ -82,3 +83,50 @@ def test_a_renamed_source_signs_its_posts_with_its_new_name(store, tmp_path):
     export_jekyll(store, out)
     assert {name: value[:3] for name, value in posts(out).items()} == {
         name: ("甲（新）", ["甲（新）", "时事"], ["甲（新）"])}
+
+
+LIQUID_HTML = "<p>{{ a }}</p>\n<p>{% endif %}</p>\n<pre>{%raw%}\n{{bbox}}</pre>"
+
+
+def after_front_matter(path) -> str:
+    text = path.read_text()
+    return text[text.index("\n---\n", 3) + 5:]
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_liquid_in_an_article_is_written_so_that_jekyll_shows_it(store, tmp_path, raw):
+    fetch(store, "甲", entry(1, title="模板 {{ x }} {%if%}", content_html=LIQUID_HTML))
+    out = tmp_path / "_posts"
+    export_jekyll(store, out, raw=raw)
+    [path] = out.iterdir()
+    body = after_front_matter(path)
+    assert "{{" not in body and "{%" not in body
+    assert "&#123;{ a }}" in body and "&#123;% endif %}" in body and "&#123;%raw%}" in body
+    assert "\n[模板 &#123;{ x }} &#123;%if%}](http://a.test/story/1)\n" in body
+    assert parse_post(path.read_text()).title == "模板 {{ x }} {%if%}"
+    written = path.read_bytes()
+    assert export_jekyll(store, out, raw=raw, full=True).written == 0
+
+    # the post read back into a new archive and written again: the same bytes, no &amp;#123;
+    other = open_store(tmp_path / "other.db")
+    try:
+        assert import_jekyll(other, out).imported == 1
+        report = export_jekyll(other, out, raw=raw, full=True)
+        assert (report.written, report.unchanged) == (0, 1)
+        assert path.read_bytes() == written
+    finally:
+        other.close()
+
+
+def test_posts_an_older_newsvault_wrote_with_liquid_are_written_again_once(store, tmp_path):
+    fetch(store, "甲", entry(1, content_html="<p>{{bbox}}</p>"), entry(2))
+    out = tmp_path / "_posts"
+    export_jekyll(store, out, raw=True)
+    liquid = next(path for path in out.iterdir() if "&#123;" in path.read_text())
+    liquid.write_text(liquid.read_text().replace("&#123;", "{"))  # as it was written
+    store._db.execute("DELETE FROM exports")  # and recorded under the folder's old name
+    store.set_export_seq(f"jekyll:raw:{out.resolve()}", store.current_seq())
+    report = export_jekyll(store, out, raw=True)
+    assert (report.written, report.unchanged) == (1, 1)
+    assert "{{" not in after_front_matter(liquid)
+    assert export_jekyll(store, out, raw=True).written == 0

@@ -18,13 +18,18 @@ from newsvault.content.assets import JEKYLL_PREFIX, media_scratch, publish_asset
 from newsvault.content.media import rewrite_images
 from newsvault.export.dates import post_date_ms, post_day
 from newsvault.export.filenames import TakenNames, post_filename, unsafe_reason
-from newsvault.export.post import Post, render_post
+from newsvault.export.post import Post, liquid_safe_bytes, render_post
 from newsvault.files import (
     SCRATCH, remove_leftovers, scratch_folder, scratch_space, write_atomic,
 )
 from newsvault.links import web_link
 from newsvault.model import OnProgress
 from newsvault.store import ExportRow, SqliteStore
+
+
+# Part of each output folder's record: a new value has every post rendered once more (and
+# written where it changed). " posts 2": Liquid finds no tag in an article (post.liquid_safe).
+POST_FORMAT = " posts 2"
 
 
 @dataclass(slots=True)
@@ -51,8 +56,8 @@ def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     local = assets == "local" and not raw
-    target = (f"jekyll:raw:{out_dir}" if raw else
-              f"jekyll:clean {SANITIZER_VERSION}{'' if local else ' remote'}:{out_dir}")
+    target = (f"jekyll:raw{POST_FORMAT}:{out_dir}" if raw else
+              f"jekyll:clean {SANITIZER_VERSION}{POST_FORMAT}{'' if local else ' remote'}:{out_dir}")
     cleaned = update_clean(store, on_progress=on_clean_progress).cleaned if not raw else 0
     seq, sources = store.current_seq(), store.source_post_digests()
     after_seq = 0 if full else store.export_seq(target)
@@ -198,11 +203,11 @@ def post_for(row: ExportRow) -> Post:
 def _file_bytes(row: ExportRow) -> bytes:
     """The post file of a row read with its content as bytes. A verbatim body (most imported
     posts) goes out as read: decoding and encoding it again was a third of the export's
-    own work."""
+    own work. Either way Liquid finds no tag in the article (``post.liquid_safe``)."""
     post = post_for(row)
     body, post.html = post.html, ""
     if post.verbatim:
-        return render_post(post).encode("utf-8") + body
+        return render_post(post).encode("utf-8") + liquid_safe_bytes(body)
     post.html = body.decode("utf-8")
     return render_post(post).encode("utf-8")
 
