@@ -1,6 +1,8 @@
 """What `export jekyll` writes of the archive's own articles: the link it trusts, and
 posts that follow their source's name and tags."""
 
+import shutil
+
 import pytest
 
 from newsvault.config import SourceSettings
@@ -130,3 +132,82 @@ def test_posts_an_older_newsvault_wrote_with_liquid_are_written_again_once(store
     assert (report.written, report.unchanged) == (1, 1)
     assert "{{" not in after_front_matter(liquid)
     assert export_jekyll(store, out, raw=True).written == 0
+
+
+# -- an archive older than its posts folder ---------------------------------------------
+
+
+def reopened(store, db, copy_from=None):
+    store.close()
+    if copy_from is not None:
+        shutil.copyfile(copy_from, db)
+    store = open_store(db)
+    configure(store, {"甲": ["时事"], "乙": []})
+    return store
+
+
+def test_an_older_database_restored_takes_over_the_posts_it_does_not_know(tmp_path):
+    db, out = tmp_path / "newsvault.db", tmp_path / "_posts"
+    store = open_store(db)
+    configure(store, {"甲": ["时事"], "乙": []})
+    fetch(store, "甲", entry(1))
+    export_jekyll(store, out)
+    store = reopened(store, db)
+    shutil.copyfile(db, tmp_path / "older.db")  # the cache saved by this run
+    fetch(store, "甲", entry(2), entry(3))
+    export_jekyll(store, out)  # the next run's posts: pushed, its database lost
+    files = {path.name: path.read_bytes() for path in out.iterdir()}
+    assert len(files) == 3
+    store = reopened(store, db, copy_from=tmp_path / "older.db")
+    try:
+        fetch(store, "甲", entry(2), entry(3), entry(4))
+        report = export_jekyll(store, out)
+        assert (report.adopted, report.written, report.unchanged) == (2, 1, 2)
+        after = {path.name: path.read_bytes() for path in out.iterdir()}
+        assert len(after) == 4 and not any(name.endswith("-2.md") for name in after)
+        assert {name: after[name] for name in files} == files
+        assert export_jekyll(store, out, full=True).written == 0
+    finally:
+        store.close()
+
+
+def test_a_fresh_database_beside_the_posts_takes_them_over_even_a_second_of_one_name(tmp_path):
+    out = tmp_path / "_posts"
+    first = open_store(tmp_path / "first.db")
+    configure(first, {"甲": []})
+    same_name = [entry(1, title="同名"), entry(2, title="同名")]
+    fetch(first, "甲", *same_name)
+    export_jekyll(first, out, raw=True)
+    first.close()
+    files = {path.name: path.read_bytes() for path in out.iterdir()}
+    second = next(name for name in files if name.endswith("-同名-2.md"))
+    assert sorted(files) == [second, second.replace("-2.md", ".md")]
+    # stale text in one of them: taken over and written again, in place
+    (out / second).write_bytes(files[second].replace(
+        "<p>正文 ".encode(), "<p>旧 ".encode()))
+    clone = open_store(tmp_path / "clone.db")  # a new machine: the site cloned, no database
+    try:
+        configure(clone, {"甲": []})
+        fetch(clone, "甲", *reversed(same_name))
+        report = export_jekyll(clone, out, raw=True)
+        assert (report.adopted, report.written, report.unchanged) == (2, 1, 1)
+        assert {path.name: path.read_bytes() for path in out.iterdir()} == files
+    finally:
+        clone.close()
+
+
+def test_a_post_file_of_another_article_with_the_name_still_gives_a_second_name(store, tmp_path):
+    out = tmp_path / "_posts"
+    other = open_store(tmp_path / "other.db")  # another article of that title and day
+    configure(other, {"甲": []})
+    fetch(other, "甲", entry(1, url="http://a.test/story/99", guid="a-99"))
+    export_jekyll(other, out)
+    other.close()
+    [name] = [path.name for path in out.iterdir()]
+    theirs = (out / name).read_bytes()
+    (out / "1970-01-01-broken.md").write_text("not a post")
+    fetch(store, "甲", entry(1))
+    report = export_jekyll(store, out)
+    assert (report.adopted, report.written) == (0, 1)
+    assert (out / name).read_bytes() == theirs
+    assert "from: http://a.test/story/1\n" in (out / name.replace(".md", "-2.md")).read_text()

@@ -22,6 +22,7 @@ newsvault makes is no reason.
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 MAX_TITLE_CHARS = 50
 MAX_NAME_BYTES = 255
@@ -59,8 +60,12 @@ def _cut_bytes(text: str, limit: int) -> str:
     return data[:max(limit, 0)].decode("utf-8", "ignore")
 
 
-def _fold(name: str) -> str:
+def fold_name(name: str) -> str:
+    """``name`` as macOS and Windows compare names: case-insensitively, after NFC."""
     return unicodedata.normalize("NFC", name).casefold()
+
+
+_fold = fold_name
 
 
 class TakenNames:
@@ -96,11 +101,13 @@ def _folded(taken: set[str]) -> set[str]:
     return folded
 
 
-def post_filename(day: str, title: str, taken: "set[str] | TakenNames") -> str:
+def post_filename(day: str, title: str, taken: "set[str] | TakenNames",
+                  adopt: Callable[[str], str | None] | None = None) -> str:
     """A safe name ``YYYY-MM-DD-<title part>.md`` not in ``taken``; it is added to ``taken``.
 
     ``day`` should be ``YYYY-MM-DD``; anything else is cleaned like a title (``undated``
-    when nothing is left) rather than refused.
+    when nothing is left) rather than refused. ``adopt``: asked about each name found taken,
+    in order; a name it returns (the taken one, as it is spelled) is the answer.
     """
     global _folded_cache
     if not _DAY.match(day):
@@ -116,6 +123,8 @@ def post_filename(day: str, title: str, taken: "set[str] | TakenNames") -> str:
         key = _fold(name)
         if key not in folded:
             break
+        if adopt is not None and (own := adopt(name)) is not None:
+            return own
         number += 1
     taken.add(name)
     if not isinstance(taken, TakenNames):
