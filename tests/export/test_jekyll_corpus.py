@@ -21,7 +21,7 @@ from newsvault.content.sanitize import clean_html
 from newsvault.export.filenames import is_safe_filename, unsafe_reason
 from newsvault.export.jekyll import export_jekyll
 from newsvault.export.jekyll_import import ImportReport, import_jekyll, written_day
-from newsvault.export.post import parse_post
+from newsvault.export.post import liquid_safe, parse_post
 from newsvault.feeds.dates import parse_date
 from newsvault.store import SqliteStore, open_store
 from newsvault.store.identity import canonical_url
@@ -125,14 +125,18 @@ def test_export_gives_every_post_back_and_one_per_merged_article(archived, group
         if b"<!--NaN-->" in expected:  # the date's time instead, as the comment never says NaN
             expected = expected.replace(b"<!--NaN-->", f"<!--{newest.date_ms}-->".encode(), 1)
             kind += ", NaN replaced"
+        if b"{{bbox}}" in expected:  # Liquid would read it: its "{" is written &#123;
+            expected = expected.replace(b"{{bbox}}", b"&#123;{bbox}}")
+            kind += ", Liquid escaped"
         if newest.name in renamed:
             kind += ", renamed"
         name = renamed.get(newest.name, newest.name)
         assert out.pop(name).read_bytes() == expected, name
         kinds[kind] += 1
     assert out == {}
-    assert kinds == {"identical": 5360, "identical, NaN replaced": 146, "identical, renamed": 90,
-                     "identical, NaN replaced, renamed": 11, "merged": 28, "merged, renamed": 6}
+    assert kinds == {"identical": 5359, "identical, NaN replaced": 146, "identical, renamed": 90,
+                     "identical, NaN replaced, renamed": 11, "merged": 28, "merged, renamed": 6,
+                     "identical, Liquid escaped": 1}
 
 
 def test_every_exported_front_matter_is_valid_yaml(archived):
@@ -168,6 +172,7 @@ def test_the_clean_export_keeps_every_post_and_its_clean_html_is_stable(archived
         original = parse_post((archived.out / path.name).read_text(encoding="utf-8"))
         assert (clean.title, clean.date_text, clean.url) == (
             original.title, original.date_text, original.url)
-        assert clean_html(clean.html, clean.url) == clean.html, path.name
+        # cleaning reads the &#123; the export writes for Liquid back as "{" (one post)
+        assert liquid_safe(clean_html(clean.html, clean.url)) == clean.html, path.name
         changed += clean.html != original.html
     assert changed > 5600

@@ -1,10 +1,13 @@
 """What `export jekyll` writes of the archive's own articles: the link it trusts, and
 posts that follow their source's name and tags."""
 
+import shutil
+
 import pytest
 
 from newsvault.config import SourceSettings
 from newsvault.export.jekyll import export_jekyll
+from newsvault.export.jekyll_import import import_jekyll
 from newsvault.export.post import parse_post
 from newsvault.model import Entry
 from newsvault.store import FetchRecord, open_store
@@ -82,3 +85,129 @@ def test_a_renamed_source_signs_its_posts_with_its_new_name(store, tmp_path):
     export_jekyll(store, out)
     assert {name: value[:3] for name, value in posts(out).items()} == {
         name: ("甲（新）", ["甲（新）", "时事"], ["甲（新）"])}
+
+
+LIQUID_HTML = "<p>{{ a }}</p>\n<p>{% endif %}</p>\n<pre>{%raw%}\n{{bbox}}</pre>"
+
+
+def after_front_matter(path) -> str:
+    text = path.read_text()
+    return text[text.index("\n---\n", 3) + 5:]
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_liquid_in_an_article_is_written_so_that_jekyll_shows_it(store, tmp_path, raw):
+    fetch(store, "甲", entry(1, title="模板 {{ x }} {%if%}", content_html=LIQUID_HTML))
+    out = tmp_path / "_posts"
+    export_jekyll(store, out, raw=raw)
+    [path] = out.iterdir()
+    body = after_front_matter(path)
+    assert "{{" not in body and "{%" not in body
+    assert "&#123;{ a }}" in body and "&#123;% endif %}" in body and "&#123;%raw%}" in body
+    assert "\n[模板 &#123;{ x }} &#123;%if%}](http://a.test/story/1)\n" in body
+    assert parse_post(path.read_text()).title == "模板 {{ x }} {%if%}"
+    written = path.read_bytes()
+    assert export_jekyll(store, out, raw=raw, full=True).written == 0
+
+    # the post read back into a new archive and written again: the same bytes, no &amp;#123;
+    other = open_store(tmp_path / "other.db")
+    try:
+        assert import_jekyll(other, out).imported == 1
+        report = export_jekyll(other, out, raw=raw, full=True)
+        assert (report.written, report.unchanged) == (0, 1)
+        assert path.read_bytes() == written
+    finally:
+        other.close()
+
+
+def test_posts_an_older_newsvault_wrote_with_liquid_are_written_again_once(store, tmp_path):
+    fetch(store, "甲", entry(1, content_html="<p>{{bbox}}</p>"), entry(2))
+    out = tmp_path / "_posts"
+    export_jekyll(store, out, raw=True)
+    liquid = next(path for path in out.iterdir() if "&#123;" in path.read_text())
+    liquid.write_text(liquid.read_text().replace("&#123;", "{"))  # as it was written
+    store._db.execute("DELETE FROM exports")  # and recorded under the folder's old name
+    store.set_export_seq(f"jekyll:raw:{out.resolve()}", store.current_seq())
+    report = export_jekyll(store, out, raw=True)
+    assert (report.written, report.unchanged) == (1, 1)
+    assert "{{" not in after_front_matter(liquid)
+    assert export_jekyll(store, out, raw=True).written == 0
+
+
+# -- an archive older than its posts folder ---------------------------------------------
+
+
+def reopened(store, db, copy_from=None):
+    store.close()
+    if copy_from is not None:
+        shutil.copyfile(copy_from, db)
+    store = open_store(db)
+    configure(store, {"甲": ["时事"], "乙": []})
+    return store
+
+
+def test_an_older_database_restored_takes_over_the_posts_it_does_not_know(tmp_path):
+    db, out = tmp_path / "newsvault.db", tmp_path / "_posts"
+    store = open_store(db)
+    configure(store, {"甲": ["时事"], "乙": []})
+    fetch(store, "甲", entry(1))
+    export_jekyll(store, out)
+    store = reopened(store, db)
+    shutil.copyfile(db, tmp_path / "older.db")  # the cache saved by this run
+    fetch(store, "甲", entry(2), entry(3))
+    export_jekyll(store, out)  # the next run's posts: pushed, its database lost
+    files = {path.name: path.read_bytes() for path in out.iterdir()}
+    assert len(files) == 3
+    store = reopened(store, db, copy_from=tmp_path / "older.db")
+    try:
+        fetch(store, "甲", entry(2), entry(3), entry(4))
+        report = export_jekyll(store, out)
+        assert (report.adopted, report.written, report.unchanged) == (2, 1, 2)
+        after = {path.name: path.read_bytes() for path in out.iterdir()}
+        assert len(after) == 4 and not any(name.endswith("-2.md") for name in after)
+        assert {name: after[name] for name in files} == files
+        assert export_jekyll(store, out, full=True).written == 0
+    finally:
+        store.close()
+
+
+def test_a_fresh_database_beside_the_posts_takes_them_over_even_a_second_of_one_name(tmp_path):
+    out = tmp_path / "_posts"
+    first = open_store(tmp_path / "first.db")
+    configure(first, {"甲": []})
+    same_name = [entry(1, title="同名"), entry(2, title="同名")]
+    fetch(first, "甲", *same_name)
+    export_jekyll(first, out, raw=True)
+    first.close()
+    files = {path.name: path.read_bytes() for path in out.iterdir()}
+    second = next(name for name in files if name.endswith("-同名-2.md"))
+    assert sorted(files) == [second, second.replace("-2.md", ".md")]
+    # stale text in one of them: taken over and written again, in place
+    (out / second).write_bytes(files[second].replace(
+        "<p>正文 ".encode(), "<p>旧 ".encode()))
+    clone = open_store(tmp_path / "clone.db")  # a new machine: the site cloned, no database
+    try:
+        configure(clone, {"甲": []})
+        fetch(clone, "甲", *reversed(same_name))
+        report = export_jekyll(clone, out, raw=True)
+        assert (report.adopted, report.written, report.unchanged) == (2, 1, 1)
+        assert {path.name: path.read_bytes() for path in out.iterdir()} == files
+    finally:
+        clone.close()
+
+
+def test_a_post_file_of_another_article_with_the_name_still_gives_a_second_name(store, tmp_path):
+    out = tmp_path / "_posts"
+    other = open_store(tmp_path / "other.db")  # another article of that title and day
+    configure(other, {"甲": []})
+    fetch(other, "甲", entry(1, url="http://a.test/story/99", guid="a-99"))
+    export_jekyll(other, out)
+    other.close()
+    [name] = [path.name for path in out.iterdir()]
+    theirs = (out / name).read_bytes()
+    (out / "1970-01-01-broken.md").write_text("not a post")
+    fetch(store, "甲", entry(1))
+    report = export_jekyll(store, out)
+    assert (report.adopted, report.written) == (0, 1)
+    assert (out / name).read_bytes() == theirs
+    assert "from: http://a.test/story/1\n" in (out / name.replace(".md", "-2.md")).read_text()

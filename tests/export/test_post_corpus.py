@@ -20,7 +20,7 @@ pytestmark = pytest.mark.corpus
 def test_every_post_parses_and_renders_back_byte_for_byte(corpus_files):
     failed: list[tuple[str, str]] = []
     differs: list[str] = []
-    nan = verbatim = 0
+    nan = verbatim = escaped = 0
     for path in corpus_files:
         text = path.read_bytes().decode("utf-8")
         try:
@@ -33,11 +33,15 @@ def test_every_post_parses_and_renders_back_byte_for_byte(corpus_files):
             nan += 1
             post.comment_ms = 1234
             text = text.replace("<!--NaN-->", "<!--1234-->", 1)
+        if "{{bbox}}" in text:  # the one post Liquid would change: its "{" is written &#123;
+            text = text.replace("{{bbox}}", "&#123;{bbox}}")
+            escaped += 1
         if render_post(post) != text:
             differs.append(path.name)
     assert not failed, f"{len(failed)} posts did not parse: {failed[:10]}"
     assert not differs, f"{len(differs)} posts render differently: {differs[:10]}"
     assert nan == 157
+    assert escaped == 1
     assert verbatim == 5685 - 734  # the seed-layout posts read as such, 3 of them aside
 
 

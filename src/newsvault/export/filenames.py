@@ -23,6 +23,7 @@ newsvault makes is no reason.
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from newsvault.slugs import name_day, post_slug
 
@@ -62,8 +63,12 @@ def _cut_bytes(text: str, limit: int) -> str:
     return data[:max(limit, 0)].decode("utf-8", "ignore")
 
 
-def _fold(name: str) -> str:
+def fold_name(name: str) -> str:
+    """``name`` as macOS and Windows compare names: case-insensitively, after NFC."""
     return unicodedata.normalize("NFC", name).casefold()
+
+
+_fold = fold_name
 
 
 def _jekyll_url_key(name: str) -> str:
@@ -108,11 +113,13 @@ def _folded(taken: set[str]) -> set[str]:
     return folded
 
 
-def post_filename(day: str, title: str, taken: "set[str] | TakenNames") -> str:
+def post_filename(day: str, title: str, taken: "set[str] | TakenNames",
+                  adopt: Callable[[str], str | None] | None = None) -> str:
     """A safe name ``YYYY-MM-DD-<title part>.md`` not in ``taken``; it is added to ``taken``.
 
     ``day`` should be ``YYYY-MM-DD``; anything else is cleaned like a title (``undated``
-    when nothing is left) rather than refused.
+    when nothing is left) rather than refused. ``adopt``: asked about each name found taken,
+    in order; a name it returns (the taken one, as it is spelled) is the answer.
     """
     global _folded_cache
     if not _DAY.match(day):
@@ -129,6 +136,8 @@ def post_filename(day: str, title: str, taken: "set[str] | TakenNames") -> str:
         key = _fold(name)
         if key not in folded and (urls is None or _jekyll_url_key(name) not in urls):
             break
+        if adopt is not None and (own := adopt(name)) is not None:
+            return own
         number += 1
     taken.add(name)
     if not isinstance(taken, TakenNames):

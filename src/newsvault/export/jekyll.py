@@ -7,7 +7,7 @@ article whose title is later edited keeps its file.
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,14 +17,22 @@ from newsvault.content.sanitize import SANITIZER_VERSION, clean_html
 from newsvault.content.assets import JEKYLL_PREFIX, media_scratch, publish_asset
 from newsvault.content.media import rewrite_images
 from newsvault.export.dates import post_date_ms, post_day
-from newsvault.export.filenames import TakenNames, post_filename, unsafe_reason
-from newsvault.export.post import Post, render_post
+from newsvault.errors import ImportError_
+from newsvault.export.filenames import TakenNames, fold_name, post_filename, unsafe_reason
+from newsvault.export.jekyll_import import read_front_matter
+from newsvault.export.post import Post, liquid_safe_bytes, render_post
 from newsvault.files import (
     SCRATCH, remove_leftovers, scratch_folder, scratch_space, write_atomic,
 )
 from newsvault.links import web_link
 from newsvault.model import OnProgress
 from newsvault.store import ExportRow, SqliteStore
+from newsvault.store.identity import canonical_url
+
+
+# Part of each output folder's record: a new value has every post rendered once more (and
+# written where it changed). " posts 2": Liquid finds no tag in an article (post.liquid_safe).
+POST_FORMAT = " posts 2"
 
 
 @dataclass(slots=True)
@@ -34,6 +42,7 @@ class ExportReport:
     posts: int = 0  # articles that have a post in the folder now
     out: str = ""
     cleaned: int = 0  # articles whose clean HTML was made first
+    adopted: int = 0  # new articles that took over a post file the archive did not know
 
 
 def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
@@ -51,16 +60,16 @@ def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     local = assets == "local" and not raw
-    target = (f"jekyll:raw:{out_dir}" if raw else
-              f"jekyll:clean {SANITIZER_VERSION}{'' if local else ' remote'}:{out_dir}")
+    target = (f"jekyll:raw{POST_FORMAT}:{out_dir}" if raw else
+              f"jekyll:clean {SANITIZER_VERSION}{POST_FORMAT}{'' if local else ' remote'}:{out_dir}")
     cleaned = update_clean(store, on_progress=on_clean_progress).cleaned if not raw else 0
     seq, sources = store.current_seq(), store.source_post_digests()
     after_seq = 0 if full else store.export_seq(target)
     on_disk = _files_under(out_dir)
-    _name_new_posts(store, after_seq, on_disk)
+    adopted = _name_new_posts(store, after_seq, out_dir, on_disk)
     named = [(article_id, post_path(name, subfolder))
              for article_id, name, subfolder in store.post_names()]
-    report = ExportReport(out=str(out_dir), cleaned=cleaned, posts=len(named))
+    report = ExportReport(out=str(out_dir), cleaned=cleaned, posts=len(named), adopted=adopted)
     folder, scratch = str(out_dir), scratch_folder(out_dir)
     # what a killed export left at the top (before scratch folders existed)
     remove_leftovers(folder, [name for name in on_disk if "/" not in name])
@@ -161,16 +170,61 @@ def _rows_to_write(store: SqliteStore, named: list[tuple[int, str]], on_disk: se
         yield from store.export_rows(only_ids=sorted(others), content_bytes=True, clean=clean)
 
 
-def _name_new_posts(store: SqliteStore, after_seq: int, on_disk: set[str]) -> None:
+def _name_new_posts(store: SqliteStore, after_seq: int, out_dir: Path,
+                    on_disk: set[str]) -> int:
     """Give file names to posts that have none, and record them before any file is written,
-    so a run killed half-way gives the same names next time."""
+    so a run killed half-way gives the same names next time. Returns how many took over a
+    post file the archive did not know (see ``_StrayPosts``)."""
     unnamed = list(store.export_rows(after_seq=after_seq, unnamed=True))
     if not unnamed:
-        return
+        return 0
+    archived = store.taken_post_names()
     # a name taken in a subfolder too: Jekyll would give both posts one URL
-    taken = TakenNames(store.taken_post_names() | {name.rpartition("/")[2] for name in on_disk})
-    names = [(post_filename(post_day(row), row.title, taken), row.id) for row in unnamed]
+    taken = TakenNames(archived | {name.rpartition("/")[2] for name in on_disk})
+    strays = _StrayPosts(out_dir, on_disk, archived)
+    names = [(post_filename(post_day(row), row.title, taken, strays.adopter(row)), row.id)
+             for row in unnamed]
     store.set_post_names(names)
+    return strays.adopted
+
+
+class _StrayPosts:
+    """The post files at the top of the output folder that no article of the archive is
+    written to: the archive is older than the folder (an older newsvault.db restored, a
+    fresh clone of the site without its database). A new article whose name one of them
+    has takes it over when it is that article's post (its ``from:`` has the article's
+    link), instead of becoming a second post ``…-2.md``. Only a file whose name clashes is
+    read, and only its front matter."""
+
+    def __init__(self, out_dir: Path, on_disk: set[str], archived: set[str]):
+        known = TakenNames(archived).folded
+        self.out_dir = out_dir
+        self.files = {fold_name(name): name for name in on_disk
+                      if "/" not in name and fold_name(name) not in known}
+        self.adopted = 0
+
+    def adopter(self, row: ExportRow) -> "Callable[[str], str | None] | None":
+        link = canonical_url(web_link(row.url))
+        if not link or not self.files:
+            return None
+
+        def adopt(name: str) -> str | None:
+            key = fold_name(name)
+            own = self.files.get(key)
+            if own is None or canonical_url(self._link_of(own)) != link:
+                return None
+            del self.files[key]
+            self.adopted += 1
+            return own
+
+        return adopt
+
+    def _link_of(self, name: str) -> str | None:
+        try:
+            front, _ = read_front_matter(str(self.out_dir / name))
+        except (OSError, UnicodeDecodeError, ImportError_):
+            return None
+        return front.url
 
 
 def post_for(row: ExportRow) -> Post:
@@ -198,11 +252,11 @@ def post_for(row: ExportRow) -> Post:
 def _file_bytes(row: ExportRow) -> bytes:
     """The post file of a row read with its content as bytes. A verbatim body (most imported
     posts) goes out as read: decoding and encoding it again was a third of the export's
-    own work."""
+    own work. Either way Liquid finds no tag in the article (``post.liquid_safe``)."""
     post = post_for(row)
     body, post.html = post.html, ""
     if post.verbatim:
-        return render_post(post).encode("utf-8") + body
+        return render_post(post).encode("utf-8") + liquid_safe_bytes(body)
     post.html = body.decode("utf-8")
     return render_post(post).encode("utf-8")
 

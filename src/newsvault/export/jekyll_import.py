@@ -115,7 +115,7 @@ def _subfolder(path: str, posts_dir: Path) -> str:
 def _read_head(path: str, report: ImportReport) -> _Head | None:
     name = os.path.basename(path)
     try:
-        front, front_text = _front_matter(path)
+        front, front_text = read_front_matter(path)
     except OSError as error:
         report.skipped.append((name, f"cannot be read ({error.strerror})"))
         return None
@@ -133,9 +133,10 @@ def _read_head(path: str, report: ImportReport) -> _Head | None:
                  day=written_day(front.date_text, date_ms), source=_source_name(front))
 
 
-def _front_matter(path: str) -> tuple[Post, str]:
+def read_front_matter(path: str) -> tuple[Post, str]:
     """The post's front matter and its text, read from the file's first complete lines, or
-    from all of it when the front matter is longer than that."""
+    from all of it when the front matter is longer than that. Raises ``OSError``,
+    ``UnicodeDecodeError``, or ``ImportError_`` when it is not a post."""
     with open(path, "rb") as stream:
         data = stream.read(HEAD_BYTES)
         if len(data) == HEAD_BYTES:

@@ -20,6 +20,12 @@ The seed layout (``/work/shared/reference/seed-post-zaobao-2022-01-27.md``)::
     <the article HTML, every line stripped, joined into one line>
     </div>
 
+Jekyll runs Liquid over a post's body: a ``{`` that starts ``{{`` or ``{%`` in the article
+HTML, the title line or a verbatim body is written ``&#123;`` (the same HTML; in the link
+line's URL ``%7B``), so an article's own ``{{ x }}`` or ``{% endif %}`` shows as written
+and cannot stop ``jekyll build``. Only the image links the export itself writes
+(``{{ site.baseurl }}/assets/media/…``) stay Liquid.
+
 Posts imported from the old system whose body is not exactly that (most of them: raw
 multi-line HTML) are kept ``verbatim``: their body is written back untouched, so
 ``render_post(parse_post(text)) == text`` for every post the old system wrote (a
@@ -32,6 +38,7 @@ Pure: no I/O. Front-matter scalars are written and read by ``export.frontmatter`
 import re
 from dataclasses import dataclass, field, replace
 
+from newsvault.content.assets import JEKYLL_IMAGE_LINK
 from newsvault.errors import ImportError_
 from newsvault.export import frontmatter as fm
 
@@ -45,6 +52,9 @@ _PRE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")  # what spli
 _SPACELESS = ("\u2e80-\u2fdf\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
               "\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff")
 _SPACELESS_CHARACTER = re.compile(f"[{_SPACELESS}]")
+# what Liquid reads as a tag's start, or a stored image's link the export made (kept)
+_LIQUID_START = re.compile(r"\{(?=[{%])")
+_LIQUID = re.compile(f"({JEKYLL_IMAGE_LINK.pattern})|\\{{(?=[{{%])")
 
 
 @dataclass(slots=True)
@@ -79,15 +89,36 @@ def render_post(post: Post) -> str:
         lines += [name, ": " if value else ":", value, "\n"]
     lines += ["categories: ", fm.flow_list(post.categories), "\n---\n"]
     if post.verbatim:
-        lines.append(post.html)
+        lines.append(liquid_safe(post.html))
     else:
         if post.comment_ms is None:
             raise ValueError("render_post: a seed-layout post needs comment_ms (its <!--ms-->)")
         lines += [
             f"<!--{int(post.comment_ms)}-->\n", _link_block(title, url),
-            join_html(post.html), _DIV_END,
+            liquid_safe(join_html(post.html)), _DIV_END,
         ]
     return "".join(lines)
+
+
+def liquid_safe(html: str) -> str:
+    """``html`` with every ``{`` that starts ``{{`` or ``{%`` written ``&#123;``: the same HTML,
+    and nothing Jekyll's Liquid reads as a tag (which would drop the text or stop the
+    build). The export's own image links, ``{{ site.baseurl }}/assets/media/…``, are kept.
+    Idempotent."""
+    if "{{" not in html and "{%" not in html:
+        return html
+    return _LIQUID.sub(_liquid_safe_match, html)
+
+
+def liquid_safe_bytes(html: bytes) -> bytes:
+    """``liquid_safe`` of UTF-8 ``html``, without decoding it when there is nothing to do."""
+    if b"{{" not in html and b"{%" not in html:
+        return html
+    return liquid_safe(html.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
+
+
+def _liquid_safe_match(match: re.Match) -> str:
+    return match.group(1) or "&#123;"
 
 
 def join_html(html: str) -> str:
@@ -119,7 +150,12 @@ def _pre_on_one_line(block: re.Match) -> str:
 
 
 def _link_block(title: str, url: str) -> str:
-    # Markdown reads HTML inside link text: a title's "<" must show, not open a tag
+    # Markdown reads HTML inside link text: a title's "<" must show, not open a tag;
+    # and Liquid must see no tag in the line (a URL's "{" is written %7B, the same URL)
+    if "{" in title:
+        title = _LIQUID_START.sub("&#123;", title)
+    if "{" in url:
+        url = _LIQUID_START.sub("%7B", url)
     return f"[{title.replace('<', '&lt;')}]({url})\n------\n\n<div>\n"
 
 
@@ -210,6 +246,6 @@ def _read_seed_body(post: Post, body: str) -> None:
             or not body.endswith(_DIV_END):
         return
     content = body[content_start:content_end]
-    if join_html(content) == content:
+    if join_html(content) == content and liquid_safe(content) == content:
         post.html = content
         post.verbatim = False
