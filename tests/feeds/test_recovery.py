@@ -200,3 +200,19 @@ def test_html_entities_under_a_netscape_doctype_are_read():
     assert feed.title == "Netscape\u00a0Feed"
     assert titles(feed) == ["Café & Bar\u00a0— news"]
     assert feed.entries[0].content_html == "£5 ©"
+
+
+def test_a_stray_less_than_in_a_broken_feed_is_text():
+    """Hand-made feeds leave "<" unescaped: PM2.5<35, revenue < $5M, and ASCII book-title
+    marks <<人民日报>>. libxml2's recovery dropped the "<", and the words after it."""
+    body = ("<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel><title>t</title>"
+            "<item><title>评论<<人民日报>>社论：PM2.5<35 才算达标</title><link>https://e.example/1</link>"
+            "<description>北京今日PM2.5<35，空气质量优。温度>30度。</description></item>"
+            "<item><title>Q1 revenue < $5M & more</title><link>https://e.example/2</link>"
+            "<description><![CDATA[<p>kept <b>as</b> HTML</p>]]> margin <10%.</description></item>"
+            "</channel></rss>").encode()
+    feed = parse_feed(body, url="https://e.example/")
+    assert feed.recovered is True
+    assert titles(feed) == ["评论<<人民日报>>社论：PM2.5<35 才算达标", "Q1 revenue < $5M & more"]
+    assert feed.entries[0].content_html == "北京今日PM2.5<35，空气质量优。温度>30度。"
+    assert feed.entries[1].content_html == "<p>kept <b>as</b> HTML</p> margin <10%."

@@ -44,6 +44,9 @@ _NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE, U+FFFF
 # a character reference to a UTF-16 surrogate (U+D800–U+DFFF), and the one right after it
 _SURROGATE = rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*5(?:529[6-9]|53[0-9]{2}|5[4-9][0-9]{2}|6[0-9]{3}|7[0-2][0-9]{2}|73[0-3][0-9]|734[0-3]));"
 _SURROGATE_REFERENCES = re.compile(b"(" + _SURROGATE + b")(" + _SURROGATE + b")?")
+# a "<" that starts no tag, end tag, comment, CDATA section or processing instruction (a
+# feed's element names are ASCII: "<人民日报>" is a title in book-title marks, not markup)
+_STRAY_LT = re.compile(rb"<(?![A-Za-z_/!?])")
 _AMPERSAND = re.compile(
     rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});)"
     rb"(?:([A-Za-z][A-Za-z0-9]{0,31});)?"
@@ -226,16 +229,16 @@ def clean_xml(data: bytes) -> bytes:
         end = _cdata_end(data, start + 9) if start >= 0 else -1
         if end < 0:
             break
-        pieces.append(_fix_ampersands(data[position:start]))
+        pieces.append(_fixed_text(data[position:start]))
         pieces.append(data[start : end + 3])
         position = end + 3
     # Past the last complete section; an unclosed one (a truncated feed) is left as it is.
     rest = data[position:]
     open_cdata = rest.find(_CDATA_OPEN)
     if open_cdata >= 0:
-        pieces.append(_fix_ampersands(rest[:open_cdata]) + rest[open_cdata:])
+        pieces.append(_fixed_text(rest[:open_cdata]) + rest[open_cdata:])
     else:
-        pieces.append(_fix_ampersands(rest))
+        pieces.append(_fixed_text(rest))
     return b"".join(pieces)
 
 
@@ -255,6 +258,15 @@ def _without_doctype(data: bytes) -> bytes:
         start = data.find(b"<!doctype", 0, _PROLOG_BYTES)
     match = _DOCTYPE.match(data, start) if start >= 0 else None
     return data[: match.start()] + data[match.end() :] if match else data
+
+
+def _fixed_text(markup: bytes) -> bytes:
+    """``markup`` with its stray ``&`` and ``<`` escaped: a ``<`` that can start no tag
+    (``PM2.5<35``, ``revenue < $5M``, ``<<人民日报>>``) is text, which libxml2's recovery
+    would drop, and with the words after it when a name follows."""
+    if b"<" in markup:
+        markup = _STRAY_LT.sub(b"&lt;", markup)
+    return _fix_ampersands(markup)
 
 
 def _fix_ampersands(markup: bytes) -> bytes:
