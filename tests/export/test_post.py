@@ -120,6 +120,11 @@ def test_verbatim_body_is_written_untouched_and_comment_ms_ignored():
     ("back\\slash", "back\\slash"), ('say "hi"', 'say "hi"'), ('"hi"', '"\\"hi\\""'),
     ("line\u2028sep", '"line\\u2028sep"'), ("2022-01-27", '"2022-01-27"'),
     (" padded ", " padded "),  # spaces around a plain-safe value are layout, kept
+    # what Jekyll's reader (Ruby's Psych) types though PyYAML reads a string
+    ("yEs", '"yEs"'), ("nULL", '"nULL"'), ("oN", '"oN"'), (".INf", '".INf"'),
+    ("1,000", '"1,000"'), ("1,000.5", '"1,000.5"'), ("2022-1-5", '"2022-1-5"'),
+    ("2022-01-27 09:36:52 +0800", '"2022-01-27 09:36:52 +0800"'), ("12:30", '"12:30"'),
+    ("5G", "5G"), ("G20", "G20"), ("No.1", "No.1"), ("on the road", "on the road"),
 ])
 def test_block_scalar_quoting(value, written):
     assert fm.scalar(value) == written

@@ -62,6 +62,16 @@ _FLOW_UNSAFE = re.compile(
     r"""\A[\-?:,\[\]{}#&*!|>'"%@` ]|[ ]\Z|[,\[\]{}:?#\u2028\u2029\x85\ufeff]"""
 )
 
+# What Jekyll's reader (Ruby's Psych) types where PyYAML reads a string: booleans and null
+# in any case ("yEs", "nULL"), numbers with commas ("1,000"), dates with one-digit fields
+# ("2022-1-5") and times with a "+0800" offset, sexagesimal "12:30". Such a value plain
+# would be true, nil, 1000 or a Date in Jekyll: a category "true", or none at all.
+_PSYCH_TYPED = re.compile(
+    r"\A(?:(?i:yes|no|true|false|on|off|null|y|n)|~|[-+]?\.(?i:inf|nan)"
+    r"|[-+]?[0-9][0-9_,]*(?:\.[0-9_,]*)?(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"
+    r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?)\Z"
+)
 _RESOLVERS = yaml.SafeLoader.yaml_implicit_resolvers
 _STR = "tag:yaml.org,2002:str"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -117,7 +127,9 @@ def scalar(value: str, *, flow: bool = False, timestamp: bool = False) -> str:
     if not core or (_FLOW_UNSAFE if flow else _BLOCK_UNSAFE).search(core) is not None:
         return double_quoted(value)
     tag = _resolved_tag(core)
-    if tag == _STR or (timestamp and tag == _TIMESTAMP and _timestamp_loads(core)):
+    if tag == _STR and _PSYCH_TYPED.match(core) is None:
+        return value
+    if timestamp and tag == _TIMESTAMP and _timestamp_loads(core):
         return value
     return double_quoted(value)
 
