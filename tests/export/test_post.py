@@ -328,3 +328,17 @@ def test_the_exports_own_image_links_stay_liquid():
     image = "{{ site.baseurl }}/assets/media/ab/" + "ab" * 32 + ".png"
     text = render_post(post(html=f'<p>{{{{x}}}}<img src="{image}"></p>'))
     assert '<p>&#123;{x}}<img src="' + image + '"></p>' in text
+
+
+@pytest.mark.parametrize("title, line", [
+    ("[视频] 新闻", "[[视频] 新闻](https://e.example/1)"),  # balanced: as the old system wrote
+    ("x](javascript:alert(1)) [y", "[x\\](javascript:alert(1)) \\[y](https://e.example/1)"),
+    ("![](http://t.example/p.gif)", "[!\\[\\](http://t.example/p.gif)](https://e.example/1)"),
+    ("a ] b", "[a \\] b](https://e.example/1)"),
+    ("trailing \\", "[trailing \\\\](https://e.example/1)"),
+])
+def test_a_title_cannot_end_the_link_line_early(title, line):
+    """A title's "](" or unbalanced bracket would close the link text, and the rest would
+    make a link of its own, a javascript: one or a tracking image."""
+    text = render_post(post(title=title, url="https://e.example/1"))
+    assert line + "\n------\n" in text

@@ -156,7 +156,33 @@ def _link_block(title: str, url: str) -> str:
         title = _LIQUID_START.sub("&#123;", title)
     if "{" in url:
         url = _LIQUID_START.sub("%7B", url)
-    return f"[{title.replace('<', '&lt;')}]({url})\n------\n\n<div>\n"
+    return f"[{_link_text(title)}]({url})\n------\n\n<div>\n"
+
+
+def _link_text(title: str) -> str:
+    """The title as the link's text: Markdown reads HTML there (a "<" must show, not open
+    a tag), and a "](" or an unbalanced bracket would end the link early, so that the rest
+    of the title made a link or an image of its own (``x](javascript:…)``). Then every
+    bracket and backslash is escaped; balanced brackets with no "](" (``[视频] 新闻``) are
+    kept as the old system wrote them."""
+    title = title.replace("<", "&lt;")
+    if ("[" not in title and "]" not in title) and not title.endswith("\\"):
+        return title
+    if "](" in title or title.endswith("\\") or not _balanced(title):
+        title = title.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    return title
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for character in text:
+        if character == "[":
+            depth += 1
+        elif character == "]":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def parse_post(text: str) -> Post:
