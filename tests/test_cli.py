@@ -188,6 +188,17 @@ def test_add_refuses_a_feed_that_is_fetched_already(archive):
     assert [source["name"] for source in listed] == ["甲"]
 
 
+def test_a_failed_export_comes_after_the_fetch_table_and_says_what_is_wrong(archive):
+    """The fetch is stored when the export fails: a cron log must still show what it did."""
+    newsvault("add", "http://127.0.0.1:9/feed", "--name", "甲", "--no-check", cwd=archive,
+              check=0)
+    (archive / "_posts").write_text("not a folder", encoding="utf-8")
+    result = newsvault("run", "--no-images", cwd=archive)
+    assert result.returncode == 1
+    assert "甲" in result.stdout and "1 failed" in result.stdout  # the table, then the error
+    assert "_posts: a file is there where a folder is needed" in result.stderr
+
+
 def test_names_are_printed_as_they_are_brackets_included(archive):
     """Titles and names like "[视频] 新闻" or "[bold]" are text, never markup."""
     result = newsvault("add", "http://127.0.0.1:9/v", "--name", "[bold]视频[/bold] 新闻",

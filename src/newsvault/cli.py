@@ -52,6 +52,8 @@ def main() -> None:
 def _os_error_message(error: OSError) -> str:
     if error.filename is None:
         return str(error)
+    if isinstance(error, FileExistsError) and not Path(error.filename).is_dir():
+        return f"{error.filename}: a file is there where a folder is needed"
     return f"{error.filename}: {error.strerror or error}"
 
 
@@ -309,16 +311,20 @@ def run(ctx, names, strict: bool, warc: bool, wait: bool, no_images: bool,
     def once():
         # opened again each time: with --every, sources added meanwhile are fetched
         archive = open_archive(ctx.obj)
+        report = _running().RunReport()
         try:
             if warc:
                 archive.settings.fetch.warc = True
             with run_lock(archive.root, wait=wait):
                 with FetchProgress(_source_count(archive, names)) as progress:
                     cleaning, building = _steps(progress)
-                    report = _running().run_once(archive, names, on_outcome=progress.advance,
-                                                 images=not no_images,
-                                                 on_clean_progress=cleaning,
-                                                 on_build_progress=building)
+                    _running().run_once(archive, names, on_outcome=progress.advance,
+                                        images=not no_images, on_clean_progress=cleaning,
+                                        on_build_progress=building, report=report)
+        except Exception:
+            if report.outcomes:  # the fetch is stored: what it did is said before the error
+                _show_run(report)
+            raise
         finally:
             archive.close()
         _show_run(report)

@@ -64,15 +64,19 @@ def fetch_media(archive: Archive) -> "MediaReport":
 def run_once(archive: Archive, names: tuple[str, ...] = (),
              on_outcome: OnOutcome | None = None, images: bool = True,
              on_clean_progress: OnProgress | None = None,
-             on_build_progress: OnProgress | None = None) -> RunReport:
+             on_build_progress: OnProgress | None = None,
+             report: RunReport | None = None) -> RunReport:
     """Fetch, then the images, the search index and the configured exports. The
     ``on_*`` callbacks hear of progress: each source, the articles cleaned for the
-    exports (a first run after an import cleans them all), the site's pages."""
+    exports (a first run after an import cleans them all), the site's pages.
+    ``report`` is filled as the stages finish: when a later one fails, it still tells
+    what the earlier ones did."""
     # the later stages are imported here: `fetch` alone, and the start of HTTP, need none
     from newsvault.export.jekyll import export_jekyll
     from newsvault.search import update_index
 
-    report = RunReport(outcomes=fetch(archive, names, on_outcome))
+    report = report if report is not None else RunReport()
+    report.outcomes = fetch(archive, names, on_outcome)
     if images and archive.settings.media.download:
         report.media = fetch_media(archive)
     # The search index is its own stage: `fetch` alone leaves it behind (a search catches
