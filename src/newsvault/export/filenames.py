@@ -25,7 +25,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from newsvault.slugs import name_day, post_slug
+from newsvault.slugs import post_slug
 
 MAX_TITLE_CHARS = 50
 MAX_NAME_BYTES = 255
@@ -68,34 +68,45 @@ def fold_name(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
 
-_fold = fold_name
-
-
-def _jekyll_url_key(name: str) -> str:
-    """What Jekyll's permalink takes of a post's name: its day and the slug of its title
-    ("a?b", "a b" and "A-B" on one day are one URL: Jekyll writes only one of them)."""
-    return f"{name_day(name)}/{post_slug(name)}"
-
-
 class TakenNames:
     """Names as macOS and Windows compare them (case-insensitively, after NFC
-    normalisation), and as Jekyll makes URLs of them."""
+    normalisation), and as Jekyll makes URLs of them: a post's day and the slug of its
+    title ("a?b", "a b" and "A-B" on one day are one URL, and Jekyll writes only one).
 
-    __slots__ = ("folded", "urls")
+    ``url_names``: the names whose URLs count (default: ``names``). The slugs of a day's
+    names are made the first time a name of that day is asked about: naming a few new
+    posts must not slug every name of a large archive."""
 
-    def __init__(self, names=()):
-        self.folded = {_fold(name) for name in names}
-        self.urls = {_jekyll_url_key(name) for name in names}
+    __slots__ = ("folded", "_names_by_day", "_slugs_by_day")
+
+    def __init__(self, names=(), url_names=None):
+        names = list(names)
+        self.folded = {fold_name(name) for name in names}
+        self._names_by_day: dict[str, list[str]] = {}
+        self._slugs_by_day: dict[str, set[str]] = {}
+        for name in names if url_names is None else url_names:
+            self._names_by_day.setdefault(name[:10], []).append(name)
 
     def __contains__(self, name: str) -> bool:
-        return _fold(name) in self.folded or _jekyll_url_key(name) in self.urls
+        return fold_name(name) in self.folded or self.has_url_of(name)
 
     def __len__(self) -> int:
         return len(self.folded)
 
+    def has_url_of(self, name: str) -> bool:
+        """Whether a name here has the Jekyll URL ``name`` would have."""
+        return post_slug(name) in self._slugs(name[:10])
+
     def add(self, name: str) -> None:
-        self.folded.add(_fold(name))
-        self.urls.add(_jekyll_url_key(name))
+        self.folded.add(fold_name(name))
+        self._slugs(name[:10]).add(post_slug(name))
+
+    def _slugs(self, day: str) -> set[str]:
+        slugs = self._slugs_by_day.get(day)
+        if slugs is None:
+            slugs = self._slugs_by_day[day] = {
+                post_slug(name) for name in self._names_by_day.pop(day, ())}
+        return slugs
 
 
 # The folded names of the last plain ``taken`` set seen, so that naming n posts is O(n), not
@@ -108,7 +119,7 @@ def _folded(taken: set[str]) -> set[str]:
     cached = _folded_cache
     if cached is not None and cached[0] is taken and cached[1] == len(taken):
         return cached[2]
-    folded = {_fold(name) for name in taken}
+    folded = {fold_name(name) for name in taken}
     _folded_cache = (taken, len(taken), folded)
     return folded
 
@@ -126,15 +137,15 @@ def post_filename(day: str, title: str, taken: "set[str] | TakenNames",
         day = _clean_part(day)[:10].rstrip(" .") or "undated"
     part = _clean_part(title)[:MAX_TITLE_CHARS]
     folded = taken.folded if isinstance(taken, TakenNames) else _folded(taken)
-    urls = taken.urls if isinstance(taken, TakenNames) else None
+    by_url = taken if isinstance(taken, TakenNames) else None
     number = 1
     while True:
         tail = f"-{number}{SUFFIX}" if number > 1 else SUFFIX
         budget = MAX_NAME_BYTES - len(day.encode("utf-8")) - 1 - len(tail.encode("utf-8"))
         cut = _EDGES.sub("", _cut_bytes(part, budget)) or "untitled"
         name = f"{day}-{cut}{tail}"
-        key = _fold(name)
-        if key not in folded and (urls is None or _jekyll_url_key(name) not in urls):
+        key = fold_name(name)
+        if key not in folded and (by_url is None or not by_url.has_url_of(name)):
             break
         if adopt is not None and (own := adopt(name)) is not None:
             return own

@@ -197,7 +197,7 @@ class _StrayPosts:
     read, and only its front matter."""
 
     def __init__(self, out_dir: Path, on_disk: set[str], archived: set[str]):
-        known = TakenNames(archived).folded
+        known = {fold_name(name) for name in archived}
         self.out_dir = out_dir
         self.files = {fold_name(name): name for name in on_disk
                       if "/" not in name and fold_name(name) not in known}

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from newsvault.clock import now_ms
 from newsvault.errors import ImportError_
-from newsvault.export.filenames import TakenNames, post_filename, unsafe_reason
+from newsvault.export.filenames import TakenNames, fold_name, post_filename, unsafe_reason
 from newsvault.export.post import Post, parse_front_matter, parse_post, with_body
 from newsvault.feeds.dates import read_date
 from newsvault.store import ArchivedArticle, ArchivedVersion, SqliteStore
@@ -220,13 +220,14 @@ class _Names:
     def __init__(self, archived: set[str], folder: set[str]):
         self._taken = TakenNames(archived)  # names of posts: archived, or chosen in this import
         # and those of every file in the folder; Jekyll's URLs of those that keep their name
-        self._avoided = TakenNames(folder)
-        self._avoided.urls = TakenNames(name for name in folder if not unsafe_reason(name)).urls
-        self._avoided.folded |= self._taken.folded
-        self._avoided.urls |= self._taken.urls
+        kept = [name for name in folder if not unsafe_reason(name)]
+        self._avoided = TakenNames([*folder, *archived], url_names=[*kept, *archived])
 
     def choose(self, head: _Head, report: ImportReport) -> str:
-        reason = unsafe_reason(head.name) or (NAME_TAKEN if head.name in self._taken else None)
+        # an imported post keeps its name unless a file has it (Jekyll's URLs aside: the
+        # old site had the same)
+        taken = fold_name(head.name) in self._taken.folded
+        reason = unsafe_reason(head.name) or (NAME_TAKEN if taken else None)
         name = head.name
         if reason is not None:
             name = post_filename(head.day, head.front.title, self._avoided)

@@ -54,7 +54,7 @@ _SPACELESS = ("\u2e80-\u2fdf\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff
 _SPACELESS_CHARACTER = re.compile(f"[{_SPACELESS}]")
 # what Liquid reads as a tag's start, or a stored image's link the export made (kept)
 _LIQUID_START = re.compile(r"\{(?=[{%])")
-_LIQUID = re.compile(f"({JEKYLL_IMAGE_LINK.pattern})|\\{{(?=[{{%])")
+_LIQUID = re.compile(f"({JEKYLL_IMAGE_LINK.pattern})|{_LIQUID_START.pattern}")
 
 
 @dataclass(slots=True)
@@ -166,14 +166,14 @@ def _link_text(title: str) -> str:
     bracket and backslash is escaped; balanced brackets with no "](" (``[视频] 新闻``) are
     kept as the old system wrote them."""
     title = title.replace("<", "&lt;")
-    if ("[" not in title and "]" not in title) and not title.endswith("\\"):
-        return title
     if "](" in title or title.endswith("\\") or not _balanced(title):
         title = title.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
     return title
 
 
 def _balanced(text: str) -> bool:
+    if "[" not in text and "]" not in text:
+        return True
     depth = 0
     for character in text:
         if character == "[":
