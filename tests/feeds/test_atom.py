@@ -30,7 +30,9 @@ def test_atom_xml_base_resolution():
         "https://base.example.com/blog/2024/two",
         "https://elsewhere.example.org/a/b/c",
     ]
-    assert feed.entries[0].content_html == '<a href="relative/img">not rewritten</a>'
+    # the content's relative links follow the base too (not the article's address)
+    assert feed.entries[0].content_html == (
+        '<a href="https://base.example.com/blog/relative/img">resolved against the feed base</a>')
 
 
 def test_atom_xhtml_content_and_html_titles():

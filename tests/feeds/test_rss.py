@@ -73,7 +73,8 @@ def test_relative_links_follow_inherited_xml_base():
         "https://other.example.org/section/story-2.html",
         "https://base.example.com/top.html",
     ]
-    assert feed.entries[0].content_html == '<a href="/keep/me">left alone</a>'
+    assert feed.entries[0].content_html == (
+        '<a href="https://base.example.com/root/page">resolved against the channel base</a>')
 
 
 def test_relative_links_without_base_use_the_feed_url():

@@ -5,6 +5,7 @@ from lxml import etree
 
 from newsvault.feeds.dates import first_date
 from newsvault.feeds.namespaces import ATOM, ATOM_03, XHTML
+from newsvault.feeds.relative import base_in_effect, resolve_relative
 from newsvault.feeds.text import (
     distinct_summary, first_text, html_title, looks_like_html, plain_title, text_to_html, trimmed,
 )
@@ -55,9 +56,8 @@ def _read_entry(doc: XmlDocument, entry: etree._Element, namespace: str, base: s
             fields[name] = child
     published_raw, published_ms = first_date(*(_trimmed_text(doc, fields.get(name))
                                                for name in _DATE_FIELDS))
-    summary = content_construct(doc, fields["summary"]) if "summary" in fields else None
-    content = first_text(content_construct(doc, fields["content"]) if "content" in fields else None,
-                         summary) or ""
+    summary = _content_of(doc, fields.get("summary"), base)
+    content = first_text(_content_of(doc, fields.get("content"), base), summary) or ""
     author = _person_name(doc, fields["author"], namespace) if "author" in fields else None
     return Entry(
         title=text_construct(doc, fields["title"]) if "title" in fields else "",
@@ -95,6 +95,14 @@ def content_construct(doc: XmlDocument, element: etree._Element) -> str | None:
     if element.get("type") is None and looks_like_html(text):
         return text
     return text_to_html(text) if text.strip() else None
+
+
+def _content_of(doc: XmlDocument, element: etree._Element | None, base: str) -> str | None:
+    """Content or summary as HTML, its relative links resolved where xml:base says."""
+    if element is None:
+        return None
+    html = content_construct(doc, element)
+    return resolve_relative(html, base_in_effect(element, resolve_base(element, base)))
 
 
 def _construct_kind(element: etree._Element) -> str:
