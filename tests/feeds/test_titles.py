@@ -20,7 +20,11 @@ def rss_title(title: str) -> str:
     ("Tom &amp;amp; Jerry&amp;#8217;s", "Tom & Jerry\u2019s"),
     ("<![CDATA[Trump&#39;s]]>", "Trump's"),
     ("<![CDATA[<b>宣布</b>消息]]>", "宣布消息"),
-    ("&lt;span class=&quot;x&quot;&gt;A&lt;/span&gt;&lt;br/&gt;B", "AB"),
+    ("&lt;span class=&quot;x&quot;&gt;A&lt;/span&gt;&lt;br/&gt;B", "A B"),
+    # a line break or a block ends a word: the words are not glued together
+    ("<![CDATA[第一行<br>第二行]]>", "第一行 第二行"),
+    ("<![CDATA[<p>One</p><P>Two</P><div>three</div>]]>", "One Two three"),
+    ("<![CDATA[in<b>line</b> <i>tags</i>]]>", "inline tags"),
     ("<![CDATA[a < b]]>", "a < b"),
     ("<![CDATA[List<String> & Map<K, V>]]>", "List<String> & Map<K, V>"),
     ("AT&amp;T", "AT&T"),

@@ -87,6 +87,14 @@ def test_a_title_an_older_parser_left_escaped_is_corrected_without_a_revision(st
     assert save(store, "甲", [item(1, title="Tom & Jerry’s 旧闻")], at=4000).updated == 1
 
 
+def test_a_title_whose_line_break_an_older_parser_dropped_is_corrected_without_a_revision(store):
+    save(store, "甲", [item(1, title="第一行第二行")])  # "第一行<br>第二行", read before
+    counts = save(store, "甲", [item(1, title="第一行 第二行")], at=2000)
+    [row] = list(store.export_rows())
+    assert (counts.updated, row.title, row.revisions) == (0, "第一行 第二行", 1)
+    assert save(store, "甲", [item(1, title="第一行 第三行")], at=3000).updated == 1
+
+
 def test_content_is_stored_as_text_exactly_new_and_revised(store):
     # the writer hands SQLite the content as UTF-8 bytes: it must still be text in the file
     content = "<p>正文 \u00e9 😀 \u2028 \x00 end</p>"

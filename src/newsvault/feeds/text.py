@@ -15,6 +15,10 @@ _HTML_ELEMENTS = frozenset("""
     li main mark nav nobr noscript object ol p picture pre q rp rt ruby s samp script section
     select small source span strike strong style sub summary sup svg table tbody td template
     tfoot th thead time tr tt u ul var video wbr""".split())
+# ...and these break the line: "one<br>two" reads "one two", not "onetwo"
+_BREAKING_ELEMENTS = frozenset("""
+    address article aside blockquote br caption dd div dl dt figcaption figure footer h1 h2
+    h3 h4 h5 h6 header hr li main nav ol p pre section table td th tr ul""".split())
 _TITLE_TAG = re.compile(r"<!--.*?-->|</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>", re.DOTALL)
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|([A-Za-z][A-Za-z0-9]{1,31}));")
 _SPACES = re.compile(r"[ \t\n\r\f]{2,}|[\t\n\r\f]")  # not U+00A0 or U+3000: meant
@@ -39,7 +43,12 @@ def html_title(markup: str) -> str:
 
 def _without_html_tag(tag: re.Match) -> str:
     name = tag[1]
-    return "" if name is None or name.lower() in _HTML_ELEMENTS else tag[0]
+    if name is None:
+        return ""
+    name = name.lower()
+    if name in _BREAKING_ELEMENTS:
+        return " "
+    return "" if name in _HTML_ELEMENTS else tag[0]
 
 
 def _referenced_character(reference: re.Match) -> str:

@@ -164,12 +164,13 @@ def _keyed(entry: Entry, guid: str, url_key: str | None) -> KeyedEntry:
 
 def reads_the_same(title: str, other: str) -> bool:
     """Whether two titles read the same once HTML's tags and character references in them
-    are read and white space is collapsed ("Tom &amp; Jerry" and "Tom & Jerry")."""
+    are read, white space aside ("Tom &amp; Jerry" and "Tom & Jerry"; "一<br>二", "一二"
+    and "一 二": older versions read a title's line break as nothing)."""
     return _title_text(title) == _title_text(other)
 
 
 def _title_text(title: str) -> str:
-    return " ".join(html.unescape(_TAG_IN_TITLE.sub("", title)).split())
+    return "".join(html.unescape(_TAG_IN_TITLE.sub("", title)).split())
 
 
 def same_but_for_white_space(markup: str, other: str) -> bool:
