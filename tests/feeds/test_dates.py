@@ -65,6 +65,15 @@ def epoch_ms(moment: datetime) -> int:
     ("2022-01-27 5:36 AM", utc_ms(2022, 1, 27, 5, 36)),
     ("2022-01-27 12:00:00 AM +08:00", utc_ms(2022, 1, 26, 16)),
     ("2022年1月27日 5:36 PM", utc_ms(2022, 1, 27, 17, 36)),
+    # the half of the day in Chinese, before the time
+    ("2022年1月27日 下午5:36", utc_ms(2022, 1, 27, 17, 36)),
+    ("2022-01-27 下午 05:36:52", utc_ms(2022, 1, 27, 17, 36, 52)),
+    ("2022/1/27 上午9:05", utc_ms(2022, 1, 27, 9, 5)),
+    ("2022年1月27日 凌晨12:30", utc_ms(2022, 1, 27, 0, 30)),
+    ("2022年1月27日 中午12:05", utc_ms(2022, 1, 27, 12, 5)),
+    ("2022年1月27日 中午1：05", utc_ms(2022, 1, 27, 13, 5)),
+    ("2022年1月27日 晚上8:00", utc_ms(2022, 1, 27, 20)),
+    ("2022年1月27日 下午17:36", utc_ms(2022, 1, 27, 17, 36)),
     ("Thu, 27 Jan 2022 13:36:52 PM +0800", utc_ms(2022, 1, 27, 5, 36, 52)),  # Java's HH:mm a
     ("2022-01-27 00:30 AM", utc_ms(2022, 1, 27, 0, 30)),
     # Month first
@@ -143,6 +152,7 @@ UTC_0936 = parse_date("2022-01-27T09:36:52Z")
 @pytest.mark.parametrize(("raw", "zone", "expected"), [
     ("2022-01-27 17:36:52", SHANGHAI, UTC_0936),  # no zone: the archive's
     ("2022年1月27日 17:36:52", SHANGHAI, UTC_0936),
+    ("2022年1月27日 下午5:36:52", SHANGHAI, UTC_0936),
     ("Thu Jan 27 17:36:52 CST 2022", SHANGHAI, UTC_0936),  # Java's Date on a server in China
     ("Thu, 27 Jan 2022 17:36:52 CST", SHANGHAI, UTC_0936),
     ("2022-01-27 04:36:52", NEW_YORK, UTC_0936),  # -05:00 in January

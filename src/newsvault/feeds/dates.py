@@ -40,6 +40,10 @@ _MONTH_FIRST = re.compile(
     r"(?:,?\s+" + _TIME + r")?"
     r"\s*" + _ZONE + r"\s*(?:\([^)]*\))?\s*$"
 )
+# Chinese sites write the half of the day before the time: "2024年5月1日 下午3:05"
+_CHINESE_MERIDIEM = re.compile(
+    r"(?:(上午|早上|早晨|凌晨)|(中午|下午|傍晚|晚上|晚间|夜间))\s*"
+    r"(\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:[.,]\d+)?)?)")
 _FIELDS = ("year", "day", "hour", "minute", "second", "fraction", "zone", "meridiem")
 _EPOCH = re.compile(r"(\d{9,10}|\d{12,13})$")
 
@@ -101,6 +105,7 @@ def in_local_time(raw: str, millis: int, zone: tzinfo) -> int:
 
 
 def _matched(text: str) -> re.Match | None:
+    text = _with_latin_meridiem(text)
     if text[:1].isdigit():
         return _ISO.match(text) or _CHINESE.match(text)
     return _RFC822.match(text) or _MONTH_FIRST.match(text)
@@ -124,7 +129,7 @@ def read_date(text: str | None) -> int | None:
     """As ``parse_date``, with any year from 1 to 9999 (a post's own date, at import)."""
     if not text:
         return None
-    text = text.strip()
+    text = _with_latin_meridiem(text.strip())
     if not text:
         return None
     if text[0].isdigit():
@@ -139,6 +144,14 @@ def read_date(text: str | None) -> int | None:
         month = _MONTHS.get(match["month"][:3].lower())
         return _from_fields(match, month, two_digit_years=True) if month else None
     return _from_email_utils(text)
+
+
+def _with_latin_meridiem(text: str) -> str:
+    """"下午3:05" as "3:05 PM", which the patterns read; 中午 (noon) is PM too."""
+    if text.isascii():
+        return text
+    return _CHINESE_MERIDIEM.sub(
+        lambda match: f"{match[3]} {'AM' if match[1] else 'PM'}", text)
 
 
 def _from_fields(match: re.Match, month: int, two_digit_years: bool = False) -> int | None:
