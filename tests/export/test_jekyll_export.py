@@ -211,3 +211,36 @@ def test_a_post_file_of_another_article_with_the_name_still_gives_a_second_name(
     assert (report.adopted, report.written) == (0, 1)
     assert (out / name).read_bytes() == theirs
     assert "from: http://a.test/story/1\n" in (out / name.replace(".md", "-2.md")).read_text()
+
+
+@pytest.mark.parametrize(("name", "category"), [
+    ("24:7 News", "24：7 News"),  # Jekyll reads "24" as a URL scheme and stops the build
+    ("新闻:国际", "新闻：国际"),
+    ("Reuters: World", "Reuters: World"),  # a scheme Addressable takes: Jekyll builds it
+    ("联合早报", "联合早报"),
+])
+def test_a_source_name_jekyll_cannot_put_in_a_url_is_a_category_it_can(tmp_path, name, category):
+    store = open_store(tmp_path / "newsvault.db")
+    configure(store, {name: []}, urls={name: "http://a.test/feed"})
+    fetch(store, name, entry(1))
+    export_jekyll(store, tmp_path / "_posts")
+    [(author, tags, categories, _)] = posts(tmp_path / "_posts").values()
+    assert (author, tags, categories) == (name, [name], [category])  # the name stays the name
+    store.close()
+
+
+def test_posts_an_older_newsvault_wrote_with_such_a_category_are_written_again_once(tmp_path):
+    store = open_store(tmp_path / "newsvault.db")
+    configure(store, {"24:7 News": []}, urls={"24:7 News": "http://a.test/feed"})
+    fetch(store, "24:7 News", entry(1), entry(2))
+    out = tmp_path / "_posts"
+    export_jekyll(store, out, raw=True)
+    first = sorted(out.iterdir())[0]
+    first.write_text(first.read_text().replace("24：7", "24:7"))  # as it was written
+    store._db.execute("DELETE FROM exports")  # and recorded under the folder's old name
+    store.set_export_seq(f"jekyll:raw posts 2:{out.resolve()}", store.current_seq())
+    report = export_jekyll(store, out, raw=True)
+    assert (report.written, report.unchanged) == (1, 1)
+    assert "categories: [ 24：7 News ]" in first.read_text()
+    assert export_jekyll(store, out, raw=True).written == 0
+    store.close()

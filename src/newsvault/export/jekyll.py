@@ -20,7 +20,7 @@ from newsvault.export.dates import post_date_ms, post_day
 from newsvault.errors import ImportError_
 from newsvault.export.filenames import TakenNames, fold_name, post_filename, unsafe_reason
 from newsvault.export.jekyll_import import read_front_matter
-from newsvault.export.post import Post, liquid_safe_bytes, render_post
+from newsvault.export.post import Post, liquid_safe_bytes, render_post, url_safe_category
 from newsvault.files import (
     SCRATCH, remove_leftovers, scratch_folder, scratch_space, write_atomic,
 )
@@ -31,8 +31,9 @@ from newsvault.store.identity import canonical_url
 
 
 # Part of each output folder's record: a new value has every post rendered once more (and
-# written where it changed). " posts 2": Liquid finds no tag in an article (post.liquid_safe).
-POST_FORMAT = " posts 2"
+# written where it changed). " posts 2": Liquid finds no tag in an article (post.liquid_safe);
+# " posts 3": a category Jekyll can put in a URL (post.url_safe_category).
+POST_FORMAT = " posts 3"
 
 
 @dataclass(slots=True)
@@ -245,7 +246,8 @@ def post_for(row: ExportRow) -> Post:
     return Post(
         title=row.title, date_text=iso_ms(post_date_ms(row)), author=row.source_name,
         url=web_link(row.url), tags=[row.source_name, *row.source_tags],
-        categories=[row.source_name], html=row.content_html, comment_ms=comment_ms,
+        categories=[url_safe_category(row.source_name)], html=row.content_html,
+        comment_ms=comment_ms,
     )
 
 

@@ -55,6 +55,10 @@ _SPACELESS_CHARACTER = re.compile(f"[{_SPACELESS}]")
 # what Liquid reads as a tag's start, or a stored image's link the export made (kept)
 _LIQUID_START = re.compile(r"\{(?=[{%])")
 _LIQUID = re.compile(f"({JEKYLL_IMAGE_LINK.pattern})|{_LIQUID_START.pattern}")
+# Jekyll puts the categories in a post's URL and parses it with Addressable: the text
+# before a first ":" (none of "/?#" before it) is a scheme, and one that can be no scheme
+# ("24:7 news", "新闻:国际") stops `jekyll build` for the whole site
+_NO_SCHEME_BEFORE_COLON = re.compile(r"(?![A-Za-z][A-Za-z0-9+.-]*:)[^:/?#]*:")
 
 
 @dataclass(slots=True)
@@ -69,6 +73,14 @@ class Post:
     comment_ms: int | None = None  # the <!--N--> line; None only where nothing renders it
     extra: list[tuple[str, str]] = field(default_factory=list)  # other keys, raw value text
     verbatim: bool = False  # True: the body is written exactly as ``html``
+
+
+def url_safe_category(name: str) -> str:
+    """``name`` as a category Jekyll can build: its ":" written "：" where Jekyll would
+    read what comes before one as a URL's scheme and refuse it."""
+    if _NO_SCHEME_BEFORE_COLON.match(name):
+        return name.replace(":", "\uff1a")
+    return name
 
 
 def render_post(post: Post) -> str:
