@@ -1,6 +1,7 @@
 """The commands as a user runs them: a real process, a real archive folder."""
 
 import json
+import subprocess
 import tomllib
 
 import pytest
@@ -70,6 +71,21 @@ def test_init_github_actions_writes_an_hourly_workflow(tmp_path):
         assert f"the workflow installs newsvault from {package}" in result.stdout
     else:
         assert "set NEWSVAULT_PACKAGE in news/.github/workflows/newsvault.yml" in result.stderr
+
+
+def test_init_github_actions_in_a_subfolder_of_a_repository_says_github_will_not_run_it(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path / "site")], check=True)
+    result = newsvault("init", "news", "--empty", "--github-actions", cwd=tmp_path / "site",
+                       check=0)
+    assert (f"news is a folder inside the git repository {tmp_path / 'site'}; GitHub runs only"
+            f" the workflows in {tmp_path / 'site/.github/workflows'}") in result.stderr
+    assert "git init news" in result.stderr
+    # an archive that is a repository of its own, or the repository's root, is where it should be
+    subprocess.run(["git", "init", "-q", str(tmp_path / "site/own")], check=True)
+    for folder in ("own", "."):
+        result = newsvault("init", folder, "--empty", "--github-actions", cwd=tmp_path / "site",
+                           check=0)
+        assert "inside the git repository" not in result.stderr
 
 
 def test_commands_work_from_another_folder_with_archive_option(archive, tmp_path):

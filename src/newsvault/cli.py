@@ -97,6 +97,7 @@ def init(directory: Path, empty: bool, github_actions: bool, title: str):
         click.echo(f"wrote {path}")
     if github_actions:
         _tell_workflow_package(created.workflow_package, directory / WORKFLOW_PATH)
+        _tell_enclosing_repository(created.enclosing_repository, directory)
     click.echo(f"next: cd {shlex.quote(str(directory))} && newsvault run")
 
 
@@ -107,6 +108,14 @@ def _tell_workflow_package(package: str | None, workflow: Path) -> None:
         click.echo(f"warning: this newsvault was installed from a folder that GitHub cannot reach;"
                    f" set NEWSVAULT_PACKAGE in {workflow} to where pip can install it from"
                    f" (e.g. git+https://github.com/OWNER/newsvault)", err=True)
+
+
+def _tell_enclosing_repository(repository: Path | None, directory: Path) -> None:
+    if repository is not None and not (directory / ".git").exists():
+        click.echo(f"warning: {directory} is a folder inside the git repository {repository};"
+                   f" GitHub runs only the workflows in {repository / '.github/workflows'}, and"
+                   f" this one expects the archive at the repository's root: make the archive"
+                   f" a repository of its own (git init {shlex.quote(str(directory))})", err=True)
 
 
 @cli.command()

@@ -21,6 +21,8 @@ class NewArchive:
     written: list[Path] = field(default_factory=list)
     # what the workflow installs newsvault from; None: not known, the user must say
     workflow_package: str | None = None
+    # the git repository the archive is a subfolder of, where GitHub looks for workflows
+    enclosing_repository: Path | None = None
 
 
 def create_archive(root: Path, *, title: str, empty: bool, github_actions: bool) -> NewArchive:
@@ -39,7 +41,19 @@ def create_archive(root: Path, *, title: str, empty: bool, github_actions: bool)
     if github_actions:
         created.workflow_package = installed_package()
         created.written.append(_write_workflow(root / WORKFLOW_PATH, created.workflow_package))
+        created.enclosing_repository = enclosing_repository(root)
     return created
+
+
+def enclosing_repository(folder: Path) -> Path | None:
+    """The work tree of the git repository ``folder`` lies in below its root, if any:
+    GitHub runs only the workflows at a repository's root, and the workflow expects the
+    archive there."""
+    folder = folder.resolve()
+    for parent in folder.parents:
+        if (parent / ".git").exists():
+            return parent
+    return None
 
 
 def _write_workflow(workflow: Path, package: str | None) -> Path:
