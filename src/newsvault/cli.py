@@ -541,9 +541,11 @@ def import_jekyll_command(ctx, posts_dir: Path):
     """Import a Jekyll _posts folder (the old system's format and its variants)."""
     archive = _archive(ctx)
     with run_lock(archive.root, wait=True):
+        from zoneinfo import ZoneInfo
+
         from newsvault.export.jekyll_import import import_jekyll
 
-        report = import_jekyll(archive.store, posts_dir)
+        report = import_jekyll(archive.store, posts_dir, ZoneInfo(archive.settings.timezone))
     click.echo(f"read {counted(report.files, 'file')}: {counted(report.imported, 'article')} "
                f"imported from {counted(report.imported_files, 'file')}, "
                f"{report.already_archived} already in the archive "

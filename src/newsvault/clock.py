@@ -22,7 +22,20 @@ def now_ms() -> int:
     return round(moment.timestamp() * 1000)
 
 
+# the times every reader of the archive can show in any time zone, with a four-digit year:
+# 1000-01-02 to 9998-12-31
+EARLIEST_SHOWN_MS, LATEST_SHOWN_MS = -30_610_137_600_000, 253_370_678_400_000
+
+
+def shown(epoch_ms: int) -> int:
+    """``epoch_ms`` within the times that can be shown (an archive an older newsvault
+    imported may hold Go's zero time, year 1, which no zone west of UTC can show, and
+    which pages would write as "1-12-31")."""
+    return min(max(epoch_ms, EARLIEST_SHOWN_MS), LATEST_SHOWN_MS)
+
+
 def iso_ms(epoch_ms: int) -> str:
     """2022-01-27T09:36:52.404Z, the form of the seed's ``date:``."""
+    epoch_ms = shown(epoch_ms)
     moment = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"

@@ -87,18 +87,18 @@ def test_every_variant_is_imported_and_every_other_file_listed_with_its_reason(
     for path in TESTDATA.glob("*.md"):
         write(posts, f"2019-04-20-{path.stem}.md", path.read_bytes())
     write(posts, "2019-04-20-gbk.md", seed_post(title="中文").encode("gb18030"))
-    write(posts, "2019-04-20-no-date.md", seed_post(date="sometime"))
+    write(posts, "no-date.md", seed_post(date="sometime"))
     write(posts, "notes.txt", "not a post, not read")
     report = import_jekyll(store, posts)
     skipped = dict(report.skipped)
     assert set(skipped) == {
         "2019-04-20-not-a-post.md", "2019-04-20-front-matter-not-closed.md",
-        "2019-04-20-no-title-no-url.md", "2019-04-20-gbk.md", "2019-04-20-no-date.md"}
+        "2019-04-20-no-title-no-url.md", "2019-04-20-gbk.md", "no-date.md"}
     assert "no front matter" in skipped["2019-04-20-not-a-post.md"]
     assert "not closed" in skipped["2019-04-20-front-matter-not-closed.md"]
     assert "no title and no from" in skipped["2019-04-20-no-title-no-url.md"]
     assert skipped["2019-04-20-gbk.md"].startswith("not UTF-8 text")
-    assert skipped["2019-04-20-no-date.md"] == "unreadable date 'sometime'"
+    assert skipped["no-date.md"] == "unreadable date 'sometime', and none in its file name"
     variants = len(list(TESTDATA.glob("*.md"))) - 3
     assert report.files == variants + 5 == accounted(report)
     assert report.imported == report.imported_files == variants
@@ -199,6 +199,35 @@ def test_a_date_without_a_time_keeps_its_day(store, posts, tmp_path):
     out = exported(store, tmp_path)
     assert out["2020-05-18-书评.md"] == kept.read_bytes()
     assert front_matter(out["2020-05-18-书评：下.md"])["date"].isoformat() == "2020-05-18"
+
+
+@pytest.mark.parametrize("date", ["", "sometime", "0001-01-01T00:00:00Z", "9999-12-31 23:59:59 -1200"])
+def test_a_post_without_a_date_any_reader_can_show_is_dated_by_its_file_name(
+        store, posts, tmp_path, date):
+    # Go's (Hugo's) zero time and a time past 9999 in UTC made the site's build stop
+    text = seed_post(date=date or "x", comment=None)
+    text = text if date else text.replace("date: x\n", "")
+    write(posts, "2021-03-04-a.md", text)
+    report = import_jekyll(store, posts)
+    assert (report.imported, report.skipped) == (1, [])
+    assert db_rows(store, "SELECT published_ms FROM articles") == [(parse_date("2021-03-04"),)]
+    [post] = exported(store, tmp_path).values()
+    # the date as written; where there was none, the file name's day (Jekyll refuses "")
+    date_line = next(line for line in post.decode().splitlines() if line.startswith("date:"))
+    assert date_line.replace('"', "") == f"date: {date or '2021-03-04'}"
+
+
+def test_a_time_that_names_no_zone_is_read_in_the_archives(store, posts):
+    from zoneinfo import ZoneInfo
+
+    for name, date in (("a", "2022-01-31 20:00:00"), ("b", "2022-01-31T20:00:00+08:00"),
+                       ("c", "2022-01-31")):
+        write(posts, f"2022-01-31-{name}.md",
+              seed_post(date=date, url=f"https://e.org/{name}", comment=None))
+    import_jekyll(store, posts, ZoneInfo("Asia/Shanghai"))
+    assert db_rows(store, "SELECT published_ms FROM articles ORDER BY url") == [
+        (parse_date("2022-01-31T12:00:00Z"),), (parse_date("2022-01-31T12:00:00Z"),),
+        (parse_date("2022-01-31"),)]  # a day alone keeps its day
 
 
 @pytest.mark.parametrize("date, day", [

@@ -184,6 +184,24 @@ def test_base_url_makes_feed_and_sitemap_urls_absolute(tmp_path):
     archive.close()
 
 
+def test_a_time_no_zone_can_show_stops_no_build(tmp_path):
+    # an older newsvault imported Go's zero time as it was: year 0 west of UTC
+    made = make_archive(tmp_path / "news", {"晨报": 1})
+    made.add("晨报", "零点", "<p>x</p>", -62_135_596_800_000)  # 0001-01-01T00:00:00Z
+    made.add("晨报", "万年", "<p>y</p>", 253_402_343_999_000)  # 9999-12-31 23:59:59 -12:00
+    config = made.archive.config_path
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'timezone = "Asia/Shanghai"', 'timezone = "America/Los_Angeles"'), encoding="utf-8")
+    made.archive.close()
+    archive = open_archive(tmp_path / "news")
+    build_archive_site(archive)
+    pages = [path.read_text(encoding="utf-8")
+             for path in (archive.root / "site").glob("[0-9]*-*-*/*/index.html")]
+    assert len(pages) == 3 and any("零点" in page for page in pages) \
+        and any("万年" in page for page in pages)
+    archive.close()
+
+
 def test_the_same_archive_gives_the_same_bytes(small_archive, tmp_path):
     build_archive_site(small_archive.archive)
     build_archive_site(small_archive.archive, tmp_path / "again", full=True)

@@ -15,22 +15,24 @@ Every file is imported, counted as already archived, or listed with the reason i
 """
 
 import os
+import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from newsvault.clock import now_ms
+from newsvault.clock import EARLIEST_SHOWN_MS, LATEST_SHOWN_MS, now_ms
 from newsvault.errors import ImportError_
 from newsvault.export.filenames import TakenNames, fold_name, post_filename, unsafe_reason
 from newsvault.export.post import Post, parse_front_matter, parse_post, with_body
-from newsvault.feeds.dates import read_date
+from newsvault.feeds.dates import in_local_time, read_date
 from newsvault.store import ArchivedArticle, ArchivedVersion, SqliteStore
 from newsvault.store.identity import canonical_url
 
 POST_SUFFIXES = (".md", ".markdown", ".html")
 HEAD_BYTES = 8192  # enough for the front matter of nearly every post; longer ones read all
 NAME_TAKEN = "another post has this name (ignoring case, as macOS and Windows compare names)"
+_NAMED_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})-")
 
 
 @dataclass(slots=True)
@@ -80,11 +82,13 @@ class _PostFile:
     post: Post
 
 
-def import_jekyll(store: SqliteStore, posts_dir: Path) -> ImportReport:
+def import_jekyll(store: SqliteStore, posts_dir: Path, zone: tzinfo = timezone.utc) -> ImportReport:
+    """``zone``: where a date that names no zone is read (the archive's, as Jekyll reads
+    it in the site's)."""
     report = ImportReport()
     paths = _post_paths(Path(posts_dir))
     report.files = len(paths)
-    heads = [head for head in (_read_head(path, report) for path in paths) if head]
+    heads = [head for head in (_read_head(path, report, zone) for path in paths) if head]
     for head in heads:
         head.folder = _subfolder(head.path, posts_dir)
     groups = _group_by_link(heads)
@@ -112,7 +116,7 @@ def _subfolder(path: str, posts_dir: Path) -> str:
 # -- pass 1: front matter ------------------------------------------------------------------
 
 
-def _read_head(path: str, report: ImportReport) -> _Head | None:
+def _read_head(path: str, report: ImportReport, zone: tzinfo) -> _Head | None:
     name = os.path.basename(path)
     try:
         front, front_text = read_front_matter(path)
@@ -125,12 +129,29 @@ def _read_head(path: str, report: ImportReport) -> _Head | None:
     except ImportError_ as error:
         report.skipped.append((name, str(error)))
         return None
-    date_ms = read_date(front.date_text)
+    date_ms, day = _post_date(front.date_text, name, zone)
     if date_ms is None:
-        report.skipped.append((name, f"unreadable date {front.date_text!r}"))
+        reason = "no date" if not front.date_text.strip() else \
+            f"unreadable date {front.date_text!r}"
+        report.skipped.append((name, f"{reason}, and none in its file name"))
         return None
-    return _Head(path=path, front=front, front_text=front_text, date_ms=date_ms,
-                 day=written_day(front.date_text, date_ms), source=_source_name(front))
+    return _Head(path=path, front=front, front_text=front_text, date_ms=date_ms, day=day,
+                 source=_source_name(front))
+
+
+def _post_date(date_text: str, name: str, zone: tzinfo) -> tuple[int | None, str]:
+    """The post's time and the day its file is named by: its date, a time of day read in
+    ``zone`` when it names none; as Jekyll does, the day of its file name when it has no
+    date (or one no reader can show in every zone, such as Go's zero time)."""
+    date_ms = read_date(date_text)
+    if date_ms is not None:
+        date_ms = in_local_time(date_text, date_ms, zone)
+        if EARLIEST_SHOWN_MS <= date_ms <= LATEST_SHOWN_MS:  # not Go's zero time, year 1
+            return date_ms, written_day(date_text, date_ms)
+    named = _NAMED_DAY.match(name)
+    day = "-".join(named.groups()) if named else ""
+    day_ms = read_date(day) if day else None
+    return (day_ms, day) if day_ms is not None else (None, "")  # a day alone keeps its day
 
 
 def read_front_matter(path: str) -> tuple[Post, str]:
@@ -271,7 +292,9 @@ def _article(group: _Group, names: _Names, report: ImportReport) -> ArchivedArti
         versions=versions,
         post_name=group.name,
         post_layout={
-            "date": post.date_text, "tags": post.tags, "categories": post.categories,
+            # a post without a date is dated by its file name (Jekyll refuses `date: ""`)
+            "date": post.date_text if post.date_text.strip() else newest.head.day,
+            "tags": post.tags, "categories": post.categories,
             "extra": post.extra, "comment_ms": post.comment_ms, "verbatim": post.verbatim,
             "revisions": len(versions),
             # written back where it was: a second copy at the top would be a second post

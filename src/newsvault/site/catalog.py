@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from hashlib import blake2b
 from zoneinfo import ZoneInfo
 
+from newsvault.clock import shown
 from newsvault.content.clean import displayed_contents
 from newsvault.export.filenames import TakenNames, post_filename
 from newsvault.export.dates import post_date_ms, post_day
@@ -201,6 +202,7 @@ class LocalTime:
                    .total_seconds() * 1000)
 
     def text(self, epoch_ms: int) -> str:
+        epoch_ms = shown(epoch_ms)
         week = epoch_ms // self._WEEK_MS
         if week not in self.weeks:
             start, end = self._offset_ms(week * self._WEEK_MS), self._offset_ms(

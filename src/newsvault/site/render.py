@@ -17,6 +17,7 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSyst
 from markupsafe import Markup
 
 from newsvault.cache import cache_folder
+from newsvault.clock import shown
 from newsvault.links import web_link
 from newsvault.site import i18n, paths
 from newsvault.site.pages import (ArticleView, FeedView, IndexView, ListView, Page,
@@ -219,7 +220,7 @@ def _xml_text(text: str) -> str:
 
 
 def _iso(ms: int) -> str:
-    moment = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    moment = datetime.fromtimestamp(shown(ms) / 1000, tz=timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
