@@ -99,6 +99,37 @@ def test_429_without_retry_after_has_no_retry_time(feed_server, fetch):
     assert caught.value.retry_at_ms is None
 
 
+@pytest.mark.parametrize("value", [
+    "315360000",  # ten years
+    "99999999999999999999",  # more than SQLite's integers and any date hold
+    "Sat, 01 Jan 2100 00:00:00 GMT",
+])
+def test_a_retry_after_of_more_than_a_day_waits_a_day(feed_server, fetch, value):
+    feed_server.route("/feed.xml", status=429, headers={"Retry-After": value})
+    with pytest.raises(RateLimitedError) as caught:
+        fetch(feed_server.url("/feed.xml"))
+    assert caught.value.retry_at_ms == NOW_MS + 24 * 3_600_000
+
+
+def test_a_retry_after_that_is_no_number_is_none(feed_server, fetch):
+    feed_server.route("/feed.xml", status=429, headers={"Retry-After": "\u00b2".encode().decode("latin-1")})
+    with pytest.raises(RateLimitedError) as caught:  # "²": isdigit() says yes, int() no
+        fetch(feed_server.url("/feed.xml"))
+    assert caught.value.retry_at_ms is None
+
+
+def test_validators_that_are_not_utf8_are_not_kept(feed_server, fetch):
+    # a PHP site's date in GBK: stored as it came, it failed the source's whole store
+    gbk_date = "星期三, 03 1月 2024 10:00:00 GMT".encode("gbk").decode("latin-1")
+    feed_server.route("/feed.xml", body=b"<rss/>",
+                      headers={"Last-Modified": gbk_date, "ETag": '"\u00e6"'})
+    response = fetch(feed_server.url("/feed.xml"))
+    assert (response.status, response.body) == (200, b"<rss/>")
+    assert (response.etag, response.last_modified) == (None, None)
+    feed_server.route("/ok.xml", body=b"<rss/>", headers={"ETag": '"中"'.encode().decode("latin-1")})
+    assert fetch(feed_server.url("/ok.xml")).etag == '"中"'  # UTF-8 is kept
+
+
 def test_503_with_retry_after_is_rate_limited_after_one_request(feed_server, fetch):
     feed_server.route("/feed.xml", status=503, headers={"Retry-After": "30"})
     with pytest.raises(RateLimitedError, match=r"^fetch: service unavailable \(503") as caught:

@@ -223,15 +223,15 @@ class HttpFetcher:
             if self._recorder is not None:  # "record what came back", errors included
                 await self._drain(url, response, peer, self._settings.max_body_bytes)
             raise _Retry(error) if isinstance(error, ServerError) else error
+        etag, last_modified = _validator(headers, "etag"), _validator(headers, "last-modified")
         if status == 304:
             await self._drain(url, response, peer)
             return HttpResponse(url, 304, b"", headers.get("content-type"),
-                                headers.get("etag") or sent.get("If-None-Match"),
-                                headers.get("last-modified") or sent.get("If-Modified-Since"),
-                                None, 0)
+                                etag or sent.get("If-None-Match"),
+                                last_modified or sent.get("If-Modified-Since"), None, 0)
         body, wire = await self._read_body(url, response, peer)
-        return HttpResponse(url, status, body, headers.get("content-type"), headers.get("etag"),
-                            headers.get("last-modified"), None, wire)
+        return HttpResponse(url, status, body, headers.get("content-type"), etag, last_modified,
+                            None, wire)
 
     async def _read_body(self, url: str, response: aiohttp.ClientResponse,
                          peer: str | None) -> tuple[bytes, int]:
@@ -341,6 +341,20 @@ def _parse_url(url: str) -> URL:
     if parsed.scheme not in ("http", "https") or not host or port is None:
         raise FetchError(f"fetch: not an http(s) URL: {url}")
     return parsed
+
+
+def _validator(headers, name: str) -> str | None:
+    """An ETag or Last-Modified that can be kept and sent back: not one with bytes that
+    are not UTF-8 (a GBK date from a PHP site), which aiohttp hands on as surrogates and
+    which would fail the source's whole store. Without it the next fetch is a plain GET."""
+    value = headers.get(name)
+    if value is None:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return value if value.isprintable() else None
 
 
 def _redirect_target(url: str, location: str) -> str:

@@ -61,20 +61,25 @@ def error_for_status(status: int, headers: Mapping[str, str],
     return HTTPStatusError(status, _plain_message(status))
 
 
+MAX_RETRY_AFTER_MS = 24 * 3_600_000  # a day: the next hourly runs ask again after it
+
+
 def retry_after_ms(value: str | None, clock_ms: Callable[[], int]) -> int | None:
-    """Retry-After (delay in seconds, or an HTTP-date) as epoch milliseconds."""
+    """Retry-After (delay in seconds, or an HTTP-date) as epoch milliseconds, at most
+    ``MAX_RETRY_AFTER_MS`` ahead: a server that says "in ten years" (or more than a date
+    can hold) must not switch a source off for good."""
     if not value:
         return None
-    value = value.strip()
-    if value.isdigit():
-        return clock_ms() + int(value) * 1000
+    value, now = value.strip(), clock_ms()
+    if value.isascii() and value.isdigit():
+        return now + min(int(value) * 1000, MAX_RETRY_AFTER_MS)
     try:
         moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if moment.tzinfo is None:  # "-0000": the RFC's way of saying UTC
-        return round(moment.replace(tzinfo=timezone.utc).timestamp() * 1000)
-    return round(moment.timestamp() * 1000)
+        moment = moment.replace(tzinfo=timezone.utc)
+    return min(round(moment.timestamp() * 1000), now + MAX_RETRY_AFTER_MS)
 
 
 def _plain_message(status: int) -> str | None:
