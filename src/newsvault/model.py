@@ -49,6 +49,8 @@ class Source:
     dead: bool = False  # answered 410 Gone
     consecutive_failures: int = 0
     full_text: str = "auto"  # its items' pages: "auto" | "always" | "never" (newsvault.toml)
+    # the URL in newsvault.toml when a permanent redirect moved the source (url is the new one)
+    configured_url: str | None = None
 
 
 @dataclass(slots=True)

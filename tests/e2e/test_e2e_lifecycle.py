@@ -80,6 +80,38 @@ def test_a_permanent_redirect_moves_the_source_to_its_new_url(
         assert f"is fetched already, as the source '{name}'" in again.stderr
 
 
+def test_a_permanent_redirect_to_what_is_no_feed_does_not_move_the_source(
+        good_source, feed_server):
+    archive, name = good_source, "改版"
+    feed_server.redirect("/feed.xml", "/home", 301)  # a site redesigned: its feed now home
+    feed_server.route("/home", body=b"<!doctype html><title>Home</title><p>hi",
+                      headers={"Content-Type": "text/html"})
+    archive.add_source(name, feed_server.url("/feed.xml"))
+    first = result_rows(archive.cli("fetch", check=0).stdout)
+    assert first[name].result == "error" and "HTML page" in first[name].reason
+    assert archive.source_status(name)["url"] == feed_server.url("/feed.xml")
+    archive.cli("fetch", check=0)
+    assert feed_server.count("/feed.xml") == 2  # still asked where newsvault.toml says
+
+
+def test_a_moved_source_whose_new_url_is_not_found_goes_back_to_its_own(
+        good_source, feed_server, fixture_bytes):
+    archive, name = good_source, "回迁"
+    feed_server.redirect("/feed.xml", "/new.xml", 308)
+    feed_server.route("/new.xml", body=fixture_bytes("redirect-target.xml"), headers=RSS)
+    archive.add_source(name, feed_server.url("/feed.xml"))
+    archive.cli("fetch", check=0)
+    assert archive.source_status(name)["url"] == feed_server.url("/new.xml")
+
+    feed_server.route("/new.xml", status=404)  # the move is undone at the site
+    feed_server.route("/feed.xml", body=fixture_bytes("redirect-target.xml"), headers=RSS)
+    second = result_rows(archive.cli("fetch", "--strict", check=0).stdout)
+    assert (second[name].result, second[name].unchanged) == ("ok", 2)
+    assert archive.source_status(name)["url"] == feed_server.url("/feed.xml")
+    archive.cli("fetch", check=0)
+    assert feed_server.count("/new.xml") == 2  # the 308, then the 404: never again
+
+
 MODIFIED = "Wed, 26 Jan 2022 05:00:00 GMT"
 
 

@@ -4,13 +4,14 @@ archive's writers (pipeline/archiver.py), one process per core when there are ma
 import asyncio
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from newsvault.clock import now_ms
 from newsvault.config import FetchSettings
 from newsvault.content.rules import ExtractRules
 from newsvault.errors import FetchError, GoneError, RateLimitedError
-from newsvault.fetch import HttpFetcher
+from newsvault.fetch import HttpFetcher, HttpResponse
 from newsvault.model import FetchOutcome, Source
 from newsvault.pipeline.archiver import BATCH_LIMIT, Archiver, Fetched
 from newsvault.pipeline.fulltext import PageCounts, add_page_counts, fetch_full_text
@@ -97,9 +98,7 @@ class _SourceJob:
             gone = 410 if source.dead and not self.forced else None
             return await self._fail(source, started, "skipped", skip_reason, gone)
         try:
-            response = await self.fetcher.get(
-                source.url, etag=source.etag, last_modified=source.last_modified
-            )
+            response = await self._get(source)
         except RateLimitedError as error:
             source.retry_after_ms = error.retry_at_ms
             return await self._fail(source, started, "error", str(error), error.status)
@@ -122,6 +121,19 @@ class _SourceJob:
             etag=response.etag, last_modified=response.last_modified,
             local_zone=self.local_zone,
         ))
+
+    async def _get(self, source: Source) -> HttpResponse:
+        """The source's feed; where a permanent redirect moved the source and its new URL
+        is not found (404) or gone (410), the URL in newsvault.toml again, which the
+        source goes back to when it answers."""
+        try:
+            return await self.fetcher.get(source.url, etag=source.etag,
+                                          last_modified=source.last_modified)
+        except FetchError as error:
+            if source.configured_url is None or getattr(error, "status", None) not in (404, 410):
+                raise
+        response = await self.fetcher.get(source.configured_url)
+        return replace(response, permanent_url=response.permanent_url or source.configured_url)
 
     def _skip_reason(self, source: Source, now: int) -> str | None:
         if source.dead and not self.forced:

@@ -38,8 +38,10 @@ def parse_fetched(item: Fetched) -> FetchResult:
         feed = parse_feed(item.body, url=item.url, content_type=item.content_type,
                           local_zone=ZoneInfo(item.local_zone))
     except FeedError as error:
-        # the validators are not kept: the next run must get the whole body again
-        record = replace(item.record, status="error", error=str(error), finished_ms=now_ms())
+        # the validators are not kept: the next run must get the whole body again; nor is
+        # a permanent redirect to what is no feed (a site's home page after a redesign)
+        record = replace(item.record, status="error", error=str(error), finished_ms=now_ms(),
+                         moved_to=None)
         return FetchResult(item.source, [], record)
     item.source.etag, item.source.last_modified = item.etag, item.last_modified
     record = replace(item.record, items=len(feed.entries), finished_ms=now_ms())

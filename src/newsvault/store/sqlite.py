@@ -199,14 +199,14 @@ class SqliteStore:
     def configured_sources(self) -> list[Source]:
         rows = self._db.execute(
             "SELECT id, name, COALESCE(current_url, url), tags, etag, last_modified,"
-            " retry_after_ms, dead, consecutive_failures FROM sources WHERE configured = 1"
+            " retry_after_ms, dead, consecutive_failures, url FROM sources WHERE configured = 1"
             " ORDER BY id"
         )
         return [
             Source(
                 id=row[0], name=row[1], url=row[2], tags=json.loads(row[3]), etag=row[4],
                 last_modified=row[5], retry_after_ms=row[6], dead=bool(row[7]),
-                consecutive_failures=row[8],
+                consecutive_failures=row[8], configured_url=row[9] if row[9] != row[2] else None,
             )
             for row in rows
         ]
