@@ -142,6 +142,32 @@ def test_conditional_get_second_run_is_not_modified_and_nothing_is_re_exported(
     assert tree_snapshot(archive.root / "_posts") == posts
 
 
+def test_a_304_that_names_a_new_etag_is_the_one_sent_next(archive, feed_server, fixture_bytes):
+    from support.server import Response
+
+    name, path, answers = "换签", "/etag.xml", []
+
+    def handler(request):
+        answers.append(request.headers.get("if-none-match"))
+        if len(answers) == 1:
+            return Response(200, fixture_bytes("conditional-get.xml"), {**RSS, "ETag": '"e1"'})
+        return Response(304, b"", {"ETag": '"e2"'})  # RFC 9111 4.3.4: the stored one is updated
+
+    feed_server.route(path, handler=handler)
+    archive.add_source(name, feed_server.url(path))
+    for _ in range(3):
+        archive.cli("fetch", check=0)
+    assert answers == [None, '"e1"', '"e2"']
+
+
+def test_a_304_to_a_request_that_named_no_version_is_an_error(archive, feed_server):
+    name, path = "总是304", "/always-304.xml"
+    feed_server.route(path, status=304)
+    archive.add_source(name, feed_server.url(path))
+    rows = result_rows(archive.cli("fetch", "--strict", check=1).stdout)
+    assert rows[name].result == "error" and "304 Not Modified to a" in rows[name].reason
+
+
 def test_a_changed_item_is_updated_keeps_its_revision_and_rewrites_the_same_file(
         archive, feed_server, fixture_bytes):
     name, path = "改稿", "/updated-item.xml"

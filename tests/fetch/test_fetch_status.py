@@ -289,3 +289,35 @@ def test_retry_after_uses_newsvault_now_by_default(feed_server, monkeypatch, mak
         asyncio.run(go())
     fixed = datetime(2022, 1, 27, 9, 36, 52, 404000, tzinfo=timezone.utc).timestamp() * 1000
     assert caught.value.retry_at_ms == round(fixed) + 60_000
+
+
+def test_a_response_header_of_tens_of_kb_is_taken(feed_server, fetch):
+    # a site's Content-Security-Policy or Link header; aiohttp's 8 KB default refused it
+    big = "default-src " + " ".join(f"https://cdn{n}.example" for n in range(1500))
+    feed_server.route("/feed.xml", body=b"<rss/>", headers={"Content-Security-Policy": big})
+    assert len(big) > 30_000
+    assert fetch(feed_server.url("/feed.xml")).body == b"<rss/>"
+
+
+def test_an_answer_that_is_not_http_is_said_in_one_short_line(fetch):
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def answer():
+        connection, _ = listener.accept()
+        connection.recv(65536)
+        connection.sendall(b"SSH-2.0-OpenSSH_9.0\r\n" + b"x" * 5000 + b"\r\n\r\n")
+        connection.close()
+
+    threading.Thread(target=answer, daemon=True).start()
+    try:
+        with pytest.raises(FetchError) as caught:
+            fetch(f"http://127.0.0.1:{port}/feed.xml")
+    finally:
+        listener.close()
+    message = str(caught.value)
+    assert message.startswith(f"fetch: 127.0.0.1:{port} answered what is not valid HTTP (")
+    assert "\n" not in message and len(message) < 160

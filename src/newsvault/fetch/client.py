@@ -26,6 +26,7 @@ from newsvault.errors import (
     ConnectTimeoutError,
     FetchError,
     FetchTimeoutError,
+    HTTPStatusError,
     NetworkError,
     ServerError,
     TooManyRedirectsError,
@@ -47,6 +48,7 @@ from newsvault.fetch.response import (
 )
 from newsvault.fetch.warc import Exchange, WarcRecorder
 
+_MAX_HEADER_BYTES = 65_536
 ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
           "application/json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8")
 
@@ -226,6 +228,9 @@ class HttpFetcher:
         etag, last_modified = _validator(headers, "etag"), _validator(headers, "last-modified")
         if status == 304:
             await self._drain(url, response, peer)
+            if not (sent.get("If-None-Match") or sent.get("If-Modified-Since")):
+                raise HTTPStatusError(304, "fetch: the server answered 304 Not Modified to a"
+                                           " request that named no version it could match")
             return HttpResponse(url, 304, b"", headers.get("content-type"),
                                 etag or sent.get("If-None-Match"),
                                 last_modified or sent.get("If-Modified-Since"), None, 0)
@@ -290,6 +295,9 @@ class HttpFetcher:
         return aiohttp.ClientSession(
             # trust_env stays off: it would also send ~/.netrc passwords to feed servers
             connector=connector, auto_decompress=False,
+            # browsers take response headers of tens of KB (a site's CSP or Link header);
+            # aiohttp's 8 KB refused such feeds
+            max_line_size=_MAX_HEADER_BYTES, max_field_size=_MAX_HEADER_BYTES,
             headers={"User-Agent": settings.user_agent, "Accept": ACCEPT,
                      "Accept-Encoding": ACCEPT_ENCODING},
             timeout=aiohttp.ClientTimeout(total=None, sock_connect=settings.connect_timeout,
@@ -403,7 +411,16 @@ def _transport_error(error: aiohttp.ClientError, host: str,
         return FetchError(f"fetch: not an http(s) URL ({error})")
     if isinstance(error, aiohttp.InvalidUrlClientError):  # e.g. 127.1: not canonical IPv4
         return FetchError(f"fetch: not a valid URL: {error}")
+    if isinstance(error, aiohttp.ClientResponseError):  # aiohttp's 400: the server's answer
+        return NetworkError(f"fetch: {host} answered what is not valid HTTP "
+                            f"({_first_line(error.message)})")
     return NetworkError(f"fetch: request to {host} failed ({error or type(error).__name__})")
+
+
+def _first_line(message: str, limit: int = 80) -> str:
+    """A parser's message, which may quote the whole body, as one short line."""
+    line = (message or "").strip().split("\n", 1)[0].strip().rstrip(":")
+    return line[:limit] + ("…" if len(line) > limit else "") or "unreadable answer"
 
 
 def _os_error(error: BaseException) -> BaseException:

@@ -33,6 +33,8 @@ def save_batch(store: SqliteStore, results: list[FetchResult]) -> list[FetchOutc
 
 def parse_fetched(item: Fetched) -> FetchResult:
     if item.body is None:
+        if item.record.status == "not_modified":  # a 304 may name the version anew
+            item.source.etag, item.source.last_modified = item.etag, item.last_modified
         return FetchResult(item.source, [], item.record)
     try:
         feed = parse_feed(item.body, url=item.url, content_type=item.content_type,
