@@ -107,3 +107,14 @@ def test_redirects_and_304s_leave_the_connection_reusable(feed_server, make_sett
     asyncio.run(three_fetches())
     assert feed_server.count() == 6
     assert len({request.peer for request in feed_server.requests()}) == 1
+
+
+def test_a_location_in_gbk_bytes_is_followed_percent_encoded(feed_server, fetch):
+    # a Chinese CMS's Location: /feeds/新闻.xml in GBK bytes, as curl and browsers follow it
+    gbk_path = "/feeds/新闻.xml".encode("gbk").decode("latin-1")
+    feed_server.redirect("/feed.xml", gbk_path, 301)
+    feed_server.route("/feeds/*", body=b"<rss/>")
+    response = fetch(feed_server.url("/feed.xml"))
+    assert response.body == b"<rss/>"
+    assert response.permanent_url == feed_server.url("/feeds/%D0%C2%CE%C5.xml")
+    assert feed_server.count("/feeds/*") == 1

@@ -367,13 +367,25 @@ def _validator(headers, name: str) -> str | None:
 
 def _redirect_target(url: str, location: str) -> str:
     try:
-        target = URL(url).join(URL(location.strip()))
+        target = URL(url).join(URL(_raw_bytes_encoded(location.strip())))
         valid = bool(target.raw_host)
     except (ValueError, TypeError):
         raise FetchError(f"fetch: redirect to an invalid URL: {location}") from None
     if target.scheme not in ("http", "https") or not valid:
         raise FetchError(f"fetch: redirect to a URL that is not http(s): {location}")
     return str(target)
+
+
+def _raw_bytes_encoded(location: str) -> str:
+    """A Location whose bytes are not UTF-8 (a GBK path from a Chinese CMS, which aiohttp
+    hands on as surrogates) with those bytes percent-encoded, as browsers and curl send
+    them; yarl would drop them."""
+    try:
+        location.encode("utf-8")
+        return location
+    except UnicodeEncodeError:
+        raw = location.encode("utf-8", "surrogateescape")
+        return "".join(chr(byte) if byte < 0x80 else f"%{byte:02X}" for byte in raw)
 
 
 def _peer_address(response: aiohttp.ClientResponse) -> str | None:
