@@ -18,7 +18,7 @@ import yaml
 from newsvault.export.filenames import is_safe_filename
 from newsvault.config import SourceSettings
 from newsvault.export.jekyll import export_jekyll, post_path
-from newsvault.export.jekyll_import import NAME_TAKEN, import_jekyll
+from newsvault.export.jekyll_import import JEKYLL_IGNORES, NAME_TAKEN, import_jekyll
 from newsvault.feeds.dates import parse_date
 from newsvault.model import Entry
 from newsvault.store import FetchRecord, FetchResult, open_store
@@ -253,16 +253,17 @@ def test_only_names_that_break_somewhere_or_collide_are_renamed_and_each_is_repo
     rename = {
         "2022-01-27-a:b.md": "':' is not allowed in a file name on Windows",
         "2022-01-27-a\x08b.md": "a control character in the name",
-        ".2022-01-27-hidden.md": "a leading dot hides the file on Linux and macOS",
         "2022-01-27-case.md": NAME_TAKEN,
     }
     for number, name in enumerate([*keep, *rename]):
         write(posts, name, seed_post(title=name[11:-3].strip(".") or "x",
                                      url=f"https://example.org/{number}"))
     write(posts, "2022-01-27-a：b.md", seed_post(title="taken", url="https://example.org/x"))
+    write(posts, ".2022-01-27-hidden.md", seed_post(title="hidden", url="https://example.org/h"))
     report = import_jekyll(store, posts)
     renamed = {old: (new, why) for old, new, why in report.renamed}
     assert {old: why for old, (_, why) in renamed.items()} == rename
+    assert report.skipped == [(".2022-01-27-hidden.md", JEKYLL_IGNORES)]  # as Jekyll does
     assert renamed["2022-01-27-a:b.md"][0] == "2022-01-27-a：b-2.md"  # a folder name is never taken
     assert renamed["2022-01-27-case.md"][0] == "2022-01-27-case-2.md"
     out = exported(store, tmp_path)
@@ -441,3 +442,47 @@ def test_an_imported_article_whose_feed_lost_its_last_paragraph_is_revised(tmp_p
     assert re.search(rf"^{SOURCE}\s+ok\s+0\s+1\s+0\s*$", fetched, re.M), fetched
     status = json.loads(newsvault("status", "--json", cwd=news).stdout)
     assert status["totals"]["versions"] == 2
+
+
+def test_what_jekyll_reads_is_imported_and_what_it_ignores_is_not(store, posts, tmp_path):
+    write(posts, "2022-06-02-upper.MD", seed_post(title="upper", url="https://e.org/1"))
+    write(posts, "2022-06-03-mkd.mkd", seed_post(title="mkd", url="https://e.org/2"))
+    for folder in (".trash", "_notes"):
+        (posts / folder).mkdir()
+        write(posts / folder, "2022-06-05-x.md", seed_post(title="x", url=f"https://e.org/{folder}"))
+    write(posts, "2022-06-06-draft.md~", seed_post(title="backup", url="https://e.org/3"))
+    write(posts, "#2022-06-07-emacs.md", seed_post(title="lock", url="https://e.org/4"))
+    os.mkfifo(posts / "2022-06-08-fifo.md")  # read, it would hang the import
+    report = import_jekyll(store, posts)
+    assert report.imported == 2
+    assert sorted(report.skipped) == [("#2022-06-07-emacs.md", JEKYLL_IGNORES),
+                                      ("2022-06-08-fifo.md", "not a regular file")]
+    assert report.files == 4 == accounted(report)
+
+
+def test_two_posts_of_one_name_in_two_subfolders_are_two_posts(store, posts, tmp_path):
+    for year in ("2021", "2022"):
+        (posts / year).mkdir()
+        write(posts / year, "2022-01-01-note.md",
+              f"---\ntitle: Note of {year}\ndate: 2022-01-01 10:00:00 +0000\n---\n{year} body\n")
+    report = import_jekyll(store, posts)
+    assert (report.imported, report.merged_articles) == (2, 0)
+    out = tmp_path / "out"
+    export_jekyll(store, out, raw=True)
+    # one Jekyll URL for both names (/2022/01/01/note.html): the second gets its own
+    assert sorted(str(path.relative_to(out)) for path in out.rglob("*.md")) == [
+        "2021/2022-01-01-note.md", "2022/2022-01-01-Note of 2022.md"]
+
+
+def test_an_old_post_of_an_article_fetched_under_the_other_scheme_is_archived_already(
+        store, posts):
+    store.sync_sources([SourceSettings(SOURCE, "http://feed.example/rss")], now_ms=1)
+    [source] = store.configured_sources()
+    store.save_fetch(source, [Entry(title="同一篇", url="http://news.example/story/1", guid="g1",
+                                    content_html="<p>x</p>")],
+                     FetchRecord(1000, 1000, "ok", 200, 1))
+    write(posts, "2022-02-01-a.md", seed_post(title="同一篇", url="https://news.example/story/1"))
+    write(posts, "2022-02-01-b.md", seed_post(title="另一篇", url="https://news.example/story/2"))
+    write(posts, "2022-02-02-b.md", seed_post(title="另一篇", url="http://news.example/story/2"))
+    report = import_jekyll(store, posts)
+    assert (report.already_archived, report.imported, report.merged_articles) == (1, 1, 1)

@@ -16,6 +16,7 @@ Every file is imported, counted as already archived, or listed with the reason i
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from email.utils import parsedate_to_datetime
@@ -27,10 +28,11 @@ from newsvault.export.filenames import TakenNames, fold_name, post_filename, uns
 from newsvault.export.post import Post, parse_front_matter, parse_post, with_body
 from newsvault.feeds.dates import in_local_time, read_date
 from newsvault.store import ArchivedArticle, ArchivedVersion, SqliteStore
-from newsvault.store.identity import canonical_url
+from newsvault.store.identity import canonical_url, scheme_blind
 
-POST_SUFFIXES = (".md", ".markdown", ".html")
+POST_SUFFIXES = (".md", ".markdown", ".mkd", ".mkdn", ".mdown", ".html")  # lower case
 HEAD_BYTES = 8192  # enough for the front matter of nearly every post; longer ones read all
+JEKYLL_IGNORES = "Jekyll does not publish it (its name starts with '.', '_' or '#', or ends with '~')"
 NAME_TAKEN = "another post has this name (ignoring case, as macOS and Windows compare names)"
 _NAMED_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})-")
 
@@ -86,8 +88,8 @@ def import_jekyll(store: SqliteStore, posts_dir: Path, zone: tzinfo = timezone.u
     """``zone``: where a date that names no zone is read (the archive's, as Jekyll reads
     it in the site's)."""
     report = ImportReport()
-    paths = _post_paths(Path(posts_dir))
-    report.files = len(paths)
+    paths = _post_paths(Path(posts_dir), report)
+    report.files = len(paths) + len(report.skipped)
     heads = [head for head in (_read_head(path, report, zone) for path in paths) if head]
     for head in heads:
         head.folder = _subfolder(head.path, posts_dir)
@@ -101,11 +103,36 @@ def import_jekyll(store: SqliteStore, posts_dir: Path, zone: tzinfo = timezone.u
     return report
 
 
-def _post_paths(posts_dir: Path) -> list[str]:
+def _post_paths(posts_dir: Path, report: ImportReport) -> list[str]:
+    """The posts Jekyll would read: files with a post's extension (in any case), but not
+    those it ignores (names that start with ".", "_" or "#" or end with "~", listed; the
+    folders so named are not read); one that is no regular file (a FIFO would hang the
+    import) is listed."""
     paths = []
-    for folder, _, files in os.walk(posts_dir):
-        paths.extend(os.path.join(folder, name) for name in files if name.endswith(POST_SUFFIXES))
+    for folder, folders, files in os.walk(posts_dir):
+        folders[:] = sorted(name for name in folders if not _ignored_by_jekyll(name))
+        for name in files:
+            if not name.lower().endswith(POST_SUFFIXES):
+                continue
+            path = os.path.join(folder, name)
+            if _ignored_by_jekyll(name):
+                report.skipped.append((name, JEKYLL_IGNORES))
+            elif _is_regular_file(path):
+                paths.append(path)
+            else:
+                report.skipped.append((name, "not a regular file"))
     return sorted(paths)
+
+
+def _ignored_by_jekyll(name: str) -> bool:
+    return name.startswith((".", "_", "#")) or name.endswith("~")
+
+
+def _is_regular_file(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:  # a broken link: reading it says why
+        return True
 
 
 def _subfolder(path: str, posts_dir: Path) -> str:
@@ -200,16 +227,27 @@ def _source_name(post: Post) -> str:
 
 
 def _group_by_link(heads: list[_Head]) -> list[_Group]:
+    """The files of each article: one link (http and https alike), or, without a link, one
+    file (two posts of one name in two subfolders are two posts, as Jekyll has them)."""
     by_key: dict[str, list[_Head]] = {}
     for head in heads:
-        by_key.setdefault(canonical_url(head.front.url) or f"file:{head.name}", []).append(head)
+        link = canonical_url(head.front.url)
+        by_key.setdefault(scheme_blind(link) if link else f"file:{_own_path(head)}",
+                          []).append(head)
     groups = []
     for key, group in by_key.items():
         # the newest is current; of files saved at the same time, one with a safe name
         group.sort(key=lambda head: (head.date_ms, unsafe_reason(head.name) is None, head.name))
-        guid = group[-1].front.url or f"jekyll-post:{group[-1].name}"
+        newest = group[-1]
+        guid = newest.front.url or f"jekyll-post:{_own_path(newest)}"
+        key = canonical_url(newest.front.url) or key
         groups.append(_Group(heads=group, key=key, guid=guid))
     return groups
+
+
+def _own_path(head: _Head) -> str:
+    """The file's path under the posts folder (its name alone at the top, as ever)."""
+    return f"{head.folder}/{head.name}" if head.folder else head.name
 
 
 def _set_sources(store: SqliteStore, groups: list[_Group]) -> None:

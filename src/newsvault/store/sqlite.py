@@ -485,12 +485,14 @@ class SqliteStore:
 
     def archived_import_keys(self, url_keys: list[str], guids: list[tuple[int, str]]
                              ) -> tuple[set[str], set[tuple[int, str]]]:
-        """Which of these canonical links, and of these (source id, guid) pairs, are archived."""
+        """Which of these canonical links (also when archived under the other scheme,
+        http for https or the reverse), and of these (source id, guid) pairs, are archived."""
+        twins = {twin: key for key in url_keys if (twin := scheme_twin(key))}
         links: set[str] = set()
-        for chunk in _chunks(url_keys):
+        for chunk in _chunks([*url_keys, *twins]):
             rows = self._db.execute(
                 f"SELECT url_key FROM articles WHERE url_key IN ({_marks(chunk)})", chunk)
-            links.update(row[0] for row in rows)
+            links.update(twins.get(row[0], row[0]) for row in rows)
         by_source: dict[int, list[str]] = {}
         for source_id, guid in guids:
             by_source.setdefault(source_id, []).append(guid)
