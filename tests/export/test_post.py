@@ -342,3 +342,17 @@ def test_a_title_cannot_end_the_link_line_early(title, line):
     make a link of its own, a javascript: one or a tracking image."""
     text = render_post(post(title=title, url="https://e.example/1"))
     assert line + "\n------\n" in text
+
+
+@pytest.mark.parametrize(("line", "tags"), [
+    ("tags: jekyll ruby  web", ["jekyll", "ruby", "web"]),  # Jekyll splits a string
+    ('tags: "two words"', ["two", "words"]),
+    ("tags: 联合早报", ["联合早报"]),
+    ("tags: [ two words, other ]", ["two words", "other"]),  # a list's items are kept whole
+    ("tags:\n  - two words\n  - other", ["two words", "other"]),
+])
+def test_tags_and_categories_are_read_as_jekyll_reads_them(line, tags):
+    text = (f'---\nlayout: post\ntitle: "t"\ndate: 2022-01-27\n{line}\n'
+            f'{line.replace("tags", "categories")}\n---\nbody\n')
+    post = parse_post(text)
+    assert (post.tags, post.categories) == (tags, tags)

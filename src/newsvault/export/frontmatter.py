@@ -320,6 +320,11 @@ def scalar_value(entry: Entry) -> str:
     return unquote(core) if core[:1] in ("'", '"') else entry.raw
 
 
+def is_lone_scalar(entry: Entry) -> bool:
+    """Whether the value is one scalar, not a list."""
+    return entry.items is None and (entry.literal or entry.raw.strip(" \t")[:1] != "[")
+
+
 def list_value(entry: Entry) -> list[str]:
     """The items of ``[ a, "b, c" ]``, of ``- a`` lines, or of a lone scalar (not cleaned)."""
     if entry.items is not None:

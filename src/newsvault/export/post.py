@@ -251,8 +251,15 @@ def _scalar(values: dict[str, fm.Entry], name: str) -> str:
 
 
 def _list(values: dict[str, fm.Entry], name: str) -> list[str]:
+    """Tags or categories; as Jekyll reads them, a string is split at white space
+    (``tags: jekyll ruby`` is two tags)."""
     entry = values.get(name)
-    return [] if entry is None else [fm.clean(item) for item in fm.list_value(entry)]
+    if entry is None:
+        return []
+    items = [fm.clean(item) for item in fm.list_value(entry)]
+    if fm.is_lone_scalar(entry):
+        return [word for item in items for word in item.split()]
+    return items
 
 
 def _read_seed_body(post: Post, body: str) -> None:
