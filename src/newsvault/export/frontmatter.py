@@ -310,6 +310,10 @@ def unquote(value: str) -> str:
     return value
 
 
+_COMMENT = re.compile(r"[ \t]+#[^\n]*")
+_FLOW_END_COMMENT = re.compile(r"\][ \t]+#[^\n]*$")
+
+
 def scalar_value(entry: Entry) -> str:
     """The string value of an entry, unquoted (not yet cleaned)."""
     if entry.literal:
@@ -317,7 +321,13 @@ def scalar_value(entry: Entry) -> str:
     if entry.items is not None:
         return ", ".join(unquote(item) for item in entry.items)
     core = entry.raw.strip(" \t")
-    return unquote(core) if core[:1] in ("'", '"') else entry.raw
+    return unquote(core) if core[:1] in ("'", '"') else without_comment(entry.raw)
+
+
+def without_comment(plain: str) -> str:
+    """A plain (unquoted) value without the YAML comment that may end it: " #" starts one,
+    "C#" is text."""
+    return _COMMENT.sub("", plain) if "#" in plain else plain
 
 
 def is_lone_scalar(entry: Entry) -> bool:
@@ -333,6 +343,7 @@ def list_value(entry: Entry) -> list[str]:
     if entry.literal or raw[:1] != "[":
         value = scalar_value(entry)
         return [value] if value.strip(" \t") or raw[:1] in ("'", '"') else []
+    raw = _FLOW_END_COMMENT.sub("]", raw)
     inner = raw[1:-1] if raw.endswith("]") else raw[1:]
     if '"' not in inner and "'" not in inner:
         return [item for item in (part.strip(" \t") for part in inner.split(",")) if item]
