@@ -26,6 +26,9 @@ class Entry:
     content_html: str = ""  # the fullest content the item carries
     summary: str | None = None
     tags: list[str] = field(default_factory=list)
+    # a picture the item gives beside its content (an image enclosure, media:content or
+    # media:thumbnail, JSON Feed's image); absolute
+    image: str | None = None
 
 
 @dataclass(slots=True)

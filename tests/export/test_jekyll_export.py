@@ -244,3 +244,39 @@ def test_posts_an_older_newsvault_wrote_with_such_a_category_are_written_again_o
     assert "categories: [ 24：7 News ]" in first.read_text()
     assert export_jekyll(store, out, raw=True).written == 0
     store.close()
+
+
+# -- the picture an item gives beside its content -------------------------------------------
+
+
+def body_of(folder, name_part: str = "") -> str:
+    [path] = [path for path in folder.iterdir() if name_part in path.name]
+    return after_front_matter(path)
+
+
+def test_a_text_articles_picture_is_shown_before_it_and_only_there(store, tmp_path):
+    picture = "https://img.example/lead.jpg?w=800&h=600"
+    fetch(store, "甲", entry(1, image=picture),
+          entry(2, image=picture, content_html='<p>正文 <img src="https://img.example/own.jpg"></p>'))
+    out = tmp_path / "_posts"
+    export_jekyll(store, out)
+    lead = body_of(out, "标题 1")
+    assert '<figure><img src="https://img.example/lead.jpg?w=800&amp;h=600"' in lead
+    assert lead.index("<figure>") < lead.index("正文 1")
+    own = body_of(out, "标题 2")  # the content shows its own image: no second one
+    assert "lead.jpg" not in own and "own.jpg" in own
+    raw = tmp_path / "raw"
+    export_jekyll(store, raw, raw=True)  # the HTML exactly as the source gave it
+    assert "lead.jpg" not in body_of(raw, "标题 1")
+
+
+def test_a_picture_named_later_is_kept_without_a_revision(store, tmp_path):
+    fetch(store, "甲", entry(1))
+    out = tmp_path / "_posts"
+    export_jekyll(store, out)
+    fetch(store, "甲", entry(1, image="https://img.example/later.jpg"))
+    fetch(store, "甲", entry(1))  # an item that no longer names it keeps the one it had
+    assert export_jekyll(store, out).written == 1
+    assert "later.jpg" in body_of(out)
+    [row] = list(store.export_rows())
+    assert row.revisions == 1

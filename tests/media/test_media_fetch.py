@@ -337,3 +337,26 @@ def test_when_the_first_hosts_are_all_unreachable_every_image_waits(feed_server,
     # the network was down: even the images tried wait, and keep their attempts
     assert "0 failed, 9 left for the next run (host unreachable)" in result.stdout
     assert archive.query("SELECT COUNT(*), SUM(attempts) FROM media") == [(9, 0)]
+
+
+def test_the_picture_a_text_item_gives_beside_it_is_stored_and_shown(feed_server, tmp_path):
+    # a text-only article whose only picture is its enclosure, as many outlets send them
+    feed_server.route("/img/lead.jpg", body=PHOTO, headers={"Content-Type": "image/jpeg"})
+    feed = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>图片报</title>'
+            f"<item><title>只有文字</title><link>{feed_server.url('/news/9.html')}</link>"
+            f"<description>&lt;p&gt;没有图片的正文&lt;/p&gt;</description>"
+            f'<enclosure url="/img/lead.jpg" length="{len(PHOTO)}" type="image/jpeg"/>'
+            "</item></channel></rss>").encode()
+    feed_server.route("/feed.xml", body=feed, headers={"Content-Type": "application/rss+xml"})
+    archive = ArchiveDir.create(tmp_path / "news", fetch=FAST_FETCH, build=NO_SITE)
+    archive.add_source("图片报", feed_server.url("/feed.xml"))
+    archive.cli("fetch", check=0, env=allowing_private())
+    assert feed_server.count("/img/lead.jpg") == 1
+    jekyll = tmp_path / "jekyll"
+    archive.cli("export", "jekyll", "--out", str(jekyll / "_posts"), check=0)
+    [post] = (jekyll / "_posts").glob("*.md")
+    local = f"assets/media/{sha(PHOTO)[:2]}/{sha(PHOTO)}.jpg"
+    text = post.read_text(encoding="utf-8")
+    assert "<figure><img src=\"{{ site.baseurl }}/" + local in text
+    assert text.index("<figure>") < text.index("没有图片的正文")
+    assert (jekyll / local).read_bytes() == PHOTO

@@ -15,6 +15,7 @@ content cleaned on the spot.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from newsvault.content.media import picture_figure
 from newsvault.content.sanitize import SANITIZER_VERSION, clean_html
 from newsvault.model import OnProgress
 from newsvault.store import SqliteStore
@@ -59,8 +60,16 @@ def displayed_contents(store: SqliteStore, ids: list[int]) -> dict[int, str]:
 
 
 def clean_sources(sources: list[DisplaySource]) -> Cleaned:
-    return [(source.article_id, source.change_seq, clean_html(source.content_html, source.url))
-            for source in sources]
+    return [(source.article_id, source.change_seq, _displayed(source)) for source in sources]
+
+
+def _displayed(source: DisplaySource) -> str:
+    """The clean HTML; first, where it shows no image, the picture the item gave beside
+    its content (a text-only article's only picture, often)."""
+    html = clean_html(source.content_html, source.url)
+    if source.image_url and "<img" not in html:
+        html = clean_html(picture_figure(source.image_url), source.url) + html
+    return html
 
 
 def _clean_pending(store: SqliteStore, workers: int | None, report: CleanReport,

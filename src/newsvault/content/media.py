@@ -8,7 +8,7 @@ post's body is written back as it was).
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from html import unescape
+from html import escape, unescape
 from urllib.parse import urljoin, urldefrag
 
 from newsvault.content.sanitize import LAZY_IMAGE_ATTRIBUTES
@@ -21,6 +21,19 @@ _ATTRIBUTE = re.compile(
 _SINGLE = frozenset({"src", "data-src", "data-original", "data-lazy-src", "data-actualsrc"})
 _LISTS = frozenset({"srcset", "data-srcset", "data-lazy-srcset"})
 _LAZY = frozenset(LAZY_IMAGE_ATTRIBUTES) | {"data-actualsrc"}
+
+
+def with_picture(urls: list[str], picture: str | None, base_url: str | None) -> list[str]:
+    """An article's image URLs: those of its HTML, or, where it shows none, the picture
+    its item gave beside the content (``picture_figure``)."""
+    if urls or not picture:
+        return urls
+    return image_urls(picture_figure(picture), base_url)
+
+
+def picture_figure(url: str) -> str:
+    """The HTML that shows an item's picture before its content."""
+    return f'<figure><img src="{escape(url)}" alt=""></figure>'
 
 
 def image_urls(html: str, base_url: str | None) -> list[str]:

@@ -5,6 +5,7 @@ from lxml import etree
 
 from newsvault.feeds.dates import first_date
 from newsvault.feeds.namespaces import ATOM, ATOM_03, XHTML
+from newsvault.feeds.pictures import picture
 from newsvault.feeds.relative import base_in_effect, resolve_relative
 from newsvault.feeds.text import (
     distinct_summary, first_text, html_title, looks_like_html, plain_title, text_to_html, trimmed,
@@ -69,6 +70,7 @@ def _read_entry(doc: XmlDocument, entry: etree._Element, namespace: str, base: s
         content_html=content,
         summary=distinct_summary(summary, content),
         tags=_terms(categories),
+        image=picture(entry, base),
     )
 
 

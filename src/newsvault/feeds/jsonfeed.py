@@ -13,6 +13,7 @@ import orjson
 
 from newsvault.errors import FeedError
 from newsvault.feeds.dates import first_date
+from newsvault.feeds.pictures import json_picture
 from newsvault.feeds.text import distinct_summary, first_text, html_title, text_to_html, trimmed
 from newsvault.feeds.xml import absolute_url
 from newsvault.model import Entry, ParsedFeed
@@ -91,6 +92,7 @@ def _read_item(item: dict, url: str, feed_author: str | None) -> Entry:
         content_html=content,
         summary=distinct_summary(summary, content),
         tags=_tags(item.get("tags")),
+        image=json_picture(item, url),
     )
 
 

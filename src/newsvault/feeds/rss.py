@@ -11,6 +11,7 @@ from lxml import etree
 
 from newsvault.feeds.dates import first_date
 from newsvault.feeds.namespaces import ATOM, CONTENT, DC, MEDIA, RSS_090, RSS_10, RSS_USERLAND
+from newsvault.feeds.pictures import picture
 from newsvault.feeds.relative import base_in_effect, resolve_relative
 from newsvault.feeds.text import distinct_summary, has_text, html_title, trimmed
 from newsvault.feeds.xml import XmlDocument, absolute_url, local_name, resolve_base
@@ -68,6 +69,7 @@ def read_item(doc: XmlDocument, item: etree._Element, base: str,
         content_html=content or "",
         summary=distinct_summary(description, content or ""),
         tags=_tags(doc, fields.get("category", ())),
+        image=picture(item, base),
     )
 
 

@@ -35,7 +35,7 @@ from newsvault.clock import now_ms
 from newsvault.config import FetchSettings, MediaSettings
 from newsvault.content.assets import media_scratch, store_asset
 from newsvault.content.imagetype import image_extension
-from newsvault.content.media import image_urls
+from newsvault.content.media import image_urls, with_picture
 from newsvault.errors import (
     BlockedAddressError,
     BodyTooLargeError,
@@ -93,8 +93,8 @@ def scan_articles(store: SqliteStore) -> int:
     """Record the images of the articles changed since the last scan; how many there were."""
     seq, scanned = store.current_seq(), 0
     batch: list[tuple[int, list[str]]] = []
-    for article_id, link, html in store.media_scan_rows(store.media_scanned_seq()):
-        batch.append((article_id, image_urls(html, link)))
+    for article_id, link, html, picture in store.media_scan_rows(store.media_scanned_seq()):
+        batch.append((article_id, with_picture(image_urls(html, link), picture, link)))
         scanned += 1
         if len(batch) >= _SCAN_BATCH:
             store.set_article_media(batch)

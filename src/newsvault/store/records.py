@@ -127,6 +127,7 @@ class DisplaySource:
     change_seq: int
     url: str | None  # relative URLs in the content are resolved against it
     content_html: str
+    image_url: str | None = None  # a picture beside the content, shown where it has none
 
 
 @dataclass(slots=True)

@@ -220,4 +220,13 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO archive_identity VALUES (1, lower(hex(randomblob(16))));
     """,
+    # 9: the picture an item gives beside its content (an image enclosure, media:content or
+    # thumbnail, JSON Feed's image), shown first where the content shows no image
+    """
+    ALTER TABLE articles ADD COLUMN image_url TEXT;
+    DROP INDEX articles_site_listing;
+    CREATE INDEX articles_site_listing ON articles(
+        id, source_id, published_ms, first_seen_ms, updated_ms, revisions, content_hash,
+        post_name, title, author, url, post_layout, fulltext_hash, image_url);
+    """,
 ]

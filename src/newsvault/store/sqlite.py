@@ -57,7 +57,8 @@ _SQLITE_MAX_PARAMS = 500  # per IN (...) list; far below SQLite's limit
 DISPLAYED_HTML = "COALESCE(a.fulltext_html, a.content_html)"
 # ...and what tells the site that it changed; the feed's hash alone for most articles, so
 # their digests are what they were before full text existed
-_DISPLAYED_HASH = "a.content_hash || COALESCE(' ' || a.fulltext_hash, '')"
+_DISPLAYED_HASH = ("a.content_hash || COALESCE(' ' || a.fulltext_hash, '')"
+                   " || COALESCE(' ' || a.image_url, '')")
 _PAGE_ATTEMPTS = 3  # a page that keeps failing with network errors is given up after this
 
 
@@ -304,11 +305,13 @@ class SqliteStore:
             if found is None:
                 article_id = self._insert_article(db, seqs, source_id, keys, now_ms)
                 if url_key:
-                    by_url[url_key] = (article_id, source_id, None, False, True)
+                    by_url[url_key] = (article_id, source_id, None, False, True,
+                                       keys.entry.image)
                 counts.new += 1
                 if guid in wants_page:
                     pages.append((article_id,))
-            elif found[1] != source_id and not self._carried_here(db, found, source_id, now_ms):
+                continue
+            if found[1] != source_id and not self._carried_here(db, found, source_id, now_ms):
                 counts.unchanged += 1
             elif self._revise(db, seqs, found, keys, now_ms, guid in wants_page):
                 counts.updated += 1
@@ -316,9 +319,18 @@ class SqliteStore:
                     pages.append((found[0],))
             else:
                 counts.unchanged += 1
+            self._keep_picture(db, seqs, found, keys.entry.image)
         if pages:
             db.executemany("INSERT OR IGNORE INTO page_queue (article_id) VALUES (?)", pages)
         return counts
+
+    @staticmethod
+    def _keep_picture(db, seqs: "_SeqAllocator", found: tuple, image: str | None) -> None:
+        """A new picture beside an article's content is kept (no revision: the text did
+        not change); an item that no longer names one keeps the one it had."""
+        if image and image != found[5]:
+            db.execute("UPDATE articles SET image_url = ?, change_seq = ? WHERE id = ?",
+                       (image, seqs.next(), found[0]))
 
     @staticmethod
     def _carried_here(db, found: tuple, source_id: int, now_ms: int) -> bool:
@@ -326,7 +338,7 @@ class SqliteStore:
         "also in". Its newest version is this feed's only when its own source is no longer
         fetched (renamed, removed, or known only from imported posts) and, of the fetched
         sources that carry it, this one came first."""
-        article_id, _, _, _, owner_fetched = found
+        article_id, _, _, _, owner_fetched, _ = found
         db.execute("INSERT OR IGNORE INTO also_in (article_id, source_id, first_seen_ms)"
                    " VALUES (?, ?, ?)", (article_id, source_id, now_ms))
         if owner_fetched:
@@ -352,12 +364,12 @@ class SqliteStore:
     @staticmethod
     def _articles_by(db, key: str, values: list[str], also: str = "", params: tuple = ()) -> dict:
         """``key`` value → (id, source id, content hash, imported and unrevised, whether its
-        source is fetched) of the articles whose ``key`` is one of ``values``."""
+        source is fetched, picture) of the articles whose ``key`` is one of ``values``."""
         found = {}
         for chunk in _chunks(values):
             rows = db.execute(
                 f"SELECT a.{key}, a.id, a.source_id, a.content_hash, {_IMPORTED_UNREVISED},"
-                " s.configured FROM articles a JOIN sources s ON s.id = a.source_id"
+                " s.configured, a.image_url FROM articles a JOIN sources s ON s.id = a.source_id"
                 f" WHERE a.{key} IN ({_marks(chunk)}){also}",
                 (*chunk, *params),
             )
@@ -370,10 +382,12 @@ class SqliteStore:
         cursor = db.execute(
             "INSERT INTO articles (source_id, guid, url, url_key, title, author, published_raw,"
             " published_ms, first_seen_ms, updated_ms, content_html, summary, content_hash,"
-            " tags, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?, ?)",
+            " tags, change_seq, image_url)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?, ?, ?)",
             (source_id, keys.guid, entry.url, keys.url_key, entry.title, entry.author,
              entry.published_raw, entry.published_ms, now_ms, now_ms, keys.content,
-             entry.summary, keys.digest, json.dumps(entry.tags, ensure_ascii=False), seqs.next()),
+             entry.summary, keys.digest, json.dumps(entry.tags, ensure_ascii=False), seqs.next(),
+             entry.image),
         )
         return cursor.lastrowid
 
@@ -384,7 +398,7 @@ class SqliteStore:
         The content extracted from the article's page is kept while a new page is wanted
         (until it comes, it is the fullest text there is); otherwise the new version of the
         item is whole, and shown instead."""
-        article_id, _, old_hash, imported_unrevised, _ = found
+        article_id, _, old_hash, imported_unrevised, *_ = found
         entry, new_hash = keys.entry, keys.digest
         if new_hash == old_hash:
             return False
@@ -787,7 +801,7 @@ class SqliteStore:
         rows = []
         for chunk in _chunks(ids):
             rows += self._db.execute(
-                f"SELECT a.id, a.change_seq, a.url, {DISPLAYED_HTML} FROM articles a"
+                f"SELECT a.id, a.change_seq, a.url, {DISPLAYED_HTML}, a.image_url FROM articles a"
                 f" WHERE a.id IN ({_marks(chunk)})", chunk).fetchall()
         return [DisplaySource(*row) for row in rows]
 
@@ -851,9 +865,10 @@ class SqliteStore:
         return self._db.execute("SELECT scanned_seq FROM media_state").fetchone()[0]
 
     def media_scan_rows(self, after_seq: int) -> Iterator[tuple[int, str | None, str]]:
-        """(id, link, displayed HTML) of the articles changed after ``after_seq``."""
+        """(id, link, displayed HTML, picture) of the articles changed after ``after_seq``."""
         yield from self._db.execute(
-            f"SELECT a.id, a.url, {DISPLAYED_HTML} FROM articles a WHERE a.change_seq > ?"
+            f"SELECT a.id, a.url, {DISPLAYED_HTML}, a.image_url FROM articles a"
+            " WHERE a.change_seq > ?"
             " ORDER BY a.change_seq", (after_seq,))
 
     def set_article_media(self, found: list[tuple[int, list[str]]],
