@@ -202,6 +202,24 @@ def test_a_time_no_zone_can_show_stops_no_build(tmp_path):
     archive.close()
 
 
+def test_an_imported_post_whose_date_is_no_iso_day_has_its_file_names_day(tmp_path):
+    from newsvault.export.jekyll_import import import_jekyll
+
+    made = make_archive(tmp_path / "news", {"晨报": 1})
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    for name, date in (("2022-01-05-single.md", "2022-1-5"),
+                       ("2022-01-11-rfc.md", "Tue, 11 Jan 2022 10:00:00 +0000")):
+        (posts / name).write_text(f"---\ntitle: {name[11:-3]}\ndate: {date}\n---\n<p>x</p>\n",
+                                  encoding="utf-8")
+    assert import_jekyll(made.archive.store, posts).imported == 2
+    build_archive_site(made.archive)
+    site = made.archive.root / "site"
+    assert (site / "2022-01-05/single/index.html").is_file()  # Jekyll's day, not /undated/
+    assert (site / "2022-01-11/rfc/index.html").is_file()
+    made.archive.close()
+
+
 def test_the_same_archive_gives_the_same_bytes(small_archive, tmp_path):
     build_archive_site(small_archive.archive)
     build_archive_site(small_archive.archive, tmp_path / "again", full=True)
