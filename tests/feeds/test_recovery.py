@@ -1,3 +1,4 @@
+import pytest
 from lxml import etree
 
 from newsvault.feeds import parse_feed
@@ -45,10 +46,22 @@ def test_control_character_inside_a_large_cdata_section():
 def test_truncated_feed_keeps_its_complete_items():
     feed = parse_fixture("truncated.xml")
     assert feed.recovered is True
-    assert titles(feed)[:3] == ["完整条目 1", "完整条目 2", "完整条目 3"]
-    assert [entry.content_html for entry in feed.entries[:3]] == [
+    # the item the body was cut inside is no article (half a title, a link cut short)
+    assert titles(feed) == ["完整条目 1", "完整条目 2", "完整条目 3"]
+    assert [entry.content_html for entry in feed.entries] == [
         f"<p>第{n}条的正文。</p>" for n in (1, 2, 3)
     ]
+
+
+@pytest.mark.parametrize("cut_at", ["<title>It", "<link>http://e.example/3", "</title>"])
+def test_an_item_the_body_ends_inside_is_dropped_and_a_closed_one_kept(cut_at):
+    whole = ('<rss version="2.0"><channel><title>t</title>'
+             '<item><title>A</title><link>http://e.example/1</link></item>'
+             '<item><title>B</title><link>http://e.example/2</link></item>')
+    cut = parse_feed((whole + "<item>" + cut_at).encode(), url="http://e.example/f")
+    assert [entry.title for entry in cut.entries] == ["A", "B"]
+    after_item = parse_feed((whole + "</chan").encode(), url="http://e.example/f")
+    assert [entry.title for entry in after_item.entries] == ["A", "B"]
 
 
 def test_junk_before_the_xml_declaration_is_skipped():

@@ -35,6 +35,8 @@ _HTML_START = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _SNIFF_BYTES = 2048
+_ITEM_START = re.compile(rb"<(?:item|entry)[\s>/]")
+_ITEM_END = re.compile(rb"</(?:item|entry)\s*>")
 
 
 def parse_feed(body: bytes, *, url: str, content_type: str | None = None,
@@ -69,7 +71,16 @@ def _parse(data: bytes, url: str, content_type: str | None, utf8_verified: bool)
         raise FeedError(f"parser: not a feed: neither XML nor JSON (starts with {_preview(head)})")
     feed = _adapter_for(doc.root)(doc, url)
     feed.recovered = doc.recovered
+    if doc.recovered and feed.entries and _ends_inside_an_item(data):
+        feed.entries.pop()  # half a title, a link cut short: no article, nor an edit
     return feed
+
+
+def _ends_inside_an_item(data: bytes) -> bool:
+    """Whether the document ends inside its last item (a body cut short): libxml2's
+    recovery closes it, as if it were whole."""
+    last_start = max((match.start() for match in _ITEM_START.finditer(data)), default=None)
+    return last_start is not None and _ITEM_END.search(data, last_start) is None
 
 
 def _adapter_for(root: etree._Element):
