@@ -89,8 +89,15 @@ class _Zlib:
         self._wbits = zlib.MAX_WBITS | 16 if coding == "gzip" else zlib.MAX_WBITS
         self._inflate = zlib.decompressobj(self._wbits)
         self._started = False
+        self._head = b""  # deflate's first byte, held until the zlib header can be checked
 
     def decode(self, data: bytes, limit: int) -> bytes:
+        if self._coding == "deflate" and not self._started:
+            # zlib tells its header from raw deflate only once it has both header bytes.
+            data, self._head = self._head + data, b""
+            if len(data) < 2:
+                self._head = data
+                return b""
         try:
             out = self._decompress(data, limit)
         except zlib.error as error:
