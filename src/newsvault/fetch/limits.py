@@ -65,6 +65,10 @@ def body_too_large(cap: int) -> BodyTooLargeError:
     return BodyTooLargeError(f"fetch: response body too large (over {_size(cap)})")
 
 
+def body_cut_short() -> FetchError:
+    return FetchError("fetch: the response ended before its compressed body did (truncated)")
+
+
 def _size(count: int) -> str:
     for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
         if count >= scale:
@@ -108,7 +112,7 @@ class _Zlib:
             self._wbits = -zlib.MAX_WBITS
             self._inflate = zlib.decompressobj(self._wbits)
             return self.decode(data, limit)
-        self._started = True
+        self._started = self._started or bool(data)
         return out
 
     def _decompress(self, data: bytes, limit: int) -> bytes:
@@ -124,6 +128,9 @@ class _Zlib:
         out = self._inflate.decompress(self._inflate.unconsumed_tail, limit)
         if len(out) < limit:
             out += self._inflate.flush()
+            # Without its end, the body is a prefix: storing it would archive cut-off items.
+            if not self._inflate.eof and (self._started or self._head):
+                raise body_cut_short()
         return out
 
 
