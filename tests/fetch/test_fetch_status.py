@@ -247,6 +247,15 @@ def test_deflate_body_with_or_without_zlib_header_is_decompressed(feed_server, f
     assert fetch(feed_server.url("/raw")).body == body
 
 
+def test_raw_deflate_whose_first_chunks_are_one_byte_is_decompressed(feed_server, fetch):
+    body = b"<rss>" + b"item " * 1000 + b"</rss>"
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    encoded = raw.compress(body) + raw.flush()
+    feed_server.slow("/feed.xml", [encoded[:1], encoded[1:2], encoded[2:]], interval=0.1,
+                     headers={"Content-Encoding": "deflate"})
+    assert fetch(feed_server.url("/feed.xml")).body == body
+
+
 def test_corrupt_gzip_is_a_fetch_error(feed_server, fetch):
     feed_server.route("/feed.xml", body=b"not gzip at all", headers={"Content-Encoding": "gzip"})
     with pytest.raises(FetchError, match=r"^fetch: cannot decompress the body \(gzip\)"):

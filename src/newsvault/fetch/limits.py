@@ -65,6 +65,10 @@ def body_too_large(cap: int) -> BodyTooLargeError:
     return BodyTooLargeError(f"fetch: response body too large (over {_size(cap)})")
 
 
+def body_cut_short() -> FetchError:
+    return FetchError("fetch: the response ended before its compressed body did (truncated)")
+
+
 def _size(count: int) -> str:
     for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
         if count >= scale:
@@ -89,8 +93,15 @@ class _Zlib:
         self._wbits = zlib.MAX_WBITS | 16 if coding == "gzip" else zlib.MAX_WBITS
         self._inflate = zlib.decompressobj(self._wbits)
         self._started = False
+        self._head = b""  # deflate's first byte, held until the zlib header can be checked
 
     def decode(self, data: bytes, limit: int) -> bytes:
+        if self._coding == "deflate" and not self._started:
+            # zlib tells its header from raw deflate only once it has both header bytes.
+            data, self._head = self._head + data, b""
+            if len(data) < 2:
+                self._head = data
+                return b""
         try:
             out = self._decompress(data, limit)
         except zlib.error as error:
@@ -101,7 +112,7 @@ class _Zlib:
             self._wbits = -zlib.MAX_WBITS
             self._inflate = zlib.decompressobj(self._wbits)
             return self.decode(data, limit)
-        self._started = True
+        self._started = self._started or bool(data)
         return out
 
     def _decompress(self, data: bytes, limit: int) -> bytes:
@@ -117,6 +128,9 @@ class _Zlib:
         out = self._inflate.decompress(self._inflate.unconsumed_tail, limit)
         if len(out) < limit:
             out += self._inflate.flush()
+            # Without its end, the body is a prefix: storing it would archive cut-off items.
+            if not self._inflate.eof and (self._started or self._head):
+                raise body_cut_short()
         return out
 
 
