@@ -58,3 +58,21 @@ def test_atom03():
     assert (entry.title, entry.url) == ("Old format entry", "http://old-atom.example.com/e1")
     assert entry.published_raw == "2004-01-01T10:00:00+01:00"  # issued
     assert entry.content_html == "<p>hi</p>"
+
+
+def test_an_entry_dated_only_by_updated_says_so():
+    from newsvault.feeds import parse_feed
+
+    def entry(dates: str):
+        body = ('<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title><entry><id>1</id>'
+                f"<title>T</title>{dates}</entry></feed>").encode()
+        [parsed] = parse_feed(body, url="https://f.example/").entries
+        return parsed.published_raw, parsed.date_is_update
+
+    assert entry("<updated>2024-01-02T00:00:00Z</updated>") == ("2024-01-02T00:00:00Z", True)
+    assert entry("<updated>2024-01-02T00:00:00Z</updated><published>2024-01-01T00:00:00Z</published>"
+                 ) == ("2024-01-01T00:00:00Z", False)
+    assert entry("<published>soon</published><updated>2024-01-02T00:00:00Z</updated>"
+                 ) == ("2024-01-02T00:00:00Z", True)  # an unreadable published hides nothing
+    assert entry("<published>soon</published>") == ("soon", False)
+    assert entry("") == (None, False)

@@ -87,3 +87,19 @@ def test_orjson_and_the_standard_library_read_a_feed_alike(name, monkeypatch):
 
     monkeypatch.setattr(orjson, "loads", refuse)
     assert parse_fixture(name) == fast
+
+
+def test_an_item_dated_only_by_date_modified_says_so():
+    import json as json_module
+
+    from newsvault.feeds import parse_feed
+
+    def item(**dates):
+        body = json_module.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "J",
+                                  "items": [{"id": "1", "content_text": "x", **dates}]}).encode()
+        [entry] = parse_feed(body, url="https://j.example/feed.json").entries
+        return entry.date_is_update
+
+    assert item(date_modified="2024-01-02T00:00:00Z") is True
+    assert item(date_published="2024-01-01T00:00:00Z", date_modified="2024-01-02T00:00:00Z") is False
+    assert item() is False

@@ -286,3 +286,17 @@ def test_a_database_of_schema_7_is_given_an_identity_when_upgraded(tmp_path):
     store = open_store(path)
     assert len(store.archive_id()) == 32
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_an_edit_does_not_move_a_date_that_is_only_when_the_item_was_updated(store):
+    first = 1_600_000_000_000
+    save(store, "甲", [item(1, published_ms=first, published_raw="t1", date_is_update=True)])
+    edited = item(1, content_html="<p>改过</p>", published_ms=first + 3_600_000,
+                  published_raw="t2", date_is_update=True)
+    assert save(store, "甲", [edited], at=2000).updated == 1
+    [row] = list(store.export_rows())
+    assert row.published_ms == first  # the post stays on its day
+    # a date of publication that changes is the feed's word: it is taken
+    save(store, "甲", [item(1, content_html="<p>再改</p>", published_ms=first + 7_200_000)], at=3000)
+    [row] = list(store.export_rows())
+    assert row.published_ms == first + 7_200_000

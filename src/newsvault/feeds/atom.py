@@ -15,8 +15,10 @@ from newsvault.model import Entry, ParsedFeed
 
 ATOM_ROOTS = frozenset((ATOM + "feed", ATOM_03 + "feed", "feed"))
 # Atom 0.3 called published "issued" and updated "modified".
-_DATE_FIELDS = ("published", "updated", "issued", "modified", "created")
-_ENTRY_FIELDS = ("title", "id", "content", "summary", "author") + _DATE_FIELDS
+_PUBLISHED_FIELDS = ("published", "issued", "created")
+_UPDATED_FIELDS = ("updated", "modified")
+_ENTRY_FIELDS = ("title", "id", "content", "summary", "author") + _PUBLISHED_FIELDS \
+    + _UPDATED_FIELDS
 
 
 def parse_atom(doc: XmlDocument, url: str) -> ParsedFeed:
@@ -56,7 +58,12 @@ def _read_entry(doc: XmlDocument, entry: etree._Element, namespace: str, base: s
         elif name in _ENTRY_FIELDS and name not in fields:
             fields[name] = child
     published_raw, published_ms = first_date(*(_trimmed_text(doc, fields.get(name))
-                                               for name in _DATE_FIELDS))
+                                               for name in _PUBLISHED_FIELDS))
+    date_is_update = published_ms is None
+    if date_is_update:
+        updated = first_date(*(_trimmed_text(doc, fields.get(name)) for name in _UPDATED_FIELDS))
+        if updated[1] is not None or published_raw is None:
+            published_raw, published_ms = updated
     summary = _content_of(doc, fields.get("summary"), base)
     content = first_text(_content_of(doc, fields.get("content"), base), summary) or ""
     author = _person_name(doc, fields["author"], namespace) if "author" in fields else None
@@ -67,6 +74,7 @@ def _read_entry(doc: XmlDocument, entry: etree._Element, namespace: str, base: s
         author=author or feed_author,
         published_raw=published_raw,
         published_ms=published_ms,
+        date_is_update=date_is_update and published_ms is not None,
         content_html=content,
         summary=distinct_summary(summary, content),
         tags=_terms(categories),

@@ -77,6 +77,8 @@ def _without_lone_surrogates(value):
 def _read_item(item: dict, url: str, feed_author: str | None) -> Entry:
     published_raw, published_ms = first_date(_string(item.get("date_published")),
                                              _string(item.get("date_modified")))
+    date_is_update = published_ms is not None and \
+        first_date(_string(item.get("date_published")))[1] is None
     summary = _string(item.get("summary")) or None
     text = first_text(_string(item.get("content_text")), summary)
     content = first_text(_string(item.get("content_html"))) or (text_to_html(text) if text else "")
@@ -89,6 +91,7 @@ def _read_item(item: dict, url: str, feed_author: str | None) -> Entry:
         author=_author_name(item) or feed_author,
         published_raw=published_raw,
         published_ms=published_ms,
+        date_is_update=date_is_update,
         content_html=content,
         summary=distinct_summary(summary, content),
         tags=_tags(item.get("tags")),

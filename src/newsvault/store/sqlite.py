@@ -402,8 +402,9 @@ class SqliteStore:
         entry, new_hash = keys.entry, keys.digest
         if new_hash == old_hash:
             return False
-        title, content = db.execute("SELECT title, content_html FROM articles WHERE id = ?",
-                                    (article_id,)).fetchone()
+        title, content, stored_ms = db.execute(
+            "SELECT title, content_html, published_ms FROM articles WHERE id = ?",
+            (article_id,)).fetchone()
         if same_but_for_white_space(content, entry.content_html):  # no edit anyone could read
             if title != entry.title and reads_the_same(title, entry.title):
                 # stored as an older newsvault read it (its entities or tags left in):
@@ -429,8 +430,8 @@ class SqliteStore:
             " updated_ms = ?, revisions = revisions + 1, change_seq = ?,"
             " fulltext_html = CASE WHEN ? THEN fulltext_html END,"
             " fulltext_hash = CASE WHEN ? THEN fulltext_hash END WHERE id = ?",
-            (entry.title, keys.content, entry.summary, new_hash, entry.published_raw,
-             entry.published_ms, now_ms, seqs.next(), page_wanted, page_wanted, article_id),
+            (entry.title, keys.content, entry.summary, new_hash, *_new_date(entry, stored_ms),
+             now_ms, seqs.next(), page_wanted, page_wanted, article_id),
         )
         return True
 
@@ -1129,6 +1130,14 @@ class _SeqAllocator:
 
 def _marks(values: list) -> str:
     return ", ".join("?" * len(values))
+
+
+def _new_date(entry: Entry, stored_ms: int | None) -> tuple[str | None, int | None]:
+    """The published date a revision stores (None: the stored one stays): the item's, but
+    for a date that is only when it was updated (an edit would move the post's date)."""
+    if entry.date_is_update and stored_ms is not None:
+        return None, None
+    return entry.published_raw, entry.published_ms
 
 
 def _chunks(values: list, size: int = _SQLITE_MAX_PARAMS) -> Iterator[list]:
