@@ -330,3 +330,18 @@ def test_an_answer_that_is_not_http_is_said_in_one_short_line(fetch):
     message = str(caught.value)
     assert message.startswith(f"fetch: 127.0.0.1:{port} answered what is not valid HTTP (")
     assert "\n" not in message and len(message) < 160
+
+
+@pytest.mark.parametrize("retry_after", ["0", "Tue, 14 Nov 2023 07:00:00 GMT"])  # NOW: 22:13 that day
+def test_a_503_whose_retry_after_is_now_or_past_is_retried_at_once(feed_server, fetch,
+                                                                    retry_after):
+    feed_server.sequence("/feed.xml", [Response(503, b"", {"Retry-After": retry_after}),
+                                       Response(200, b"<rss/>")])
+    assert fetch(feed_server.url("/feed.xml")).body == b"<rss/>"
+    assert feed_server.count("/feed.xml") == 2
+
+
+def test_part_of_a_feed_is_no_feed(feed_server, fetch):
+    feed_server.route("/feed.xml", status=206, body=b"<rss><chan", headers={"ETag": '"p"'})
+    with pytest.raises(HTTPStatusError, match=r"206 Partial Content"):
+        fetch(feed_server.url("/feed.xml"))

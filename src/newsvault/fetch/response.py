@@ -43,6 +43,9 @@ def error_for_status(status: int, headers: Mapping[str, str],
 
     A :class:`ServerError` is worth retrying; every other error is final.
     """
+    if status == 206:  # no Range was asked for: a part of the feed is no feed
+        return HTTPStatusError(206, "fetch: the server sent part of the feed (206 Partial"
+                                    " Content) to a request for all of it")
     if 200 <= status < 300 or status == 304:
         return None
     if status == 404:
@@ -52,8 +55,8 @@ def error_for_status(status: int, headers: Mapping[str, str],
     retry_at_ms = retry_after_ms(headers.get("retry-after"), clock_ms)
     if status == 429:
         return RateLimitedError(429, retry_at_ms)
-    if status == 503 and retry_at_ms is not None:
-        return RateLimitedError(503, retry_at_ms)
+    if status == 503 and retry_at_ms is not None and retry_at_ms > clock_ms():
+        return RateLimitedError(503, retry_at_ms)  # (now or past: retried, as without one)
     if status >= 500:
         return ServerError(status)
     if status in REDIRECT_STATUSES:
