@@ -33,7 +33,9 @@ def main() -> None:
     except click.ClickException as error:
         error.show()
         sys.exit(EXIT_USAGE)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        # what was stored before is kept: each source commits on its own
+        click.echo("interrupted: what was stored before is kept; the next run goes on", err=True)
         sys.exit(130)
     except ConfigError as error:
         click.echo(f"error: {error}", err=True)

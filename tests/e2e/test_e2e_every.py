@@ -54,6 +54,7 @@ def test_each_tick_fetches_the_sources_added_meanwhile(archive, feed_server, tmp
     output = (tmp_path / "every.log").read_text(encoding="utf-8")
     assert code == 130
     assert "Ctrl-C stops" in output and "Traceback" not in output
+    assert "interrupted: what was stored before is kept" in output
     assert feed_server.count("/first.xml") >= 2  # the first source on every tick
 
 
