@@ -102,7 +102,12 @@ def _posts_of_changed_sources(store: SqliteStore, written: dict[int, str],
 
 
 def _finish_content(row: ExportRow, raw: bool, images: "_LocalImages | None") -> None:
-    """Clean first, then point images at local copies: the sanitizer keeps those links."""
+    """Clean first, then point images at local copies: the sanitizer keeps those links.
+    An imported Markdown post keeps its body exactly as read, in every export."""
+    if keeps_markdown(row):
+        if row.markdown is not None:  # a clean export: the body as read, not the clean HTML
+            row.content_html = row.markdown
+        return
     if not raw and not row.clean:  # changed after update_clean (a fetch meanwhile)
         row.content_html = clean_html(row.content_html.decode("utf-8"), row.url).encode("utf-8")
     if images is not None:
@@ -228,6 +233,18 @@ class _StrayPosts:
         return front.url
 
 
+def keeps_markdown(row: ExportRow) -> bool:
+    """An imported post whose body is the user's own Markdown (jekyll_import), not revised
+    by a feed since: its body goes out as read, never through the HTML sanitizer."""
+    layout = row.post_layout
+    return bool(layout and layout.get("markdown")) and not _revised(row, layout)
+
+
+def _revised(row: ExportRow, layout: dict) -> bool:
+    """A feed gave the imported article a new version: its content is the feed's HTML."""
+    return row.revisions > layout.get("revisions", row.revisions)
+
+
 def post_for(row: ExportRow) -> Post:
     # the comment keeps the feed's own time, even a future one; never NaN
     comment_ms = row.published_ms if row.published_ms is not None else row.first_seen_ms
@@ -236,7 +253,7 @@ def post_for(row: ExportRow) -> Post:
         if layout.get("comment_ms") is not None:
             comment_ms = layout["comment_ms"]
         # a verbatim body is the old file's; once a feed revised the article, it is not
-        revised = row.revisions > layout.get("revisions", row.revisions)
+        revised = _revised(row, layout)
         return Post(
             title=row.title, date_text=layout["date"], author=row.author or "",
             url=row.url or "", tags=layout["tags"], categories=layout["categories"],

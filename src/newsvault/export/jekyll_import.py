@@ -25,12 +25,15 @@ from pathlib import Path
 from newsvault.clock import EARLIEST_SHOWN_MS, LATEST_SHOWN_MS, now_ms
 from newsvault.errors import ImportError_
 from newsvault.export.filenames import TakenNames, fold_name, post_filename, unsafe_reason
-from newsvault.export.post import Post, parse_front_matter, parse_post, with_body
+from newsvault.export.post import (
+    Post, is_markdown_body, parse_front_matter, parse_post, with_body,
+)
 from newsvault.feeds.dates import in_local_time, read_date
 from newsvault.store import ArchivedArticle, ArchivedVersion, SqliteStore
 from newsvault.store.identity import canonical_url, scheme_blind
 
 POST_SUFFIXES = (".md", ".markdown", ".mkd", ".mkdn", ".mdown", ".html")  # lower case
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mkdn", ".mdown")
 HEAD_BYTES = 8192  # enough for the front matter of nearly every post; longer ones read all
 JEKYLL_IGNORES = "Jekyll does not publish it (its name starts with '.', '_' or '#', or ends with '~')"
 NAME_TAKEN = "another post has this name (ignoring case, as macOS and Windows compare names)"
@@ -335,10 +338,19 @@ def _article(group: _Group, names: _Names, report: ImportReport) -> ArchivedArti
             "tags": post.tags, "categories": post.categories,
             "extra": post.extra, "comment_ms": post.comment_ms, "verbatim": post.verbatim,
             "revisions": len(versions),
+            # the user's own Markdown: every export writes its body back as read
+            **({"markdown": True} if _is_markdown(newest) else {}),
             # written back where it was: a second copy at the top would be a second post
             **({"folder": newest.head.folder} if newest.head.folder else {}),
         },
     )
+
+
+def _is_markdown(post_file: _PostFile) -> bool:
+    """A post whose body is Markdown, not the old system's HTML: a Markdown file (.md,
+    .markdown, .mkd…) whose body, past the old system's header lines, starts with no HTML tag."""
+    return (post_file.post.verbatim and post_file.head.path.endswith(MARKDOWN_SUFFIXES)
+            and is_markdown_body(post_file.post.html))
 
 
 def _read_post(head: _Head, report: ImportReport) -> _PostFile | None:

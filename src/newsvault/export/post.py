@@ -59,6 +59,12 @@ _LIQUID = re.compile(f"({JEKYLL_IMAGE_LINK.pattern})|{_LIQUID_START.pattern}")
 # before a first ":" (none of "/?#" before it) is a scheme, and one that can be no scheme
 # ("24:7 news", "新闻:国际") stops `jekyll build` for the whole site
 _NO_SCHEME_BEFORE_COLON = re.compile(r"(?![A-Za-z][A-Za-z0-9+.-]*:)[^:/?#]*:")
+# the lines the old system may write before the article (its <!--ms--> comment, the
+# [title](url) link, ------) and blank lines; then what starts an HTML tag (not an
+# autolink: <https://…> has a ":" after its name)
+_OLD_HEADER = re.compile(
+    r"(?:[ \t]*(?:<!--.*?-->|\[.*\]\(.*\)|-{3,})?[ \t]*(?:\r\n|\n|\r))*[ \t]*")
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])")
 
 
 @dataclass(slots=True)
@@ -243,6 +249,15 @@ def with_body(front: Post, body: str) -> Post:
     post = replace(front, html=body, verbatim=True, comment_ms=None)
     _read_seed_body(post, body)
     return post
+
+
+def is_markdown_body(body: str) -> bool:
+    """Whether a post's body is Markdown rather than the old system's HTML: past the old
+    system's header lines (``<!--ms-->``, ``[title](url)``, ``------``) and blank lines, it
+    does not start with an HTML tag (every post of the old system starts with one:
+    ``<div>``, ``<article>``, ``<section>``). A body with nothing past them is not."""
+    start = _OLD_HEADER.match(body).end()
+    return start < len(body) and not _HTML_TAG.match(body, start)
 
 
 def _scalar(values: dict[str, fm.Entry], name: str) -> str:

@@ -81,6 +81,7 @@ class ExportRow:
     change_seq: int
     revisions: int = 1  # versions seen: more than an imported post had means it was revised
     clean: bool = False  # content_html is the clean HTML (content/), not the stored content
+    markdown: str | bytes | None = None  # clean exports: an imported Markdown post's body as read
 
 
 @dataclass(slots=True)

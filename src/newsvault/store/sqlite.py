@@ -577,20 +577,24 @@ class SqliteStore:
         ``content_bytes``: the content as its UTF-8 bytes, for a writer that needs no text.
         ``clean``: the clean HTML where it is up to date (``ExportRow.clean`` says so),
         else the displayed content (the page's with full text) to clean; without it, the
-        feed item's HTML exactly as the source gave it (``export jekyll --raw``).
+        feed item's HTML exactly as the source gave it (``export jekyll --raw``); with it,
+        an imported Markdown post's stored body too (``ExportRow.markdown``).
         """
         clean = clean and not unnamed
         content, is_clean, join = "''" if unnamed else "a.content_html", "0", ""
+        markdown = "NULL"
         if clean:  # the clean HTML made from the current version, else the displayed content
             content = f"CASE WHEN c.html IS NULL THEN {DISPLAYED_HTML} ELSE c.html END"
             is_clean = "c.html IS NOT NULL"
             join = (" LEFT JOIN clean_html c"
                     " ON c.article_id = a.id AND c.change_seq = a.change_seq")
+            markdown = "CASE WHEN json_extract(a.post_layout, '$.markdown') THEN a.content_html END"
         if content_bytes:
-            content = f"CAST({content} AS BLOB)"
+            content, markdown = f"CAST({content} AS BLOB)", f"CAST({markdown} AS BLOB)"
         query = (
             "SELECT a.id, s.name, s.tags, a.title, a.author, a.url, a.published_ms, a.first_seen_ms,"
-            f" {content}, a.post_name, a.post_layout, a.change_seq, a.revisions, {is_clean}"
+            f" {content}, a.post_name, a.post_layout, a.change_seq, a.revisions, {is_clean},"
+            f" {markdown}"
             f" FROM articles a JOIN sources s ON s.id = a.source_id{join}"
         )
         if only_ids is not None:
@@ -609,7 +613,7 @@ class SqliteStore:
                 author=row[4], url=row[5], published_ms=row[6], first_seen_ms=row[7],
                 content_html=row[8], post_name=row[9],
                 post_layout=json.loads(row[10]) if row[10] else None, change_seq=row[11],
-                revisions=row[12], clean=bool(row[13]),
+                revisions=row[12], clean=bool(row[13]), markdown=row[14],
             )
 
     def post_names(self) -> list[tuple[int, str, str | None]]:
