@@ -361,7 +361,7 @@ def test_tags_and_categories_are_read_as_jekyll_reads_them(line, tags):
 def test_a_yaml_comment_ends_a_plain_value_as_jekyll_reads_it():
     post = parse_post('---\nlayout: post\ntitle: Hello world # a comment\n'
                       'date: 2022-01-03 10:00:00 +0000 # when\nauthor: C# Weekly\n'
-                      'tags: [a, b] # tags\ncategories: [ "x # y" ]\n---\nbody\n')
+                      'tags: [a, b] # tags\ncategories: [ "x # y", "] #" ]\n---\nbody\n')
     assert (post.title, post.date_text, post.author) == (
         "Hello world", "2022-01-03 10:00:00 +0000", "C# Weekly")  # "C#": no comment
-    assert (post.tags, post.categories) == (["a", "b"], ["x # y"])  # quoted: text
+    assert (post.tags, post.categories) == (["a", "b"], ["x # y", "] #"])  # quoted: text

@@ -311,7 +311,8 @@ def unquote(value: str) -> str:
 
 
 _COMMENT = re.compile(r"[ \t]+#[^\n]*")
-_FLOW_END_COMMENT = re.compile(r"\][ \t]+#[^\n]*$")
+# after the list's own "]" (none inside a quoted item: a comment holds no "]" or quote)
+_FLOW_END_COMMENT = re.compile(r"\][ \t]+#[^\n\]\"']*$")
 
 
 def scalar_value(entry: Entry) -> str:

@@ -349,7 +349,7 @@ def _article(group: _Group, names: _Names, report: ImportReport) -> ArchivedArti
 def _is_markdown(post_file: _PostFile) -> bool:
     """A post whose body is Markdown, not the old system's HTML: a Markdown file (.md,
     .markdown, .mkd…) whose body, past the old system's header lines, starts with no HTML tag."""
-    return (post_file.post.verbatim and post_file.head.path.endswith(MARKDOWN_SUFFIXES)
+    return (post_file.post.verbatim and post_file.head.path.lower().endswith(MARKDOWN_SUFFIXES)
             and is_markdown_body(post_file.post.html))
 
 
