@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from newsvault.store import open_store
+
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared/corpus/oped2-posts.tar.xz"
 CORPUS_POSTS = 5685
@@ -34,3 +36,20 @@ def corpus_files(corpus_dir) -> list[Path]:
     files = sorted(path for path in corpus_dir.rglob("*.md") if path.is_file())
     assert len(files) == CORPUS_POSTS
     return files
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A fresh archive database."""
+    store = open_store(tmp_path / "newsvault.db")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def posts(tmp_path) -> Path:
+    """An empty ``_posts`` folder."""
+    folder = tmp_path / "_posts"
+    folder.mkdir()
+    return folder
+

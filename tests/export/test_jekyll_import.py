@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.posts import write
 import yaml
 
 from newsvault.export.filenames import is_safe_filename
@@ -21,7 +22,7 @@ from newsvault.export.jekyll import export_jekyll, post_path
 from newsvault.export.jekyll_import import JEKYLL_IGNORES, NAME_TAKEN, import_jekyll
 from newsvault.feeds.dates import parse_date
 from newsvault.model import Entry
-from newsvault.store import FetchRecord, FetchResult, open_store
+from newsvault.store import FetchRecord, FetchResult
 from newsvault.store.identity import unique_entries
 
 TESTDATA = Path(__file__).parent / "testdata"
@@ -38,24 +39,6 @@ def seed_post(title="标题", date="2022-01-27T09:36:52.404Z", url="https://exam
     return head + f"<!--{comment}-->\n[{title}]({url})\n------\n\n<div>\n{html}\n</div>\n"
 
 
-@pytest.fixture
-def store(tmp_path):
-    store = open_store(tmp_path / "newsvault.db")
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def posts(tmp_path) -> Path:
-    folder = tmp_path / "_posts"
-    folder.mkdir()
-    return folder
-
-
-def write(folder: Path, name: str, text: str | bytes) -> Path:
-    path = folder / name
-    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
-    return path
 
 
 def exported(store, tmp_path) -> dict[str, bytes]:

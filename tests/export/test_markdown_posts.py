@@ -5,14 +5,13 @@ cleaned as before, and so is a Markdown post once a feed revised it (the feed's 
 
 import json
 import sqlite3
-from pathlib import Path
 
 import pytest
+from support.posts import write
 from support.cli import cli_env, newsvault
 
 from newsvault.export.jekyll import export_jekyll
 from newsvault.export.jekyll_import import import_jekyll
-from newsvault.store import open_store
 
 SOURCE = "示例日报"
 NOW = "2022-05-02T00:00:00.000Z"
@@ -25,24 +24,6 @@ BODY = ('> Quote from someone.\n\n'
 NAME = "2022-05-01-my-post.md"
 
 
-@pytest.fixture
-def store(tmp_path):
-    store = open_store(tmp_path / "newsvault.db")
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def posts(tmp_path) -> Path:
-    folder = tmp_path / "_posts"
-    folder.mkdir()
-    return folder
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_bytes(text.encode("utf-8"))
-    return path
 
 
 def seed_post(title: str, url: str, html: str, comment: str | None = "1643288400000") -> str:

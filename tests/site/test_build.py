@@ -159,14 +159,18 @@ def test_feeds_and_sitemap_are_valid_xml(small_archive):
     assert len(urls) > 132 and all(url.resolve().is_file() for url in urls)
 
 
+def reopened_with(made, old: str, new: str):
+    """The archive reopened after ``old`` became ``new`` in its newsvault.toml."""
+    config = made.archive.config_path
+    config.write_text(config.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    made.archive.close()
+    return open_archive(made.archive.root)
+
+
 def test_base_url_makes_feed_and_sitemap_urls_absolute(tmp_path):
     made = make_archive(tmp_path / "news", {"晨报": 3})
-    config = made.archive.config_path
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        'language = "zh"', 'language = "zh"\nbase_url = "https://example.github.io/news"'),
-        encoding="utf-8")
-    made.archive.close()
-    archive = open_archive(tmp_path / "news")
+    archive = reopened_with(made, 'language = "zh"',
+                            'language = "zh"\nbase_url = "https://example.github.io/news"')
     build_archive_site(archive)
     site = archive.root / "site"
     feed = etree.parse(str(site / "feed.xml")).getroot()
@@ -189,11 +193,8 @@ def test_a_time_no_zone_can_show_stops_no_build(tmp_path):
     made = make_archive(tmp_path / "news", {"晨报": 1})
     made.add("晨报", "零点", "<p>x</p>", -62_135_596_800_000)  # 0001-01-01T00:00:00Z
     made.add("晨报", "万年", "<p>y</p>", 253_402_343_999_000)  # 9999-12-31 23:59:59 -12:00
-    config = made.archive.config_path
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        'timezone = "Asia/Shanghai"', 'timezone = "America/Los_Angeles"'), encoding="utf-8")
-    made.archive.close()
-    archive = open_archive(tmp_path / "news")
+    archive = reopened_with(made, 'timezone = "Asia/Shanghai"',
+                            'timezone = "America/Los_Angeles"')
     build_archive_site(archive)
     pages = [path.read_text(encoding="utf-8")
              for path in (archive.root / "site").glob("[0-9]*-*-*/*/index.html")]
@@ -269,11 +270,7 @@ def test_a_theme_file_replaces_the_packages(small_archive):
 
 def test_english_ui_by_setting(tmp_path):
     made = make_archive(tmp_path / "news", {"Morning": 2})
-    config = made.archive.config_path
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        'language = "zh"', 'language = "en"'), encoding="utf-8")
-    made.archive.close()
-    archive = open_archive(tmp_path / "news")
+    archive = reopened_with(made, 'language = "zh"', 'language = "en"')
     build_archive_site(archive)
     home = (archive.root / "site/index.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in home and "January 2022" in home and ">Sources</a>" in home
