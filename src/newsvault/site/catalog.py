@@ -4,7 +4,6 @@ permalink, and the lists it appears in (all, per source, per tag, per month).
 Held in memory for the whole build: about 1 KB per article, 25 MB at 22,740 posts.
 """
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
@@ -174,13 +173,10 @@ def _article(row: SiteArticleRow) -> SiteArticle:
     )
 
 
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?!\d)")
-
-
 def _permalink_day(row: SiteArticleRow) -> str:
     """Jekyll's :year-:month-:day: the front matter's date as written (it carries its own
     offset), else the day in the file name, which newsvault took from the post's date."""
-    if row.layout_date and _ISO_DAY.match(row.layout_date):
+    if row.layout_date and paths.is_day(row.layout_date[:10]):
         return row.layout_date[:10]
     # "2022-1-5", "Tue, 11 Jan 2022 …": the file name has the day, made from that date
     return paths.name_day(row.post_name or "") or "undated"

@@ -25,7 +25,12 @@ _WINDOWS_DEVICES = frozenset(["con", "prn", "aux", "nul", *(f"com{n}" for n in r
 
 
 def article_dir(day: str, slug: str) -> str:
-    return f"{day if _DAY.match(day) else 'undated'}/{folder_name(slug)}/"
+    return f"{day if is_day(day) else 'undated'}/{folder_name(slug)}/"
+
+
+def is_day(text: str) -> bool:
+    """Whether ``text`` is a day as YYYY-MM-DD."""
+    return bool(_DAY.match(text))
 
 
 def folder_name(slug: str) -> str:
