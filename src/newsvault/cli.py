@@ -547,7 +547,9 @@ def import_jekyll_command(ctx, posts_dir: Path):
 
         from newsvault.export.jekyll_import import import_jekyll
 
-        report = import_jekyll(archive.store, posts_dir, ZoneInfo(archive.settings.timezone))
+        in_place = _same_folder(posts_dir, archive.resolve(archive.settings.jekyll.out))
+        report = import_jekyll(archive.store, posts_dir, ZoneInfo(archive.settings.timezone),
+                               in_place=in_place)
     click.echo(f"read {counted(report.files, 'file')}: {counted(report.imported, 'article')} "
                f"imported from {counted(report.imported_files, 'file')}, "
                f"{report.already_archived} already in the archive "
@@ -556,10 +558,17 @@ def import_jekyll_command(ctx, posts_dir: Path):
                f"{counted(report.merged_articles, 'article')} (their distinct versions kept as "
                f"revisions), {len(report.renamed)} renamed, {len(report.skipped)} not imported")
     for old, new, reason in report.renamed:
-        click.echo(f"renamed: {old!r} → {new} ({reason})")
+        click.echo(f"renamed{' on disk' if in_place else ''}: {old!r} → {new} ({reason})")
     for name, reason in report.skipped:
         click.echo(f"not imported: {name}: {reason}")
     click.echo("search: the index catches up on the next `search`, `run` or `serve` query")
+
+
+def _same_folder(one: Path, other: Path) -> bool:
+    try:
+        return one.samefile(other)
+    except OSError:  # the export's folder is not made yet
+        return False
 
 
 @cli.command()

@@ -87,9 +87,11 @@ class _PostFile:
     post: Post
 
 
-def import_jekyll(store: SqliteStore, posts_dir: Path, zone: tzinfo = timezone.utc) -> ImportReport:
+def import_jekyll(store: SqliteStore, posts_dir: Path, zone: tzinfo = timezone.utc,
+                  in_place: bool = False) -> ImportReport:
     """``zone``: where a date that names no zone is read (the archive's, as Jekyll reads
-    it in the site's)."""
+    it in the site's). ``in_place``: ``posts_dir`` is the folder the export writes to, so
+    a renamed post's file takes its new name there and then (see ``_rename_on_disk``)."""
     report = ImportReport()
     paths = _post_paths(Path(posts_dir), report)
     report.files = len(paths) + len(report.skipped)
@@ -102,6 +104,8 @@ def import_jekyll(store: SqliteStore, posts_dir: Path, zone: tzinfo = timezone.u
     names = _Names(store.taken_post_names(), {os.path.basename(path) for path in paths})
     for group in groups:
         group.name = names.choose(group.heads[-1], report)
+        if in_place:
+            _rename_on_disk(group.heads[-1], group.name)
     report.imported = store.import_articles(_articles(groups, names, report))
     return report
 
@@ -263,12 +267,18 @@ def _set_sources(store: SqliteStore, groups: list[_Group]) -> None:
 
 
 def _new_groups(store: SqliteStore, groups: list[_Group], report: ImportReport) -> list[_Group]:
-    """The groups whose link (or, without one, file) the archive does not have yet."""
+    """The groups whose link (or, without one, file) the archive does not have yet. A
+    file without a link is archived too when it is the post an archived article without a
+    link is written to (as renamed on import, and read again from the export's folder)."""
     known_links, known_guids = store.archived_import_keys(
         [group.key for group in groups], [(group.source_id, group.guid) for group in groups])
+    linkless = [group.heads[-1] for group in groups if not group.heads[-1].front.url]
+    known_posts = store.archived_linkless_posts([head.name for head in linkless])
     new = []
     for group in groups:
-        if group.key in known_links or (group.source_id, group.guid) in known_guids:
+        newest = group.heads[-1]
+        if (group.key in known_links or (group.source_id, group.guid) in known_guids
+                or (newest.folder, newest.name) in known_posts):
             report.already_archived += 1
             report.already_archived_files += len(group.heads)
         else:
@@ -297,6 +307,20 @@ class _Names:
         self._taken.add(name)
         self._avoided.add(name)
         return name
+
+
+def _rename_on_disk(head: _Head, name: str) -> None:
+    """The export will write the post under its new name: the file left under the old one
+    would be a second post for Jekyll, and a second article when the folder is imported
+    again (as the workflow does to rebuild the database). Renamed before anything is
+    stored, so a failed import leaves each file whole under one of its two names."""
+    if name == head.name:
+        return
+    target = os.path.join(os.path.dirname(head.path), name)
+    if os.path.lexists(target):  # a new name takes none of the folder's: a file came since
+        raise ImportError_(f"{target}: cannot rename {head.name!r} to it: a file is there")
+    os.rename(head.path, target)
+    head.path = target
 
 
 # -- pass 2: whole posts -------------------------------------------------------------------

@@ -520,6 +520,17 @@ class SqliteStore:
                 found.update((source_id, row[0]) for row in rows)
         return links, found
 
+    def archived_linkless_posts(self, names: list[str]) -> set[tuple[str, str]]:
+        """Of these post file names, the (subfolder or "", name) of the posts archived
+        articles without a link are written to."""
+        found: set[tuple[str, str]] = set()
+        for chunk in _chunks(sorted(set(names))):
+            rows = self._db.execute(
+                "SELECT IFNULL(json_extract(post_layout, '$.folder'), ''), post_name"
+                f" FROM articles WHERE url IS NULL AND post_name IN ({_marks(chunk)})", chunk)
+            found.update((folder, name) for folder, name in rows)
+        return found
+
     def taken_post_names(self) -> set[str]:
         rows = self._db.execute("SELECT post_name FROM articles WHERE post_name IS NOT NULL")
         return {row[0] for row in rows}
