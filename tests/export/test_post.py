@@ -283,12 +283,23 @@ def test_body_not_exactly_seed_layout_stays_verbatim():
 @pytest.mark.parametrize("name, reason", [
     ("not-a-post.md", "no front matter"),
     ("front-matter-not-closed.md", "not closed"),
-    ("no-title-no-url.md", "no title and no from"),
 ])
 def test_not_a_post(name, reason):
     with pytest.raises(ImportError_, match=reason) as caught:
         parse_post(fixture(name))
     assert "\n" not in str(caught.value) and str(caught.value).startswith("import: ")
+
+
+@pytest.mark.parametrize("name, title", [
+    ("2019-04-20-no-title-no-url.md", "No Title No Url"),
+    ("2019-4-2-hello-WORLD.markdown", "Hello World"),  # as Ruby's capitalize does
+    ("2019-04-20-没有标题.html", "没有标题"),
+    ("", ""),
+])
+def test_a_post_without_a_title_is_titled_by_its_file_name_as_jekyll_does(name, title):
+    assert parse_post(fixture("no-title-no-url.md"), name).title == title
+    assert parse_post(fixture("no-title-no-url.md").replace("date:", 'title: ""\ndate:'),
+                      name).title == ""  # an empty title is one: Jekyll keeps it
 
 
 def test_empty_text_is_not_a_post():

@@ -197,13 +197,13 @@ def read_front_matter(path: str) -> tuple[Post, str]:
         if len(data) == HEAD_BYTES:
             text = data[:data.rfind(b"\n") + 1].decode("utf-8")
             try:
-                front, body_at = parse_front_matter(text)
+                front, body_at = parse_front_matter(text, os.path.basename(path))
                 return front, text[:body_at]
             except ImportError_:
                 pass
             data += stream.read()
     text = data.decode("utf-8")
-    front, body_at = parse_front_matter(text)
+    front, body_at = parse_front_matter(text, os.path.basename(path))
     return front, text[:body_at]
 
 
@@ -390,7 +390,7 @@ def _read_post(head: _Head, report: ImportReport) -> _PostFile | None:
     if text.startswith(head.front_text):  # its front matter is the one read in pass 1
         return _PostFile(head, with_body(head.front, text[len(head.front_text):]))
     try:  # the file changed since pass 1
-        return _PostFile(head, parse_post(text))
+        return _PostFile(head, parse_post(text, head.name))
     except ImportError_ as error:
         report.skipped.append((head.name, str(error)))
         return None

@@ -42,6 +42,7 @@ from newsvault.content.assets import JEKYLL_IMAGE_LINK
 from newsvault.errors import ImportError_
 from newsvault.export import frontmatter as fm
 
+_POST_NAME = re.compile(r"^\d{2,4}-\d{1,2}-\d{1,2}-|\.[^.]*$")  # what is not the slug
 _KNOWN_KEYS = frozenset(("layout", "title", "date", "author", "from", "tags", "categories"))
 _DIV_END = "\n</div>\n"
 _PRE = re.compile(r"<pre\b.*?</pre\s*>", re.IGNORECASE | re.DOTALL)
@@ -203,16 +204,17 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
-def parse_post(text: str) -> Post:
+def parse_post(text: str, name: str = "") -> Post:
     """A post file's text as a ``Post``, leniently (broken YAML from the old system is read).
+    ``name``: the file's name, which titles a post whose front matter has no title.
 
     Raises ``ImportError_`` with a one-line reason when the text is not a post at all.
     """
-    front, body_at = parse_front_matter(text)
+    front, body_at = parse_front_matter(text, name)
     return with_body(front, text[body_at:])
 
 
-def parse_front_matter(text: str) -> tuple[Post, int]:
+def parse_front_matter(text: str, name: str = "") -> tuple[Post, int]:
     """The post's front-matter values (its ``html`` empty) and where its body starts in
     ``text``; ``text`` may be cut anywhere after the front matter. Raises as ``parse_post``."""
     try:
@@ -226,10 +228,8 @@ def parse_front_matter(text: str) -> tuple[Post, int]:
             values[entry.key] = entry  # a repeated key: the last one, as YAML reads it
         else:
             extra.append((entry.key, fm.clean_title(entry.text())))
-    title = fm.clean_title(_scalar(values, "title"))
+    title = fm.clean_title(_scalar(values, "title")) if "title" in values else slug_title(name)
     url = fm.clean(_scalar(values, "from"))
-    if not title.strip() and not url.strip():
-        raise ImportError_("import: not a post (the front matter has no title and no from: link)")
     post = Post(
         title=title,
         date_text=fm.clean(_scalar(values, "date")),
@@ -242,6 +242,13 @@ def parse_front_matter(text: str) -> tuple[Post, int]:
         verbatim=True,
     )
     return post, len(text) - len(body)
+
+
+def slug_title(name: str) -> str:
+    """The title Jekyll gives a post whose front matter has none: its file name past the
+    date, each word between hyphens capitalised (``2022-01-27-hello-world.md``: Hello World)."""
+    slug = _POST_NAME.sub("", name)
+    return " ".join(word.capitalize() for word in slug.split("-"))
 
 
 def with_body(front: Post, body: str) -> Post:
