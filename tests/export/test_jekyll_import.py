@@ -296,6 +296,21 @@ def test_posts_in_subfolders_are_written_back_where_they_were(store, posts, tmp_
     assert tree(tmp_path / "out") == before
 
 
+def test_a_file_in_a_subfolder_is_reported_by_its_path_under_the_posts_folder(store, posts):
+    for folder in ("2021", "2022"):
+        (posts / folder).mkdir()
+        write(posts, f"{folder}/2022-01-27-same.md", "no front matter")
+        write(posts, f"{folder}/2022-01-27-a:b.md", seed_post(url=f"https://example.org/{folder}"))
+    write(posts, "2022/~draft.md~", seed_post())
+    write(posts, "2022/#2022-01-27-x.md", seed_post())
+    report = import_jekyll(store, posts)
+    assert [name for name, _ in report.skipped] == [
+        "2022/#2022-01-27-x.md", "2021/2022-01-27-same.md", "2022/2022-01-27-same.md"]
+    assert [(old, new) for old, new, _ in report.renamed] == [
+        ("2021/2022-01-27-a:b.md", "2022-01-27-标题.md"),
+        ("2022/2022-01-27-a:b.md", "2022-01-27-标题-2.md")]
+
+
 def test_a_new_post_does_not_take_a_name_a_subfolder_has(store, posts):
     (posts / "2022").mkdir()
     write(posts, "2022/2022-01-27-标题.md", "a post of the site's own, not imported")

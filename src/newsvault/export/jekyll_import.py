@@ -95,9 +95,8 @@ def import_jekyll(store: SqliteStore, posts_dir: Path, zone: tzinfo = timezone.u
     report = ImportReport()
     paths = _post_paths(Path(posts_dir), report)
     report.files = len(paths) + len(report.skipped)
-    heads = [head for head in (_read_head(path, report, zone) for path in paths) if head]
-    for head in heads:
-        head.folder = _subfolder(head.path, posts_dir)
+    heads = [head for head in (_read_head(path, posts_dir, report, zone) for path in paths)
+             if head]
     groups = _group_by_link(heads)
     _set_sources(store, groups)
     groups = _new_groups(store, groups, report)
@@ -123,11 +122,11 @@ def _post_paths(posts_dir: Path, report: ImportReport) -> list[str]:
                 continue
             path = os.path.join(folder, name)
             if _ignored_by_jekyll(name):
-                report.skipped.append((name, JEKYLL_IGNORES))
+                report.skipped.append((_shown(path, posts_dir), JEKYLL_IGNORES))
             elif _is_regular_file(path):
                 paths.append(path)
             else:
-                report.skipped.append((name, "not a regular file"))
+                report.skipped.append((_shown(path, posts_dir), "not a regular file"))
     return sorted(paths)
 
 
@@ -147,30 +146,35 @@ def _subfolder(path: str, posts_dir: Path) -> str:
     return "" if folder == os.curdir else Path(folder).as_posix()
 
 
+def _shown(path: str, posts_dir: Path) -> str:
+    """A file as the report names it: its path under the posts folder (``2022/a.md``)."""
+    return Path(os.path.relpath(path, posts_dir)).as_posix()
+
+
 # -- pass 1: front matter ------------------------------------------------------------------
 
 
-def _read_head(path: str, report: ImportReport, zone: tzinfo) -> _Head | None:
-    name = os.path.basename(path)
+def _read_head(path: str, posts_dir: Path, report: ImportReport, zone: tzinfo) -> _Head | None:
+    name, shown = os.path.basename(path), _shown(path, posts_dir)
     try:
         front, front_text = read_front_matter(path)
     except OSError as error:
-        report.skipped.append((name, f"cannot be read ({error.strerror})"))
+        report.skipped.append((shown, f"cannot be read ({error.strerror})"))
         return None
     except UnicodeDecodeError as error:
-        report.skipped.append((name, _not_utf8(error)))
+        report.skipped.append((shown, _not_utf8(error)))
         return None
     except ImportError_ as error:
-        report.skipped.append((name, str(error)))
+        report.skipped.append((shown, str(error)))
         return None
     date_ms, day = _post_date(front.date_text, name, zone)
     if date_ms is None:
         reason = "no date" if not front.date_text.strip() else \
             f"unreadable date {front.date_text!r}"
-        report.skipped.append((name, f"{reason}, and none in its file name"))
+        report.skipped.append((shown, f"{reason}, and none in its file name"))
         return None
     return _Head(path=path, front=front, front_text=front_text, date_ms=date_ms, day=day,
-                 source=_source_name(front))
+                 source=_source_name(front), folder=_subfolder(path, posts_dir))
 
 
 def _post_date(date_text: str, name: str, zone: tzinfo) -> tuple[int | None, str]:
@@ -303,7 +307,7 @@ class _Names:
         name = head.name
         if reason is not None:
             name = post_filename(head.day, head.front.title, self._avoided)
-            report.renamed.append((head.name, name, reason))
+            report.renamed.append((_own_path(head), name, reason))
         self._taken.add(name)
         self._avoided.add(name)
         return name
@@ -382,17 +386,17 @@ def _read_post(head: _Head, report: ImportReport) -> _PostFile | None:
         with open(head.path, "rb") as stream:
             text = stream.read().decode("utf-8")
     except OSError as error:
-        report.skipped.append((head.name, f"cannot be read ({error.strerror})"))
+        report.skipped.append((_own_path(head), f"cannot be read ({error.strerror})"))
         return None
     except UnicodeDecodeError as error:
-        report.skipped.append((head.name, _not_utf8(error)))
+        report.skipped.append((_own_path(head), _not_utf8(error)))
         return None
     if text.startswith(head.front_text):  # its front matter is the one read in pass 1
         return _PostFile(head, with_body(head.front, text[len(head.front_text):]))
     try:  # the file changed since pass 1
         return _PostFile(head, parse_post(text, head.name))
     except ImportError_ as error:
-        report.skipped.append((head.name, str(error)))
+        report.skipped.append((_own_path(head), str(error)))
         return None
 
 
