@@ -19,7 +19,9 @@ import yaml
 from newsvault.export.filenames import is_safe_filename
 from newsvault.config import SourceSettings
 from newsvault.export.jekyll import export_jekyll, post_path
-from newsvault.export.jekyll_import import JEKYLL_IGNORES, NAME_TAKEN, import_jekyll
+from newsvault.export.jekyll_import import (
+    JEKYLL_IGNORES, NAME_TAKEN, UNPUBLISHED, import_jekyll,
+)
 from newsvault.feeds.dates import parse_date
 from newsvault.model import Entry
 from newsvault.store import FetchRecord, FetchResult
@@ -294,6 +296,22 @@ def test_posts_in_subfolders_are_written_back_where_they_were(store, posts, tmp_
     assert tree(posts) == before
     export_jekyll(store, tmp_path / "out", raw=True)  # into an empty one
     assert tree(tmp_path / "out") == before
+
+
+def test_a_post_jekyll_does_not_publish_is_listed_not_imported(store, posts):
+    def post(published: str) -> str:
+        return seed_post(url=f"https://example.org/{len(list(posts.iterdir()))}").replace(
+            "layout: post\n", f"layout: post\npublished: {published}\n")
+
+    # as Ruby's YAML reads them (checked with Psych)
+    unpublished = ["false", "False", "fAlse", "no", "OFF", "false # a draft"]
+    published = ['"false"', "'no'", "true", "n", "0", "yes"]
+    for n, value in enumerate([*unpublished, *published]):
+        write(posts, f"2022-01-{n + 1:02d}-p.md", post(value))
+    report = import_jekyll(store, posts)
+    assert report.skipped == [(f"2022-01-{n + 1:02d}-p.md", UNPUBLISHED)
+                              for n in range(len(unpublished))]
+    assert report.imported == len(published)
 
 
 def test_a_file_in_a_subfolder_is_reported_by_its_path_under_the_posts_folder(store, posts):

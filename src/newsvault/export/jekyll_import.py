@@ -25,6 +25,7 @@ from pathlib import Path
 from newsvault.clock import EARLIEST_SHOWN_MS, LATEST_SHOWN_MS, now_ms
 from newsvault.errors import ImportError_
 from newsvault.export.filenames import TakenNames, fold_name, post_filename, unsafe_reason
+from newsvault.export.frontmatter import without_comment
 from newsvault.export.post import (
     Post, is_markdown_body, parse_front_matter, parse_post, with_body,
 )
@@ -36,6 +37,7 @@ POST_SUFFIXES = (".md", ".markdown", ".mkd", ".mkdn", ".mdown", ".html")  # lowe
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mkdn", ".mdown")
 HEAD_BYTES = 8192  # enough for the front matter of nearly every post; longer ones read all
 JEKYLL_IGNORES = "Jekyll does not publish it (its name starts with '.', '_' or '#', or ends with '~')"
+UNPUBLISHED = "Jekyll does not publish it (published: false)"
 NAME_TAKEN = "another post has this name (ignoring case, as macOS and Windows compare names)"
 _NAMED_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})-")
 
@@ -167,6 +169,9 @@ def _read_head(path: str, posts_dir: Path, report: ImportReport, zone: tzinfo) -
     except ImportError_ as error:
         report.skipped.append((shown, str(error)))
         return None
+    if _unpublished(front):
+        report.skipped.append((shown, UNPUBLISHED))
+        return None
     date_ms, day = _post_date(front.date_text, name, zone)
     if date_ms is None:
         reason = "no date" if not front.date_text.strip() else \
@@ -175,6 +180,14 @@ def _read_head(path: str, posts_dir: Path, report: ImportReport, zone: tzinfo) -
         return None
     return _Head(path=path, front=front, front_text=front_text, date_ms=date_ms, day=day,
                  source=_source_name(front), folder=_subfolder(path, posts_dir))
+
+
+def _unpublished(post: Post) -> bool:
+    """``published: false`` (or ``no``, ``off``, in any case: false to Ruby's YAML, as
+    Jekyll reads it); a quoted "false" is a string, so the post is published."""
+    values = [text for key, text in post.extra if key == "published"]
+    value = without_comment(values[-1]).strip() if values else ""
+    return value.lower() in ("false", "no", "off")
 
 
 def _post_date(date_text: str, name: str, zone: tzinfo) -> tuple[int | None, str]:
