@@ -376,3 +376,65 @@ def test_a_yaml_comment_ends_a_plain_value_as_jekyll_reads_it():
     assert (post.title, post.date_text, post.author) == (
         "Hello world", "2022-01-03 10:00:00 +0000", "C# Weekly")  # "C#": no comment
     assert (post.tags, post.categories) == (["a", "b"], ["x # y", "] #"])  # quoted: text
+
+
+# -- values over several lines: a theme's mappings, lists and blocks --------------------
+
+THEMED = """---
+layout: post
+title: Themed
+date: 2024-01-05 10:00:00 +0800
+author:
+  name: Jane Doe   # jekyll-seo-tag reads author.name
+  twitter: jane
+image:
+  path: /img/a.png
+  alt: "An image: with a colon"
+header:
+  overlay_image: /img/b.png
+  actions:
+    - label: "Read"
+      url: /read/
+excerpt: |
+  First line.
+
+  Second paragraph.
+description: >-
+  A folded
+  description.
+---
+Body.
+"""
+
+
+def loaded_front_matter(text: str) -> dict:
+    return yaml.safe_load(text[4:text.index("\n---\n", 3)])
+
+
+def test_mappings_lists_of_mappings_and_blocks_are_written_back_as_yaml_reads_them():
+    post = parse_post(THEMED, "2024-01-05-themed.md")
+    assert post.author == "Jane Doe"  # the archive's and the site's author: the name
+    written, original = loaded_front_matter(render_post(post)), loaded_front_matter(THEMED)
+    for key in ("author", "image", "header", "excerpt", "description"):
+        assert written[key] == original[key], key
+    assert written["excerpt"] == "First line.\n\nSecond paragraph.\n"
+
+
+@pytest.mark.parametrize("author, name", [
+    ("[Jane, Joe]", "Jane"),
+    ("{ name: Jane Doe, email: j@example.org }", "Jane Doe"),
+    ("\n  - Jane\n  - Joe", "Jane"),
+    ("\n  email: j@example.org", "j@example.org"),  # no name: its first text
+])
+def test_an_author_given_as_a_list_or_mapping_keeps_that_shape_and_is_named_by_it(author, name):
+    text = f"---\ntitle: T\ndate: 2024-01-05\nauthor: {author}\n---\nx\n".replace(": \n", ":\n")
+    post = parse_post(text)
+    assert post.author == name
+    assert loaded_front_matter(render_post(post))["author"] == loaded_front_matter(text)["author"]
+
+
+def test_lines_that_do_not_read_as_yaml_alone_are_flattened_as_before():
+    text = "---\ntitle: T\ndate: 2024-01-05\nnote:\n  a: [unclosed\nimage:\n  - one\n  - two\n---\nx\n"
+    written = loaded_front_matter(render_post(parse_post(text)))
+    assert written["note"] == "a: [unclosed"  # one string, still valid YAML
+    assert written["image"] == ["one", "two"]  # a plain list is written as a flow list

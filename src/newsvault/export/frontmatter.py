@@ -151,7 +151,11 @@ def raw_value(raw: str) -> str:
 
     The text is copied, not re-emitted, so legacy posts come back byte for byte; a value that
     would break the YAML (or load as a different key) is written as a double-quoted string.
+    A value over several lines (``structured``) starts with its line break or its own space,
+    and is written right after the key's ":".
     """
+    if "\n" in raw and _loads_alone(raw):
+        return raw
     raw = clean_title(raw)
     if not raw.strip(" "):
         return ""
@@ -179,13 +183,15 @@ def _loads_alone(raw: str) -> bool:
 class Entry:
     """One front-matter key as read: its raw value text, or the items of a block list."""
 
-    __slots__ = ("key", "raw", "items", "literal")
+    __slots__ = ("key", "raw", "items", "literal", "written", "lines")
 
     def __init__(self, name: str, raw: str):
         self.key = name
         self.raw = raw  # the text after "key: ", spaces kept (they are layout)
         self.items: list[str] | None = None  # "- item" lines under the key
         self.literal = False  # a "|" or ">" block scalar: raw is the text itself
+        self.written = raw  # the text after "key: " as on the key's line, never changed
+        self.lines: list[str] = []  # the lines under the key's line, as written
 
     def text(self) -> str:
         """The raw value for keeping an unknown key (a block list as a flow list)."""
@@ -231,6 +237,8 @@ def read_front_matter(text: str) -> tuple[list[Entry], str]:
         stripped = line.strip()
         if stripped in ("---", "...") and line[:1] in "-.":
             return entries, text[pos:] if pos <= length else ""
+        if entries:
+            entries[-1].lines.append(line)
         _continue_entry(entries, line, stripped)
     raise NotFrontMatter("the front matter is not closed (no second --- line)")
 
@@ -313,6 +321,46 @@ def unquote(value: str) -> str:
 _COMMENT = re.compile(r"[ \t]+#[^\n]*")
 # after the list's own "]" (none inside a quoted item: a comment holds no "]" or quote)
 _FLOW_END_COMMENT = re.compile(r"\][ \t]+#[^\n\]\"']*$")
+
+
+def structured(entry: Entry, lists: bool = False) -> tuple[str, object] | None:
+    """The value as written after ``key:`` and as YAML loads it, when it spans lines that
+    the lenient reading would flatten: a mapping (``image:`` with ``path:`` and ``alt:``
+    under it), a list of mappings or lists (with ``lists``, any list), a ``|`` or ``>``
+    block. None for a value on one line, a list of plain items, or lines YAML cannot read
+    alone."""
+    lines = [clean(line) for line in entry.lines]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not any(line.strip() and line.lstrip()[:1] != "#" for line in lines):
+        return None
+    written = clean(entry.written).rstrip()
+    block = _BLOCK_INDICATOR.match(written.strip()) is not None
+    if without_comment(written).strip() and not block:
+        return None
+    text = (f" {written}" if written.strip() else "") + "\n" + "\n".join(lines)
+    value = _loaded_alone(text)
+    nested = isinstance(value, dict) or (isinstance(value, list) and (
+        lists or any(isinstance(item, (dict, list)) for item in value)))
+    return (text, value) if value is not None and (block or nested) else None
+
+
+def _loaded_alone(text: str) -> object | None:
+    """What ``k:TEXT`` gives ``k``, or None when YAML reads something else or nothing."""
+    try:
+        loaded = yaml.load(f"k:{text}\n", Loader=_LOADERS[0])
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+        return None
+    return loaded["k"] if isinstance(loaded, dict) and list(loaded) == ["k"] else None
+
+
+def flow_collection(entry: Entry) -> tuple[str, object] | None:
+    """A one-line ``[ … ]`` or ``{ … }`` value as written and as YAML loads it, or None."""
+    written = clean(entry.written).strip()
+    if written[:1] not in ("[", "{") or entry.lines and any(line.strip() for line in entry.lines):
+        return None
+    value = _loaded_alone(f" {written}")
+    return (f" {written}", value) if isinstance(value, (list, dict)) else None
 
 
 def scalar_value(entry: Entry) -> str:

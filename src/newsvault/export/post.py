@@ -97,7 +97,7 @@ def render_post(post: Post) -> str:
     lines = [
         "---\nlayout: post\ntitle: ", fm.double_quoted(title),
         "\ndate: ", fm.scalar(fm.clean(post.date_text), timestamp=True),
-        "\nauthor: ", fm.scalar(fm.clean(post.author)),
+        "\nauthor:", _author_value(post),
         "\nfrom: ", fm.scalar(url),
         "\ntags: ", fm.flow_list(post.tags), "\n",
     ]
@@ -105,7 +105,7 @@ def render_post(post: Post) -> str:
         if name in _KNOWN_KEYS or not fm.is_plain_key(name):  # would load over a real value,
             continue  # or could not be read back as the same key
         value = fm.raw_value(raw)
-        lines += [name, ": " if value else ":", value, "\n"]
+        lines += [name, ": " if value and "\n" not in value else ":", value, "\n"]
     lines += ["categories: ", fm.flow_list(post.categories), "\n---\n"]
     if post.verbatim:
         lines.append(liquid_safe(post.html))
@@ -117,6 +117,17 @@ def render_post(post: Post) -> str:
             liquid_safe(join_html(post.html)), _DIV_END,
         ]
     return "".join(lines)
+
+
+def _author_value(post: Post) -> str:
+    """What follows ``author:``: the name, or the mapping or list the post was imported with."""
+    for name, raw in post.extra:
+        if name == "author":
+            if "\n" in raw and fm.raw_value(raw) == raw:
+                return raw
+            if "\n" not in raw and fm.raw_value(raw.strip()) == raw.strip():
+                return f" {raw.strip()}"
+    return " " + fm.scalar(fm.clean(post.author))
 
 
 def liquid_safe(html: str) -> str:
@@ -227,13 +238,17 @@ def parse_front_matter(text: str, name: str = "") -> tuple[Post, int]:
         if entry.key in _KNOWN_KEYS:
             values[entry.key] = entry  # a repeated key: the last one, as YAML reads it
         else:
-            extra.append((entry.key, fm.clean_title(entry.text())))
+            structured = fm.structured(entry)
+            extra.append((entry.key, structured[0] if structured else fm.clean_title(entry.text())))
     title = fm.clean_title(_scalar(values, "title")) if "title" in values else slug_title(name)
     url = fm.clean(_scalar(values, "from"))
+    author, author_as_written = _author(values.get("author"))
+    if author_as_written is not None:
+        extra.append(("author", author_as_written))
     post = Post(
         title=title,
         date_text=fm.clean(_scalar(values, "date")),
-        author=fm.clean(_scalar(values, "author")),
+        author=author,
         url=url,
         tags=_list(values, "tags"),
         categories=_list(values, "categories"),
@@ -265,6 +280,31 @@ def is_markdown_body(body: str) -> bool:
     ``<div>``, ``<article>``, ``<section>``). A body with nothing past them is not."""
     start = _OLD_HEADER.match(body).end()
     return start < len(body) and not _HTML_TAG.match(body, start)
+
+
+def _author(entry: fm.Entry | None) -> tuple[str, str | None]:
+    """The author's name, and the value as written when it is more than a name (a mapping
+    such as ``{name, email}``, as jekyll-seo-tag reads, or a list of names): the export
+    writes that back as it was, not flattened into one string."""
+    if entry is None:
+        return "", None
+    found = fm.structured(entry, lists=True) or fm.flow_collection(entry)
+    if found is None:
+        return fm.clean(fm.scalar_value(entry)), None
+    text, value = found
+    return fm.clean_title(_name_in(value)), text
+
+
+def _name_in(value: object) -> str:
+    """A mapping's ``name`` (else its first text), a list's first name, a scalar as text."""
+    if isinstance(value, dict):
+        name = value.get("name")
+        if isinstance(name, str):
+            return name
+        value = list(value.values())
+    if isinstance(value, list):
+        return next((found for item in value if (found := _name_in(item))), "")
+    return "" if value is None else str(value)
 
 
 def _scalar(values: dict[str, fm.Entry], name: str) -> str:
