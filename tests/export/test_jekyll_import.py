@@ -314,6 +314,19 @@ def test_a_post_jekyll_does_not_publish_is_listed_not_imported(store, posts):
     assert report.imported == len(published)
 
 
+def test_the_source_is_the_old_systems_tag_and_category_else_the_author(store, posts):
+    write(posts, "2022-01-01-old.md", seed_post(url="https://example.org/1").replace(
+        f"categories: [ {SOURCE} ]", f"categories: [ news, {SOURCE} ]"))
+    own = "---\ntitle: {title}\ndate: 2022-01-02\nauthor: {author}\ntags: [python, web]\n" \
+          "categories: [blog]\n---\n<p>x</p>\n"
+    write(posts, "2022-01-02-mine.md", own.format(title="Mine", author="Jane Doe"))
+    write(posts, "2022-01-03-anonymous.md", own.format(title="Anonymous", author='""'))
+    import_jekyll(store, posts)
+    rows = db_rows(store, "SELECT a.title, s.name FROM articles a JOIN sources s"
+                          " ON s.id = a.source_id")
+    assert dict(rows) == {"标题": SOURCE, "Mine": "Jane Doe", "Anonymous": "imported"}
+
+
 def test_a_file_in_a_subfolder_is_reported_by_its_path_under_the_posts_folder(store, posts):
     for folder in ("2021", "2022"):
         (posts / folder).mkdir()

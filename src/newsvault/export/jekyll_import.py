@@ -243,8 +243,10 @@ def written_day(date_text: str, date_ms: int) -> str:
 
 
 def _source_name(post: Post) -> str:
-    """The old system wrote the source's name as the tag (and the last category)."""
-    for candidate in (*post.tags[:1], *post.categories[-1:], post.author):
+    """The old system wrote the source's name as the tag and as a category (every post of
+    the corpus). Other posts' tags are topics, not outlets: their source is the author."""
+    categories = {category.strip() for category in post.categories}
+    for candidate in (*(tag for tag in post.tags if tag.strip() in categories), post.author):
         if candidate and candidate.strip():
             return candidate.strip()
     return "imported"
