@@ -24,7 +24,7 @@ from newsvault.export.jekyll_import import (
 )
 from newsvault.feeds.dates import parse_date
 from newsvault.model import Entry
-from newsvault.store import FetchRecord, FetchResult
+from newsvault.store import FetchRecord, FetchResult, open_store
 from newsvault.store.identity import unique_entries
 
 TESTDATA = Path(__file__).parent / "testdata"
@@ -204,17 +204,37 @@ def test_a_post_without_a_date_any_reader_can_show_is_dated_by_its_file_name(
     assert date_line.replace('"', "") == f"date: {date or '2021-03-04'}"
 
 
-def test_a_time_that_names_no_zone_is_read_in_the_archives(store, posts):
+# What Jekyll 4.3 (Ruby's Psych) shows for each date in a site whose timezone is Asia/Shanghai,
+# checked with `jekyll build`: a plain YAML timestamp with no zone is UTC; a string is the site's.
+JEKYLL_READS = {
+    "2022-01-31 20:00:00": "2022-01-31T20:00:00Z",  # a YAML timestamp: UTC
+    "2022-01-31T20:00:00": "2022-01-31T20:00:00Z",
+    '"2022-01-31 20:00:00"': "2022-01-31T12:00:00Z",  # quoted: a string, in the site's zone
+    "2022-01-31 20:00": "2022-01-31T12:00:00Z",  # no seconds: no timestamp, a string
+    "2022-01-31T20:00:00+08:00": "2022-01-31T12:00:00Z",
+    "2022-01-31": "2022-01-31",  # a day alone keeps its day
+}
+
+
+def test_a_time_that_names_no_zone_is_read_as_jekyll_reads_it(store, posts, tmp_path):
     from zoneinfo import ZoneInfo
 
-    for name, date in (("a", "2022-01-31 20:00:00"), ("b", "2022-01-31T20:00:00+08:00"),
-                       ("c", "2022-01-31")):
-        write(posts, f"2022-01-31-{name}.md",
-              seed_post(date=date, url=f"https://e.org/{name}", comment=None))
+    for number, date in enumerate(JEKYLL_READS):
+        write(posts, f"2022-01-31-{number}.md",
+              seed_post(date=date, url=f"https://e.org/{number}", comment=None))
     import_jekyll(store, posts, ZoneInfo("Asia/Shanghai"))
-    assert db_rows(store, "SELECT published_ms FROM articles ORDER BY url") == [
-        (parse_date("2022-01-31T12:00:00Z"),), (parse_date("2022-01-31T12:00:00Z"),),
-        (parse_date("2022-01-31"),)]  # a day alone keeps its day
+    expected = [(parse_date(read),) for read in JEKYLL_READS.values()]
+    assert db_rows(store, "SELECT published_ms FROM articles ORDER BY url") == expected
+    # written back so that Jekyll reads the same time: the quoted one with its offset
+    again = tmp_path / "again"
+    again.mkdir()
+    for name, data in exported(store, tmp_path).items():
+        write(again, name, data)
+    assert 'date: "2022-01-31 20:00:00 +0800"' in (again / "2022-01-31-2.md").read_text()
+    other = open_store(tmp_path / "other.db")
+    import_jekyll(other, again, ZoneInfo("Asia/Shanghai"))
+    assert db_rows(other, "SELECT published_ms FROM articles ORDER BY url") == expected
+    other.close()
 
 
 @pytest.mark.parametrize("date, day", [

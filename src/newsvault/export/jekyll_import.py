@@ -40,6 +40,9 @@ JEKYLL_IGNORES = "Jekyll does not publish it (its name starts with '.', '_' or '
 UNPUBLISHED = "Jekyll does not publish it (published: false)"
 NAME_TAKEN = "another post has this name (ignoring case, as macOS and Windows compare names)"
 _NAMED_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})-")
+# a date and time YAML 1.1 reads as a timestamp, with no zone: Ruby's Psych reads it as UTC
+_YAML_NAIVE_TIMESTAMP = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}(?:[Tt]|[ \t]+)\d{1,2}:\d\d:\d\d(?:\.\d*)?\Z")
 
 
 @dataclass(slots=True)
@@ -172,7 +175,7 @@ def _read_head(path: str, posts_dir: Path, report: ImportReport, zone: tzinfo) -
     if _unpublished(front):
         report.skipped.append((shown, UNPUBLISHED))
         return None
-    date_ms, day = _post_date(front.date_text, name, zone)
+    date_ms, day = _post_date(front, name, zone)
     if date_ms is None:
         reason = "no date" if not front.date_text.strip() else \
             f"unreadable date {front.date_text!r}"
@@ -190,19 +193,35 @@ def _unpublished(post: Post) -> bool:
     return value.lower() in ("false", "no", "off")
 
 
-def _post_date(date_text: str, name: str, zone: tzinfo) -> tuple[int | None, str]:
-    """The post's time and the day its file is named by: its date, a time of day read in
-    ``zone`` when it names none; as Jekyll does, the day of its file name when it has no
-    date (or one no reader can show in every zone, such as Go's zero time)."""
+def _post_date(front: Post, name: str, zone: tzinfo) -> tuple[int | None, str]:
+    """The post's time and the day its file is named by: its date as Jekyll reads it; as
+    Jekyll does, the day of its file name when it has no date (or one no reader can show
+    in every zone, such as Go's zero time)."""
+    date_text = front.date_text
     date_ms = read_date(date_text)
     if date_ms is not None:
-        date_ms = in_local_time(date_text, date_ms, zone)
+        date_ms = _as_jekyll_reads(front, date_ms, zone)
         if EARLIEST_SHOWN_MS <= date_ms <= LATEST_SHOWN_MS:  # not Go's zero time, year 1
             return date_ms, written_day(date_text, date_ms)
     named = _NAMED_DAY.match(name)
     day = "-".join(named.groups()) if named else ""
     day_ms = read_date(day) if day else None
     return (day_ms, day) if day_ms is not None else (None, "")  # a day alone keeps its day
+
+
+def _as_jekyll_reads(front: Post, date_ms: int, zone: tzinfo) -> int:
+    """A time that names no zone is UTC when YAML reads it as a timestamp (plain, with
+    seconds: ``2022-01-09 23:30:00``), and otherwise a time in ``zone``, the site's (a
+    string Jekyll parses: ``2022-01-09 23:30``, or quoted). The export writes a timestamp
+    plain, so a quoted one is given its offset here, to be read as the same time again."""
+    timestamp = _YAML_NAIVE_TIMESTAMP.match(front.date_text.strip()) is not None
+    if timestamp and not front.date_quoted:
+        return date_ms
+    local_ms = in_local_time(front.date_text, date_ms, zone)
+    if timestamp and local_ms != date_ms:
+        offset = datetime.fromtimestamp(local_ms / 1000, zone).strftime("%z")
+        front.date_text = f"{front.date_text.strip()} {offset}"
+    return local_ms
 
 
 def read_front_matter(path: str) -> tuple[Post, str]:

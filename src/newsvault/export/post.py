@@ -80,6 +80,7 @@ class Post:
     comment_ms: int | None = None  # the <!--N--> line; None only where nothing renders it
     extra: list[tuple[str, str]] = field(default_factory=list)  # other keys, raw value text
     verbatim: bool = False  # True: the body is written exactly as ``html``
+    date_quoted: bool = False  # the date was written in quotes: a string to Jekyll
 
 
 def url_safe_category(name: str) -> str:
@@ -248,6 +249,7 @@ def parse_front_matter(text: str, name: str = "") -> tuple[Post, int]:
     post = Post(
         title=title,
         date_text=fm.clean(_scalar(values, "date")),
+        date_quoted="date" in values and values["date"].raw.strip()[:1] in ("'", '"'),
         author=author,
         url=url,
         tags=_list(values, "tags"),
