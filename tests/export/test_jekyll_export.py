@@ -217,6 +217,10 @@ def test_a_post_file_of_another_article_with_the_name_still_gives_a_second_name(
     ("24:7 News", "24：7 News"),  # Jekyll reads "24" as a URL scheme and stops the build
     ("新闻:国际", "新闻：国际"),
     ("Reuters: World", "Reuters: World"),  # a scheme Addressable takes: Jekyll builds it
+    # a scheme and a host it refuses (a space, a port that is no number): checked with Jekyll
+    ("http://news.example: front page", "http：//news.example： front page"),
+    ("TV://Live:Now", "TV：//Live：Now"),
+    ("Why? News", "Why？ News"),  # Jekyll leaves "?" in the URL: the page cannot be reached
     ("联合早报", "联合早报"),
 ])
 def test_a_source_name_jekyll_cannot_put_in_a_url_is_a_category_it_can(tmp_path, name, category):

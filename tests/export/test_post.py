@@ -347,10 +347,14 @@ def test_the_exports_own_image_links_stay_liquid():
     ("![](http://t.example/p.gif)", "[!\\[\\](http://t.example/p.gif)](https://e.example/1)"),
     ("a ] b", "[a \\] b](https://e.example/1)"),
     ("trailing \\", "[trailing \\\\](https://e.example/1)"),
+    # "]:" makes the line a link definition to kramdown (checked): it would show nothing
+    ("[Update]: Markets rally", "[\\[Update\\]&#58; Markets rally](https://e.example/1)"),
+    ("*[HTML]: abbr", "[*\\[HTML\\]&#58; abbr](https://e.example/1)"),
 ])
 def test_a_title_cannot_end_the_link_line_early(title, line):
     """A title's "](" or unbalanced bracket would close the link text, and the rest would
-    make a link of its own, a javascript: one or a tracking image."""
+    make a link of its own, a javascript: one or a tracking image; a "]:" would make the
+    line a link definition."""
     text = render_post(post(title=title, url="https://e.example/1"))
     assert line + "\n------\n" in text
 

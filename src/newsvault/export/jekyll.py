@@ -32,8 +32,9 @@ from newsvault.store.identity import canonical_url
 
 # Part of each output folder's record: a new value has every post rendered once more (and
 # written where it changed). " posts 2": Liquid finds no tag in an article (post.liquid_safe);
-# " posts 3": a category Jekyll can put in a URL (post.url_safe_category).
-POST_FORMAT = " posts 3"
+# " posts 3": a category Jekyll can put in a URL (post.url_safe_category); " posts 4": and
+# one with "scheme://" or "?" too, and a title line Markdown cannot read as a link definition.
+POST_FORMAT = " posts 4"
 
 
 @dataclass(slots=True)

@@ -60,6 +60,9 @@ _LIQUID = re.compile(f"({JEKYLL_IMAGE_LINK.pattern})|{_LIQUID_START.pattern}")
 # before a first ":" (none of "/?#" before it) is a scheme, and one that can be no scheme
 # ("24:7 news", "新闻:国际") stops `jekyll build` for the whole site
 _NO_SCHEME_BEFORE_COLON = re.compile(r"(?![A-Za-z][A-Za-z0-9+.-]*:)[^:/?#]*:")
+# and a scheme with "//" after it starts a host, which a name's spaces or a port that is
+# not a number ("http://x.com: front page", "TV://Live:Now") makes one Addressable refuses
+_SCHEME_AND_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 # the lines the old system may write before the article (its <!--ms--> comment, the
 # [title](url) link, ------) and blank lines; then what starts an HTML tag (not an
 # autolink: <https://…> has a ":" after its name)
@@ -84,11 +87,13 @@ class Post:
 
 
 def url_safe_category(name: str) -> str:
-    """``name`` as a category Jekyll can build: its ":" written "：" where Jekyll would
-    read what comes before one as a URL's scheme and refuse it."""
-    if _NO_SCHEME_BEFORE_COLON.match(name):
-        return name.replace(":", "\uff1a")
-    return name
+    """``name`` as a category Jekyll can build and link: its ":" written "：" where Jekyll
+    would read what comes before one as a URL's scheme (and a host after it) and refuse
+    it; its "?" written "？", which Jekyll leaves in the post's URL, where it starts a query
+    (the page is written, but its link does not reach it)."""
+    if _NO_SCHEME_BEFORE_COLON.match(name) or _SCHEME_AND_HOST.match(name):
+        name = name.replace(":", "\uff1a")
+    return name.replace("?", "\uff1f")
 
 
 def render_post(post: Post) -> str:
@@ -193,12 +198,14 @@ def _link_block(title: str, url: str) -> str:
 def _link_text(title: str) -> str:
     """The title as the link's text: Markdown reads HTML there (a "<" must show, not open
     a tag), and a "](" or an unbalanced bracket would end the link early, so that the rest
-    of the title made a link or an image of its own (``x](javascript:…)``). Then every
-    bracket and backslash is escaped; balanced brackets with no "](" (``[视频] 新闻``) are
+    of the title made a link or an image of its own (``x](javascript:…)``), and a "]:"
+    makes the line a link definition, which shows nothing (``[Update]: …``). Then every
+    bracket and backslash is escaped, and the ":" after a "]" written ``&#58;``; balanced brackets with no "](" (``[视频] 新闻``) are
     kept as the old system wrote them."""
     title = title.replace("<", "&lt;")
-    if "](" in title or title.endswith("\\") or not _balanced(title):
+    if "](" in title or "]:" in title or title.endswith("\\") or not _balanced(title):
         title = title.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+        title = title.replace("\\]:", "\\]&#58;")  # escaped or not, "]:" is a definition
     return title
 
 
