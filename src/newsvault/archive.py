@@ -5,6 +5,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from newsvault.clock import now_ms
 from newsvault.config import CONFIG_NAME, DATABASE_NAME, Settings, load_settings
@@ -26,6 +27,11 @@ class Archive:
 
     def resolve(self, relative: str) -> Path:
         return (self.root / relative).resolve()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The site's time zone (``site.timezone``)."""
+        return ZoneInfo(self.settings.timezone)
 
     def close(self) -> None:
         self.store.close()

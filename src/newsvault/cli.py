@@ -465,7 +465,7 @@ def export_jekyll_command(ctx, out_dir: Path | None, raw: bool, full: bool, asse
     target = out_dir or archive.resolve(archive.settings.jekyll.out)
     with StepProgress() as progress:
         report = export_jekyll(archive.store, target, raw=raw or archive.settings.jekyll.raw,
-                               full=full, assets=assets,
+                               full=full, assets=assets, zone=archive.zone,
                                on_clean_progress=progress.step("cleaning", "articles"))
     cleaned = f" ({counted(report.cleaned, 'article')} cleaned first)" if report.cleaned else ""
     click.echo(f"jekyll: {counted(report.written, 'post')} written, "
@@ -543,13 +543,10 @@ def import_jekyll_command(ctx, posts_dir: Path):
     """Import a Jekyll _posts folder (the old system's format and its variants)."""
     archive = _archive(ctx)
     with run_lock(archive.root, wait=True):
-        from zoneinfo import ZoneInfo
-
         from newsvault.export.jekyll_import import import_jekyll
 
         in_place = _same_folder(posts_dir, archive.resolve(archive.settings.jekyll.out))
-        report = import_jekyll(archive.store, posts_dir, ZoneInfo(archive.settings.timezone),
-                               in_place=in_place)
+        report = import_jekyll(archive.store, posts_dir, archive.zone, in_place=in_place)
     click.echo(f"read {counted(report.files, 'file')}: {counted(report.imported, 'article')} "
                f"imported from {counted(report.imported_files, 'file')}, "
                f"{report.already_archived} already in the archive "

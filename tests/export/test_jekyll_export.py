@@ -4,11 +4,13 @@ posts that follow their source's name and tags."""
 import shutil
 
 import pytest
+from zoneinfo import ZoneInfo
 
 from newsvault.config import SourceSettings
 from newsvault.export.jekyll import export_jekyll
 from newsvault.export.jekyll_import import import_jekyll
 from newsvault.export.post import parse_post
+from newsvault.feeds.dates import parse_date
 from newsvault.model import Entry
 from newsvault.store import FetchRecord, open_store
 
@@ -211,6 +213,41 @@ def test_a_post_file_of_another_article_with_the_name_still_gives_a_second_name(
     assert (report.adopted, report.written) == (0, 1)
     assert (out / name).read_bytes() == theirs
     assert "from: http://a.test/story/1\n" in (out / name.replace(".md", "-2.md")).read_text()
+
+
+def fetched_at(store, seen: str, *entries: Entry) -> None:
+    [source] = [s for s in store.configured_sources() if s.name == "甲"]
+    seen_ms = parse_date(seen)
+    store.save_fetch(source, list(entries), FetchRecord(seen_ms, seen_ms, "ok", 200, 1))
+
+
+@pytest.mark.parametrize(("zone", "second"), [
+    ("Asia/Shanghai", "2022-01-28-早间新闻-2.md"),  # both on 01-28 there: one URL without -2
+    ("UTC", "2022-01-28-早间新闻.md"),  # two days: two URLs already
+])
+def test_one_title_twice_on_one_day_of_the_sites_zone_gets_a_second_name(
+        store, tmp_path, zone, second):
+    """Jekyll dates a post's URL in the site's timezone (checked with `jekyll build`):
+    23:30 UTC is 07:30 the next day in Beijing, the day of a 02:00 UTC post of the same
+    title, and Jekyll would write only one of them."""
+    out = tmp_path / "_posts"
+    early = entry(1, title="早间新闻", published_ms=parse_date("2022-01-27T23:30:00Z"))
+    fetched_at(store, "2022-01-28T00:00:00Z", early)
+    export_jekyll(store, out, zone=ZoneInfo(zone))  # named in an earlier export: from the store
+    later = entry(2, title="早间新闻", published_ms=parse_date("2022-01-28T02:00:00Z"))
+    fetched_at(store, "2022-01-28T03:00:00Z", later)
+    export_jekyll(store, out, zone=ZoneInfo(zone))
+    assert sorted(path.name for path in out.iterdir()) == ["2022-01-27-早间新闻.md", second]
+
+
+def test_posts_named_in_one_export_are_checked_against_each_other_in_the_sites_zone(
+        store, tmp_path):
+    fetched_at(store, "2022-01-28T03:00:00Z",
+               entry(1, title="早间新闻", published_ms=parse_date("2022-01-27T23:30:00Z")),
+               entry(2, title="早间新闻", published_ms=parse_date("2022-01-28T02:00:00Z")))
+    export_jekyll(store, tmp_path / "_posts", zone=ZoneInfo("Asia/Shanghai"))
+    assert sorted(path.name for path in (tmp_path / "_posts").iterdir()) == [
+        "2022-01-27-早间新闻.md", "2022-01-28-早间新闻-2.md"]
 
 
 @pytest.mark.parametrize(("name", "category"), [

@@ -23,7 +23,7 @@ newsvault makes is no reason.
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from newsvault.slugs import post_slug
 
@@ -75,15 +75,23 @@ class TakenNames:
 
     ``url_names``: the names whose URLs count (default: ``names``). The slugs of a day's
     names are made the first time a name of that day is asked about: naming a few new
-    posts must not slug every name of a large archive."""
+    posts must not slug every name of a large archive.
 
-    __slots__ = ("folded", "_names_by_day", "_slugs_by_day")
+    The day of a URL is the file name's, and, in a site that sets its ``timezone``, the
+    day the post's date falls on there (07:30 in Beijing is the day before in UTC): a name
+    asked about with its ``local_day`` is checked against the names ``local_names(day)``
+    gives (the posts whose date falls on that day) as well."""
 
-    def __init__(self, names=(), url_names=None):
+    __slots__ = ("folded", "_names_by_day", "_slugs_by_day", "_local_names", "_local_slugs_by_day")
+
+    def __init__(self, names=(), url_names=None,
+                 local_names: "Callable[[str], Iterable[str]] | None" = None):
         names = list(names)
         self.folded = {fold_name(name) for name in names}
         self._names_by_day: dict[str, list[str]] = {}
         self._slugs_by_day: dict[str, set[str]] = {}
+        self._local_names = local_names
+        self._local_slugs_by_day: dict[str, set[str]] = {}
         for name in names if url_names is None else url_names:
             self._names_by_day.setdefault(name[:10], []).append(name)
 
@@ -93,13 +101,25 @@ class TakenNames:
     def __len__(self) -> int:
         return len(self.folded)
 
-    def has_url_of(self, name: str) -> bool:
+    def has_url_of(self, name: str, local_day: str | None = None) -> bool:
         """Whether a name here has the Jekyll URL ``name`` would have."""
-        return post_slug(name) in self._slugs(name[:10])
+        slug = post_slug(name)
+        return slug in self._slugs(name[:10]) or (
+            local_day is not None and slug in self._local_slugs(local_day))
 
-    def add(self, name: str) -> None:
+    def add(self, name: str, local_day: str | None = None) -> None:
         self.folded.add(fold_name(name))
-        self._slugs(name[:10]).add(post_slug(name))
+        slug = post_slug(name)
+        self._slugs(name[:10]).add(slug)
+        if local_day is not None:
+            self._local_slugs(local_day).add(slug)
+
+    def _local_slugs(self, day: str) -> set[str]:
+        slugs = self._local_slugs_by_day.get(day)
+        if slugs is None:
+            names = self._local_names(day) if self._local_names is not None else ()
+            slugs = self._local_slugs_by_day[day] = {post_slug(name) for name in names}
+        return slugs
 
     def _slugs(self, day: str) -> set[str]:
         slugs = self._slugs_by_day.get(day)
@@ -125,12 +145,14 @@ def _folded(taken: set[str]) -> set[str]:
 
 
 def post_filename(day: str, title: str, taken: "set[str] | TakenNames",
-                  adopt: Callable[[str], str | None] | None = None) -> str:
+                  adopt: Callable[[str], str | None] | None = None,
+                  local_day: str | None = None) -> str:
     """A safe name ``YYYY-MM-DD-<title part>.md`` not in ``taken``; it is added to ``taken``.
 
     ``day`` should be ``YYYY-MM-DD``; anything else is cleaned like a title (``undated``
     when nothing is left) rather than refused. ``adopt``: asked about each name found taken,
     in order; a name it returns (the taken one, as it is spelled) is the answer.
+    ``local_day``: the day the post's date falls on in the site's zone (see ``TakenNames``).
     """
     global _folded_cache
     if not _DAY.match(day):
@@ -145,13 +167,15 @@ def post_filename(day: str, title: str, taken: "set[str] | TakenNames",
         cut = _EDGES.sub("", _cut_bytes(part, budget)) or "untitled"
         name = f"{day}-{cut}{tail}"
         key = fold_name(name)
-        if key not in folded and (by_url is None or not by_url.has_url_of(name)):
+        if key not in folded and (by_url is None or not by_url.has_url_of(name, local_day)):
             break
         if adopt is not None and (own := adopt(name)) is not None:
             return own
         number += 1
-    taken.add(name)
-    if not isinstance(taken, TakenNames):
+    if by_url is not None:
+        by_url.add(name, local_day)
+    else:
+        taken.add(name)
         folded.add(key)
         _folded_cache = (taken, len(taken), folded)
     return name

@@ -9,6 +9,7 @@ article whose title is later edited keeps its file.
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timezone, tzinfo
 from pathlib import Path
 
 from newsvault.clock import iso_ms
@@ -16,7 +17,7 @@ from newsvault.content.clean import update_clean
 from newsvault.content.sanitize import SANITIZER_VERSION, clean_html
 from newsvault.content.assets import JEKYLL_PREFIX, media_scratch, publish_asset
 from newsvault.content.media import rewrite_images
-from newsvault.export.dates import post_date_ms, post_day
+from newsvault.export.dates import PostsByLocalDay, local_post_day, post_date_ms, post_day
 from newsvault.errors import ImportError_
 from newsvault.export.filenames import TakenNames, fold_name, post_filename, unsafe_reason
 from newsvault.export.jekyll_import import read_front_matter
@@ -49,7 +50,8 @@ class ExportReport:
 
 def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
                   full: bool = False, assets: str = "local",
-                  on_clean_progress: OnProgress | None = None) -> ExportReport:
+                  on_clean_progress: OnProgress | None = None,
+                  zone: tzinfo = timezone.utc) -> ExportReport:
     """Write the articles changed since the last export into ``out_dir`` (all with ``full``).
 
     The posts carry the clean HTML (content/), or with ``raw`` the HTML exactly as the
@@ -57,7 +59,8 @@ def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
     sanitizer: another sanitizer rewrites every post whose clean HTML it changes.
     ``assets="local"`` (not with ``raw``): images stored in the archive are put in the
     Jekyll site (the folder above ``out_dir``) under assets/media/ and linked there.
-    ``on_clean_progress``: see ``update_clean``.
+    ``on_clean_progress``: see ``update_clean``. ``zone``: the site's time zone, in which
+    Jekyll dates the posts' URLs (a new post's name is unique on that day too).
     """
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -68,7 +71,7 @@ def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
     seq, sources = store.current_seq(), store.source_post_digests()
     after_seq = 0 if full else store.export_seq(target)
     on_disk = _files_under(out_dir)
-    adopted = _name_new_posts(store, after_seq, out_dir, on_disk)
+    adopted = _name_new_posts(store, after_seq, out_dir, on_disk, zone)
     named = [(article_id, post_path(name, subfolder))
              for article_id, name, subfolder in store.post_names()]
     report = ExportReport(out=str(out_dir), cleaned=cleaned, posts=len(named), adopted=adopted)
@@ -178,7 +181,7 @@ def _rows_to_write(store: SqliteStore, named: list[tuple[int, str]], on_disk: se
 
 
 def _name_new_posts(store: SqliteStore, after_seq: int, out_dir: Path,
-                    on_disk: set[str]) -> int:
+                    on_disk: set[str], zone: tzinfo) -> int:
     """Give file names to posts that have none, and record them before any file is written,
     so a run killed half-way gives the same names next time. Returns how many took over a
     post file the archive did not know (see ``_StrayPosts``)."""
@@ -187,9 +190,11 @@ def _name_new_posts(store: SqliteStore, after_seq: int, out_dir: Path,
         return 0
     archived = store.taken_post_names()
     # a name taken in a subfolder too: Jekyll would give both posts one URL
-    taken = TakenNames(archived | {name.rpartition("/")[2] for name in on_disk})
+    taken = TakenNames(archived | {name.rpartition("/")[2] for name in on_disk},
+                       local_names=PostsByLocalDay(store, zone))
     strays = _StrayPosts(out_dir, on_disk, archived)
-    names = [(post_filename(post_day(row), row.title, taken, strays.adopter(row)), row.id)
+    names = [(post_filename(post_day(row), row.title, taken, strays.adopter(row),
+                            local_day=local_post_day(row, zone)), row.id)
              for row in unnamed]
     store.set_post_names(names)
     return strays.adopted

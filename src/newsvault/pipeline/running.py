@@ -85,7 +85,7 @@ def run_once(archive: Archive, names: tuple[str, ...] = (),
     jekyll = archive.settings.jekyll
     if jekyll.enabled:
         report.jekyll = export_jekyll(archive.store, archive.resolve(jekyll.out), raw=jekyll.raw,
-                                      on_clean_progress=on_clean_progress)
+                                      zone=archive.zone, on_clean_progress=on_clean_progress)
     if archive.settings.build.enabled:
         from newsvault.site import build_archive_site  # Jinja2 and the templates: only here
 

@@ -83,7 +83,7 @@ def build_site(store: SqliteStore, out_dir: Path, options: SiteOptions, full: bo
     out.mkdir(parents=True, exist_ok=True)
     report = BuildReport(out=str(out))
     update_clean(store, on_progress=on_clean_progress)
-    name_unnamed_posts(store)
+    name_unnamed_posts(store, ZoneInfo(options.timezone))
     archive_id = store.archive_id()
     with _long_lived_objects() as loaded:
         state = BuildState.load(out)

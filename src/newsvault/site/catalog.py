@@ -6,14 +6,14 @@ Held in memory for the whole build: about 1 KB per article, 25 MB at 22,740 post
 
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from hashlib import blake2b
 from zoneinfo import ZoneInfo
 
 from newsvault.clock import shown
 from newsvault.content.clean import displayed_contents
 from newsvault.export.filenames import TakenNames, post_filename
-from newsvault.export.dates import post_date_ms, post_day
+from newsvault.export.dates import PostsByLocalDay, local_post_day, post_date_ms, post_day
 from newsvault.site import paths
 from newsvault.store import SqliteStore
 from newsvault.search.text import plain_text
@@ -62,14 +62,15 @@ class Catalog:
         return {article.id: article for article in self.articles}
 
 
-def name_unnamed_posts(store: SqliteStore) -> int:
+def name_unnamed_posts(store: SqliteStore, zone: tzinfo) -> int:
     """Give a post file name to every article without one, the way the Jekyll export does
     (it is what the permalink comes from), and keep it in the archive so it never moves."""
     unnamed = list(store.export_rows(unnamed=True))
     if not unnamed:
         return 0
-    taken = TakenNames(store.taken_post_names())
-    store.set_post_names([(post_filename(post_day(row), row.title, taken), row.id)
+    taken = TakenNames(store.taken_post_names(), local_names=PostsByLocalDay(store, zone))
+    store.set_post_names([(post_filename(post_day(row), row.title, taken,
+                                         local_day=local_post_day(row, zone)), row.id)
                           for row in unnamed])
     return len(unnamed)
 

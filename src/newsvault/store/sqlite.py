@@ -531,6 +531,16 @@ class SqliteStore:
             found.update((folder, name) for folder, name in rows)
         return found
 
+    def post_dates_named(self, first_day: str, end_day: str
+                         ) -> list[tuple[str, str | None, int | None, int]]:
+        """(post name, an imported post's date as written or None, published_ms,
+        first_seen_ms) of the posts whose names start with a day from ``first_day`` up to,
+        not including, ``end_day`` (YYYY-MM-DD)."""
+        return self._db.execute(
+            "SELECT post_name, json_extract(post_layout, '$.date'), published_ms, first_seen_ms"
+            " FROM articles WHERE post_name >= ? AND post_name < ?", (first_day, end_day)
+        ).fetchall()
+
     def taken_post_names(self) -> set[str]:
         rows = self._db.execute("SELECT post_name FROM articles WHERE post_name IS NOT NULL")
         return {row[0] for row in rows}
