@@ -347,3 +347,52 @@ def test_a_path_that_cannot_be_written_is_a_clear_error(archive, command):
     assert "Not a directory" in result.stderr
     assert blocker.read_text() == "not a folder"
 
+
+
+def started(*args, cwd) -> subprocess.Popen:
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "newsvault", *args], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_sources_added_at_once_by_several_commands_are_all_kept(tmp_path):
+    """`xargs -P` over a list of feeds, on an archive that has no database yet: each
+    command's read-change-write of newsvault.toml, and of the new database's tables, waits
+    for the others'."""
+    newsvault("init", "news", "--empty", cwd=tmp_path, check=0)
+    archive = tmp_path / "news"
+    (archive / "newsvault.toml").chmod(0o600)
+    runs = [started("add", f"http://127.0.0.1:9/{n}", "--name", f"源{n}", "--no-check",
+                    cwd=archive) for n in range(10)]
+    for run in runs:
+        out, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+    config = tomllib.loads((archive / "newsvault.toml").read_text(encoding="utf-8"))
+    assert sorted(source["name"] for source in config["sources"]) == sorted(
+        f"源{n}" for n in range(10))
+    assert (archive / "newsvault.toml").stat().st_mode & 0o777 == 0o600  # kept
+
+
+def test_a_config_write_that_fails_leaves_the_file_as_it_was(archive):
+    """A full disk (here a file-size limit) while `opml import` writes newsvault.toml: the
+    old file stays whole, not cut in the middle of a key."""
+    import resource
+    import sys
+
+    newsvault("add", "http://127.0.0.1:9/a", "--name", "甲", "--no-check", cwd=archive, check=0)
+    before = (archive / "newsvault.toml").read_bytes()
+    outlines = "".join(f'<outline text="源 {n}" xmlUrl="http://127.0.0.1:9/{n}"/>'
+                       for n in range(6000))
+    opml = archive.parent / "many.opml"
+    opml.write_text(f'<opml version="2.0"><body>{outlines}</body></opml>', encoding="utf-8")
+
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+
+    result = subprocess.run([sys.executable, "-m", "newsvault", "opml", "import", str(opml)],
+                            cwd=archive, capture_output=True, text=True, timeout=120,
+                            preexec_fn=small_files)
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+    assert (archive / "newsvault.toml").read_bytes() == before
+    assert not [path for path in archive.iterdir() if path.name.endswith(".tmp")]

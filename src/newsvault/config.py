@@ -7,6 +7,8 @@ blocks to it (``add``, ``opml import``), so comments and layout survive.
 import codecs
 import difflib
 import json
+import os
+import stat
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsvault.errors import ConfigError
+from newsvault.files import folder_locked, write_atomic
 
 CONFIG_NAME = "newsvault.toml"
 DATABASE_NAME = "newsvault.db"
@@ -567,8 +570,18 @@ def new_config_text(title: str, timezone: str, sources: list[SourceSettings]) ->
 
 def append_sources(path: Path, sources: list[SourceSettings]) -> None:
     """Add sources at the end of the user's file, leaving the rest of it as it is, its byte
-    order mark and line endings included."""
-    data = path.read_bytes()
+    order mark, line endings and permissions included. The file is read and written under
+    a lock (two ``add`` at once both land) and replaced whole (a full disk leaves the old
+    file, not a cut one)."""
+    path = Path(path).resolve()  # a link to the file stays a link
+    with folder_locked(path.parent):  # not by ``run``: a source can be added during one
+        data = path.read_bytes()
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        write_atomic(path, _with_sources(data, sources, path))
+        os.chmod(path, mode)
+
+
+def _with_sources(data: bytes, sources: list[SourceSettings], path: Path) -> bytes:
     text = _decoded(data, path)
     if not _takes_source_blocks(text, path):
         raise ConfigError(
@@ -581,7 +594,7 @@ def append_sources(path: Path, sources: list[SourceSettings]) -> None:
     text += "".join(source_block(source) for source in sources).replace("\n", newline)
     settings_from_dict(_parsed(text, path), origin=str(path))  # never write a broken file
     bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
-    path.write_bytes(bom + text.encode("utf-8"))
+    return bom + text.encode("utf-8")
 
 
 def _takes_source_blocks(text: str, path: Path) -> bool:

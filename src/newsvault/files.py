@@ -7,6 +7,7 @@ walk of a site's thousands of folders would cost more than a build with nothing 
 and deleted by the next run, and the folder is removed when the work is done.
 """
 
+import fcntl
 import itertools
 import os
 from collections.abc import Iterable, Iterator
@@ -44,6 +45,18 @@ def write_atomic(path: str | Path, data: bytes, scratch: str | None = None) -> N
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def folder_locked(folder: str | Path) -> Iterator[None]:
+    """An exclusive lock on the folder itself, for a read-change-write of a file in it by
+    several processes at once (no lock file to leave behind). Not reentrant."""
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)
 
 
 def temporary_path(scratch: str) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from newsvault.config import SourceSettings
 from newsvault.errors import NewsvaultError
+from newsvault.files import folder_locked
 from newsvault.model import Entry, Source
 from newsvault.store.identity import (
     KeyedEntry, canonical_url, content_hash, reads_as_imported, reads_the_same,
@@ -102,14 +103,24 @@ class SqliteStore:
     # -- schema ---------------------------------------------------------------------------
 
     def _migrate(self) -> None:
+        if self._schema_version() == len(MIGRATIONS):
+            return
+        # two commands opening a new archive at once would both create its tables: the
+        # version is read again once the other has finished
+        with folder_locked(self.path.resolve().parent):
+            version = self._schema_version()
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                # executescript commits first; BEGIN/COMMIT inside makes the step atomic
+                self._db.executescript(
+                    f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
+
+    def _schema_version(self) -> int:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
             raise StoreError(
                 f"store: {self.path} was written by a newer newsvault (schema {version}); upgrade"
             )
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            # executescript commits first; BEGIN/COMMIT inside makes the step atomic
-            self._db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
+        return version
 
     @contextmanager
     def _transaction(self):
