@@ -203,6 +203,22 @@ def test_a_time_no_zone_can_show_stops_no_build(tmp_path):
     archive.close()
 
 
+def test_a_source_or_tag_named_by_a_long_feed_title_has_a_folder_that_fits(tmp_path):
+    """A folder name is at most 255 bytes: 86 Chinese characters did not fit, and every
+    `run` after `add` took such a feed title stopped at the build."""
+    long_name = "标" * 100
+    made = make_archive(tmp_path / "news", {long_name: 2, long_name + "乙": 1})
+    archive = reopened_with(made, "[export.jekyll]", f'[[sources]]\nname = "{long_name}"\n'
+                            f'url = "https://0.example/feed"\ntags = ["{"签" * 100}"]\n\n'
+                            "[export.jekyll]")
+    build_archive_site(archive)
+    site = archive.root / "site"
+    folders = sorted(path.name for path in (site / "source").iterdir())
+    assert folders == ["标" * 80, "标" * 80 + "-2"]  # 240 bytes; one name's clash made unique
+    assert (site / "tag" / ("签" * 80) / "index.html").exists()
+    archive.close()
+
+
 def test_an_imported_post_whose_date_is_no_iso_day_has_its_file_names_day(tmp_path):
     from newsvault.export.jekyll_import import import_jekyll
 

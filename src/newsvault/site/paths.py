@@ -17,6 +17,9 @@ from newsvault.slugs import name_day, post_slug, slugify  # noqa: F401 - the sit
 
 PER_PAGE = 50
 INDEX = "index.html"
+# a folder name is at most 255 bytes; a post's slug is at most 241 (its file name less the
+# day and ".md"), so no permalink changes, and "-2", "-3"… still fit after it
+MAX_FOLDER_BYTES = 241
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 # names Windows gives its devices, with any extension: no folder can have them there
@@ -35,7 +38,10 @@ def is_day(text: str) -> bool:
 
 def folder_name(slug: str) -> str:
     """``slug`` as a folder's name: "-1" added to a Windows device name (con, nul.txt…),
-    which Windows cannot create or check out."""
+    which Windows cannot create or check out; cut to ``MAX_FOLDER_BYTES`` of UTF-8 (a
+    source or tag named by a long feed title would be no folder at all)."""
+    if len(slug) * 4 > MAX_FOLDER_BYTES:  # else surely short enough: no need to encode
+        slug = slug.encode("utf-8")[:MAX_FOLDER_BYTES].decode("utf-8", "ignore").rstrip("-")
     stem = slug.split(".", 1)[0].rstrip(" ").lower()
     return f"{slug}-1" if stem in _WINDOWS_DEVICES else slug
 
