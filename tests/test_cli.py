@@ -62,7 +62,8 @@ def test_init_refuses_to_overwrite_an_archive(archive):
 def test_init_github_actions_writes_an_hourly_workflow(tmp_path):
     result = newsvault("init", "news", "--empty", "--github-actions", cwd=tmp_path, check=0)
     text = (tmp_path / "news/.github/workflows/newsvault.yml").read_text()
-    for needed in ("cron:", "newsvault run", "import jekyll _posts", "git push"):
+    for needed in ("cron:", "newsvault run", 'import jekyll "$POSTS"', 'POSTS: "_posts"',
+                   "git push"):
         assert needed in text
     # what the runner installs is this very newsvault, or the user is told to say where from
     package = yaml.safe_load(text)["env"]["NEWSVAULT_PACKAGE"]

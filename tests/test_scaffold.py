@@ -85,3 +85,65 @@ def test_without_a_package_the_install_step_fails_saying_what_to_set(tmp_path, m
                          capture_output=True, text=True)
     assert ran.returncode == 1
     assert "::error::Set NEWSVAULT_PACKAGE in .github/workflows/newsvault.yml" in ran.stdout
+
+
+def git(*args, cwd):
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def commit_step(tmp_path, monkeypatch) -> tuple[str, dict[str, str]]:
+    """The workflow's commit step as the runner runs it (bash), and its environment."""
+    monkeypatch.setattr("newsvault.scaffold.installed_package", lambda: "newsvault==0.1.0")
+    created = create_archive(tmp_path / "made", title="t", empty=True, github_actions=True)
+    workflow = yaml.safe_load(created.written[-1].read_text(encoding="utf-8"))
+    [step] = [step for step in workflow["jobs"]["archive"]["steps"]
+              if step.get("name") == "Commit new posts and their images"]
+    if "POSTS" in workflow["env"]:
+        assert step["if"] == "${{ !cancelled() }}"  # posts written before a failure are kept
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1",
+           "POSTS": workflow["env"].get("POSTS", "_posts")}
+    return step["run"], env
+
+
+@pytest.fixture
+def repository(tmp_path):
+    """A clone of a repository (a bare one, as GitHub's) holding an archive's config."""
+    remote, runner = tmp_path / "remote.git", tmp_path / "runner"
+    git("init", "-q", "--bare", "-b", "main", str(remote), cwd=tmp_path)
+    git("clone", "-q", str(remote), str(runner), cwd=tmp_path)
+    (runner / "newsvault.toml").write_text("[site]\n", encoding="utf-8")
+    for args in (("add", "-A"), ("-c", "user.name=u", "-c", "user.email=u@x", "commit", "-qm",
+                                  "start"), ("push", "-q", "origin", "HEAD")):
+        git(*args, cwd=runner)
+    return remote, runner
+
+
+def test_the_commit_step_commits_without_a_posts_folder(tmp_path, monkeypatch, repository):
+    """With the Jekyll export off there is no _posts: `git add -A _posts` failed every hour."""
+    remote, runner = repository
+    script, env = commit_step(tmp_path, monkeypatch)
+    (runner / "newsvault.toml").write_text("[site]\ntitle = \"x\"\n", encoding="utf-8")
+    ran = subprocess.run(["bash", "-e", "-c", script], cwd=runner, env=env, capture_output=True,
+                         text=True)
+    assert ran.returncode == 0, ran.stderr
+    assert git("log", "-1", "--format=%s", "main", cwd=remote).startswith("newsvault: ")
+
+
+def test_the_commit_step_puts_its_commit_after_one_pushed_meanwhile(tmp_path, monkeypatch,
+                                                                   repository):
+    remote, runner = repository
+    other = tmp_path / "other"
+    git("clone", "-q", str(remote), str(other), cwd=tmp_path)
+    (other / "README.md").write_text("a source added on github.com\n", encoding="utf-8")
+    for args in (("add", "-A"), ("-c", "user.name=u", "-c", "user.email=u@x", "commit", "-qm",
+                                  "meanwhile"), ("push", "-q", "origin", "HEAD")):
+        git(*args, cwd=other)
+    script, env = commit_step(tmp_path, monkeypatch)
+    (runner / "_posts").mkdir()
+    (runner / "_posts" / "2022-01-27-新.md").write_text("---\n---\n", encoding="utf-8")
+    ran = subprocess.run(["bash", "-e", "-c", script], cwd=runner, env=env, capture_output=True,
+                         text=True)
+    assert ran.returncode == 0, ran.stderr
+    subjects = git("log", "--format=%s", "main", cwd=remote).splitlines()
+    assert subjects[0].startswith("newsvault: ") and subjects[1:] == ["meanwhile", "start"]
