@@ -397,3 +397,10 @@ def test_a_config_write_that_fails_leaves_the_file_as_it_was(archive):
     assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
     assert (archive / "newsvault.toml").read_bytes() == before
     assert not [path for path in archive.iterdir() if path.name.endswith(".tmp")]
+
+
+def test_run_every_with_a_source_that_is_not_there_stops_at_the_start(archive):
+    """Else the schedule would run forever, each tick saying so, and fetch nothing."""
+    result = newsvault("run", "--every", "1s", "--source", "nosuch", cwd=archive, check=2,
+                       timeout=30)
+    assert "no source named 'nosuch'" in result.stderr

@@ -343,7 +343,11 @@ def run(ctx, names, strict: bool, warc: bool, wait: bool, no_images: bool,
 
     if interval:
         seconds = _seconds(interval)
-        open_archive(ctx.obj).close()  # a wrong folder or newsvault.toml stops it here (exit 2)
+        archive = open_archive(ctx.obj)  # a wrong folder or newsvault.toml stops it here,
+        try:  # and so does a --source that names none (exit 2), not every tick
+            _running().select_sources(archive, names)
+        finally:
+            archive.close()
         _running().every(seconds, lambda: _tick(once), on_wait=_show_next_run)
         return
     if once().failed and strict:

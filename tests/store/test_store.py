@@ -268,6 +268,22 @@ def test_a_full_disk_is_a_store_error_and_loses_nothing(store):
     assert save(store, "甲", big, at=3000).new == 4  # the next run completes the work
 
 
+def test_a_write_held_by_another_program_too_long_is_a_store_error(tmp_path, monkeypatch):
+    """A database browser with unsaved changes holds a write: past the busy timeout the
+    step is a StoreError (which `run --every` tells and goes on from), not a traceback."""
+    monkeypatch.setattr("newsvault.store.sqlite._BUSY_SECONDS", 1)
+    store = open_store(tmp_path / "newsvault.db")
+    store.sync_sources([SourceSettings("甲", "http://a.test/feed")], now_ms=1)
+    other = sqlite3.connect(tmp_path / "newsvault.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    with pytest.raises(StoreError, match="another program has held a write on it for 1 s"):
+        save(store, "甲", [item(1)])
+    other.execute("ROLLBACK")
+    assert save(store, "甲", [item(1)]).new == 1
+    other.close()
+    store.close()
+
+
 def test_every_database_has_an_identity_of_its_own_kept_across_opens(tmp_path):
     first = open_store(tmp_path / "a.db")
     identity = first.archive_id()

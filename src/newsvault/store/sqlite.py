@@ -69,6 +69,9 @@ class StoreError(NewsvaultError):
 
 # a full disk (or database size limit), a failing write: said as such, not a traceback
 _OUT_OF_ROOM = ("SQLITE_FULL", "SQLITE_IOERR")
+# another connection's write outlasted the busy timeout
+_BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED")
+_BUSY_SECONDS = 10
 
 
 def _broken_hint(error: sqlite3.DatabaseError) -> str:
@@ -87,7 +90,7 @@ class SqliteStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA busy_timeout=10000")
+            self._db.execute(f"PRAGMA busy_timeout={_BUSY_SECONDS * 1000}")
             if bulk_writes:
                 # Each checkpoint syncs twice; at the default 1000 pages a fetch of 200 MB
                 # of feeds would make a dozen or more of them.
@@ -134,9 +137,15 @@ class SqliteStore:
                 raise
             self._db.execute("COMMIT")
         except sqlite3.OperationalError as error:
-            if getattr(error, "sqlite_errorname", "").startswith(_OUT_OF_ROOM):
+            name = getattr(error, "sqlite_errorname", "")
+            if name.startswith(_OUT_OF_ROOM):
                 raise StoreError(f"store: {self.path}: {error}; nothing of this step was "
                                  "written: free some space and run again") from error
+            if name.startswith(_BUSY):
+                raise StoreError(
+                    f"store: {self.path}: {error}: another program has held a write on it for "
+                    f"{_BUSY_SECONDS} s (a database browser with unsaved changes?); nothing of "
+                    "this step was written") from error
             raise
 
     def archive_id(self) -> str:
