@@ -404,3 +404,13 @@ def test_run_every_with_a_source_that_is_not_there_stops_at_the_start(archive):
     result = newsvault("run", "--every", "1s", "--source", "nosuch", cwd=archive, check=2,
                        timeout=30)
     assert "no source named 'nosuch'" in result.stderr
+
+
+def test_an_outline_whose_url_is_no_url_is_skipped_and_the_others_added(archive):
+    opml = archive / "feeds.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="好" xmlUrl="https://good.example/f"/>'
+                    '<outline text="坏" xmlUrl="http://[::1/feed"/></body></opml>', encoding="utf-8")
+    result = newsvault("opml", "import", str(opml), cwd=archive, check=0)
+    assert "skipped the outline '坏': its URL 'http://[::1/feed' is no URL" in result.stderr
+    listed = json.loads(newsvault("sources", "--json", cwd=archive, check=0).stdout)
+    assert [source["name"] for source in listed] == ["好"]

@@ -157,13 +157,17 @@ def test_every_accepted_key_is_read(dotted):
     ("file:///etc/passwd", "uses file:"),
     ("feed://a.example/rss", "is a feed: URL; write it as http://a.example/rss, as feed readers"),
     ("http:///feed.xml", "has no host name"),
+    ("http://[::1/feed", "is no URL (Invalid IPv6 URL); check its brackets"),  # no traceback
+    ("http://a.example:99999/feed", "has a port that is no number from 0 to 65535"),
+    ("http://a.example:rss/feed", "has a port that is no number"),
+    ("http://exa mple.com/feed", "has white space in its host name"),
 ])
 def test_what_is_wrong_with_a_feed_url(url, problem):
     assert url_problem(url).startswith(problem)
 
 
 @pytest.mark.parametrize("url", ["https://a.example/feed", "HTTP://127.0.0.1:8080/f?a=1",
-                                 "https://例子.测试/订阅"])
+                                 "https://例子.测试/订阅", "http://[::1]:8080/feed"])
 def test_a_feed_url(url):
     assert url_problem(url) is None
 

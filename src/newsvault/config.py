@@ -514,7 +514,10 @@ def url_problem(url: str) -> str | None:
         return "has white space around it; remove it"
     if problem := text_problem(url):
         return f"{problem}; remove it"
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:  # "http://[::1/feed": an IPv6 address not closed
+        return f"is no URL ({error}); check its brackets"
     scheme = parts.scheme.lower()
     if scheme == "feed":
         return f"is a feed: URL; write it as {feed_url_as_http(url)}, as feed readers read it"
@@ -524,6 +527,12 @@ def url_problem(url: str) -> str | None:
         return "is not a whole URL; write it with http:// or https:// and the host name"
     if not parts.hostname:
         return "has no host name; write it as http(s)://HOST/PATH"
+    if any(character.isspace() for character in parts.hostname):
+        return "has white space in its host name; remove it"
+    try:
+        parts.port
+    except ValueError:
+        return "has a port that is no number from 0 to 65535; write it as http(s)://HOST:PORT/PATH"
     return None
 
 
