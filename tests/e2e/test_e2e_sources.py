@@ -2,7 +2,7 @@
 in and out."""
 
 import pytest
-from support.cli import ArchiveDir
+from support.cli import ArchiveDir, cli_env
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -50,6 +50,21 @@ def test_add_takes_the_first_feed_of_a_page_that_can_be_read(archive, feed_serve
     for path in ("/gone.xml", "/broken.xml", "/blog/feed.xml"):
         assert feed_server.url(path) + ": " in failed.stderr
     assert archive.config.read_bytes() == config
+
+
+def test_a_feed_a_page_names_on_another_host_may_not_reach_a_loopback_address(
+        archive, feed_server, fixture_bytes):
+    """The page is the user's choice; a feed on another host is the page's: it is fetched
+    behind the guard for URLs content names (127.0.0.2 is loopback, as 127.0.0.1 is)."""
+    elsewhere = feed_server.url("/blog/feed.xml").replace("127.0.0.1", "127.0.0.2")
+    page = f'<html><head><link rel="alternate" type="application/rss+xml" href="{elsewhere}">'
+    feed_server.route("/page/", body=page.encode(), headers=HTML)
+    feed_server.route("/blog/feed.xml", body=fixture_bytes("add-discovers-feed.xml"), headers=RSS)
+    failed = archive.cli("add", feed_server.url("/page/"), check=1)
+    assert f"{elsewhere}: fetch: blocked: 127.0.0.2 is a loopback address" in failed.stderr
+    allowed = archive.cli("add", feed_server.url("/page/"), check=1,  # the guard lifted: the
+                          env=cli_env(NEWSVAULT_ALLOW_PRIVATE="1"))  # server is on 127.0.0.1
+    assert "cannot connect to 127.0.0.2" in allowed.stderr and "blocked" not in allowed.stderr
 
 
 OPML_SOURCES = [
