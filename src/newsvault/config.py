@@ -33,7 +33,7 @@ class FetchSettings:
     total_timeout: float = 120.0  # one request, redirects and retries included
     max_body_bytes: int = 20 * 1024 * 1024  # on the wire and once decompressed
     max_redirects: int = 5
-    retries: int = 2  # extra attempts after a 503 or a network error
+    retries: int = 2  # extra attempts after a 5xx server error or a network error
     backoff: float = 1.0  # seconds before the first retry; doubles each time
     user_agent: str = DEFAULT_USER_AGENT
     # URLs found in feed or page content may reach private/loopback addresses (fetch/netsafe.py)
@@ -451,7 +451,7 @@ read_timeout = 30        # seconds without a byte
 total_timeout = 120      # seconds for one request, redirects and retries included
 max_body_mb = 20         # cap on a response, on the wire and decompressed
 max_redirects = 5
-retries = 2              # extra attempts after a 503 or a network error
+retries = 2              # extra attempts after a 5xx server error or a network error
 backoff = 1.0            # seconds before the first retry, doubled each time
 # user_agent = "newsvault/0.1"
 # allow_private_addresses = false   # true: pages/images named by feeds may be on private addresses
