@@ -297,9 +297,12 @@ def test_not_a_post(name, reason):
     ("", ""),
 ])
 def test_a_post_without_a_title_is_titled_by_its_file_name_as_jekyll_does(name, title):
-    assert parse_post(fixture("no-title-no-url.md"), name).title == title
-    assert parse_post(fixture("no-title-no-url.md").replace("date:", 'title: ""\ndate:'),
-                      name).title == ""  # an empty title is one: Jekyll keeps it
+    text = fixture("no-title-no-url.md")
+    assert parse_post(text, name).title == title
+    for null in ("title:", "title: ~", "title: null  # none yet", "title: NULL"):  # YAML's null
+        assert parse_post(text.replace("date:", f"{null}\ndate:"), name).title == title, null
+    assert parse_post(text.replace("date:", 'title: ""\ndate:'),
+                      name).title == ""  # an empty string is a title: Jekyll keeps it
 
 
 def test_empty_text_is_not_a_post():
@@ -442,3 +445,13 @@ def test_lines_that_do_not_read_as_yaml_alone_are_flattened_as_before():
     written = loaded_front_matter(render_post(parse_post(text)))
     assert written["note"] == "a: [unclosed"  # one string, still valid YAML
     assert written["image"] == ["one", "two"]  # a plain list is written as a flow list
+
+
+
+def test_a_value_with_a_line_break_that_is_not_a_block_is_written_on_one_line():
+    """Hypothesis found `comments: ""` + a line break written as `comments:""` and a
+    blank line: only what `structured` read (lines under the key) is written as lines."""
+    post = Post(title='"', date_text="2000-01-01T00:00:00.000Z", author="", url="", tags=[],
+                categories=[], html="", comment_ms=0, extra=[("comments", '""\n')])
+    written = loaded_front_matter(render_post(post))
+    assert written["comments"] == "" and written["tags"] == []

@@ -154,7 +154,7 @@ def raw_value(raw: str) -> str:
     A value over several lines (``structured``) starts with its line break or its own space,
     and is written right after the key's ":".
     """
-    if "\n" in raw and _loads_alone(raw):
+    if is_structured(raw) and _loads_alone(raw):
         return raw
     raw = clean_title(raw)
     if not raw.strip(" "):
@@ -343,6 +343,12 @@ def structured(entry: Entry, lists: bool = False) -> tuple[str, object] | None:
     nested = isinstance(value, dict) or (isinstance(value, list) and (
         lists or any(isinstance(item, (dict, list)) for item in value)))
     return (text, value) if value is not None and (block or nested) else None
+
+
+def is_structured(raw: str) -> bool:
+    """Whether ``raw`` is a value over several lines as ``structured`` gives it: its lines
+    under the key, or a ``|`` or ``>`` and its lines."""
+    return raw[:1] == "\n" or (raw[:2] in (" |", " >") and "\n" in raw)
 
 
 def _loaded_alone(text: str) -> object | None:

@@ -111,7 +111,7 @@ def render_post(post: Post) -> str:
         if name in _KNOWN_KEYS or not fm.is_plain_key(name):  # would load over a real value,
             continue  # or could not be read back as the same key
         value = fm.raw_value(raw)
-        lines += [name, ": " if value and "\n" not in value else ":", value, "\n"]
+        lines += [name, ": " if value and not fm.is_structured(value) else ":", value, "\n"]
     lines += ["categories: ", fm.flow_list(post.categories), "\n---\n"]
     if post.verbatim:
         lines.append(liquid_safe(post.html))
@@ -129,9 +129,9 @@ def _author_value(post: Post) -> str:
     """What follows ``author:``: the name, or the mapping or list the post was imported with."""
     for name, raw in post.extra:
         if name == "author":
-            if "\n" in raw and fm.raw_value(raw) == raw:
+            if fm.is_structured(raw) and fm.raw_value(raw) == raw:
                 return raw
-            if "\n" not in raw and fm.raw_value(raw.strip()) == raw.strip():
+            if not fm.is_structured(raw) and fm.raw_value(raw.strip()) == raw.strip():
                 return f" {raw.strip()}"
     return " " + fm.scalar(fm.clean(post.author))
 
@@ -248,7 +248,8 @@ def parse_front_matter(text: str, name: str = "") -> tuple[Post, int]:
         else:
             structured = fm.structured(entry)
             extra.append((entry.key, structured[0] if structured else fm.clean_title(entry.text())))
-    title = fm.clean_title(_scalar(values, "title")) if "title" in values else slug_title(name)
+    title = slug_title(name) if _is_null(values.get("title")) else \
+        fm.clean_title(_scalar(values, "title"))
     url = fm.clean(_scalar(values, "from"))
     author, author_as_written = _author(values.get("author"))
     if author_as_written is not None:
@@ -266,6 +267,16 @@ def parse_front_matter(text: str, name: str = "") -> tuple[Post, int]:
         verbatim=True,
     )
     return post, len(text) - len(body)
+
+
+def _is_null(entry: fm.Entry | None) -> bool:
+    """No value at all, as Jekyll reads it: no key, or ``key:`` with nothing, ``~`` or
+    ``null`` after it (YAML's null; a quoted "" is a string, if an empty one)."""
+    if entry is None:
+        return True
+    if entry.literal or entry.items is not None or entry.lines and fm.structured(entry):
+        return False
+    return fm.without_comment(entry.raw).strip() in ("", "~", "null", "Null", "NULL")
 
 
 def slug_title(name: str) -> str:
