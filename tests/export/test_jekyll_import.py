@@ -17,6 +17,7 @@ from support.posts import write
 import yaml
 
 from newsvault.export.filenames import is_safe_filename
+from newsvault.slugs import post_slug
 from newsvault.config import SourceSettings
 from newsvault.export.jekyll import export_jekyll, post_path
 from newsvault.export.jekyll_import import (
@@ -243,10 +244,24 @@ def test_a_time_that_names_no_zone_is_read_as_jekyll_reads_it(store, posts, tmp_
     ("Mon, 18 May 2020 23:30:00 -0500", "2020-05-18"),  # date_text[:10] is "Mon, 18 Ma"
     ("2020/05/18 10:00", "2020-05-18"),  # no offset kept: the UTC day
 ])
-def test_a_renamed_post_is_named_by_its_dates_day_as_written(store, posts, date, day):
-    write(posts, "2020-01-01-a?b.md", seed_post(title="a?b", date=date))
-    [(_, new, _)] = import_jekyll(store, posts).renamed
+def test_a_post_named_anew_is_named_by_its_dates_day_as_written(store, posts, date, day):
+    write(posts, "2020-01-01-AB.md", seed_post(title="AB", url="https://e.org/first"))
+    write(posts, "2020-01-01-ab.md", seed_post(title="a?b", date=date))
+    [(_, new, _)] = import_jekyll(store, posts).renamed  # its name is taken: named anew
     assert new == f"{day}-a？b.md"
+
+
+def test_a_name_broken_only_by_its_characters_keeps_the_rest_and_so_its_url(store, posts):
+    """Jekyll slugs "：" as it slugs ":": the post's URL stays. Named anew from its title, it
+    was cut to 50 characters, and old links to it led nowhere."""
+    long_title = "Chinese horror story: the story of my life told by a reader - 2017"
+    write(posts, f"2017-01-10-{long_title}.md", seed_post(title=long_title, url="https://e.org/1"))
+    write(posts, "2017-01-10-a\x08b?.md", seed_post(title="ab", url="https://e.org/2"))
+    renamed = {old: new for old, new, _ in import_jekyll(store, posts).renamed}
+    fixed = long_title.replace(":", "：")
+    assert renamed == {f"2017-01-10-{long_title}.md": f"2017-01-10-{fixed}.md",
+                       "2017-01-10-a\x08b?.md": "2017-01-10-ab？.md"}
+    assert post_slug(f"2017-01-10-{fixed}.md") == post_slug(f"2017-01-10-{long_title}.md")
 
 
 # -- names --------------------------------------------------------------------------------
@@ -358,8 +373,8 @@ def test_a_file_in_a_subfolder_is_reported_by_its_path_under_the_posts_folder(st
     assert [name for name, _ in report.skipped] == [
         "2022/#2022-01-27-x.md", "2021/2022-01-27-same.md", "2022/2022-01-27-same.md"]
     assert [(old, new) for old, new, _ in report.renamed] == [
-        ("2021/2022-01-27-a:b.md", "2022-01-27-标题.md"),
-        ("2022/2022-01-27-a:b.md", "2022-01-27-标题-2.md")]
+        ("2021/2022-01-27-a:b.md", "2022-01-27-a：b.md"),  # only what broke it changed
+        ("2022/2022-01-27-a:b.md", "2022-01-27-标题.md")]  # that name taken: named anew
 
 
 def test_a_new_post_does_not_take_a_name_a_subfolder_has(store, posts):

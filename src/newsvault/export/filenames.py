@@ -181,6 +181,14 @@ def post_filename(day: str, title: str, taken: "set[str] | TakenNames",
     return name
 
 
+def repaired_name(name: str) -> str | None:
+    """``name`` with its forbidden characters written as their full-width look-alikes and
+    its control characters dropped, when that makes it safe; else None. Jekyll slugs a
+    look-alike as it slugs the character (both end a word), so the post keeps its URL."""
+    repaired = _DROPPED.sub("", name.translate(_LOOKALIKES))
+    return repaired if unsafe_reason(repaired) is None else None
+
+
 def unsafe_reason(name: str) -> str | None:
     """Why ``name`` cannot be written as-is on Linux, macOS or Windows; None when it can.
 

@@ -24,7 +24,9 @@ from pathlib import Path
 
 from newsvault.clock import EARLIEST_SHOWN_MS, LATEST_SHOWN_MS, now_ms
 from newsvault.errors import ImportError_
-from newsvault.export.filenames import TakenNames, fold_name, post_filename, unsafe_reason
+from newsvault.export.filenames import (
+    TakenNames, fold_name, post_filename, repaired_name, unsafe_reason,
+)
 from newsvault.export.frontmatter import without_comment
 from newsvault.export.post import (
     Post, is_markdown_body, parse_front_matter, parse_post, with_body,
@@ -340,7 +342,11 @@ class _Names:
         reason = unsafe_reason(head.name) or (NAME_TAKEN if taken else None)
         name = head.name
         if reason is not None:
-            name = post_filename(head.day, head.front.title, self._avoided)
+            repaired = None if taken else repaired_name(head.name)
+            if repaired is not None and repaired not in self._avoided:
+                name = repaired  # the same URL: only what broke the name is changed
+            else:
+                name = post_filename(head.day, head.front.title, self._avoided)
             report.renamed.append((_own_path(head), name, reason))
         self._taken.add(name)
         self._avoided.add(name)
