@@ -127,6 +127,7 @@ def test_post_filenames_are_safe_short_and_unique(titles, already):
         assert is_safe_filename(name), name
         assert len(name.encode("utf-8")) <= 255
         assert name.startswith(day + "-") and name.endswith(".md")
+        assert post_slug(name)  # Jekyll's URL of it is no bare ".html"
         assert name in taken
     folded = [unicodedata.normalize("NFC", name).casefold() for name in taken]
     assert len(set(folded)) == len(folded) == len(made) + len(already)
@@ -153,6 +154,13 @@ def test_titles_that_differ_only_in_punctuation_get_names_of_their_own():
     assert names == ["2022-01-27-a？b.md", "2022-01-27-a b-2.md", "2022-01-27-A-B-3.md",
                      "2022-01-27-a：b-4.md"]
     assert post_filename("2022-01-28", "a b", taken) == "2022-01-28-a b.md"  # another day
+
+
+def test_a_title_of_no_letter_or_digit_gets_a_name_jekyll_makes_a_url_of():
+    taken = TakenNames()
+    names = [post_filename("2022-02-11", title, taken) for title in ("🔥🔥🔥", "？", "🔥" * 50)]
+    assert names == ["2022-02-11-🔥🔥🔥 untitled.md", "2022-02-11-？ untitled-2.md",
+                     "2022-02-11-" + "🔥" * 41 + " untitled-3.md"]
 
 
 @PROPS

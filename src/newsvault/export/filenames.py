@@ -9,7 +9,8 @@ The title part is the title with:
 - a run of two or more dots turned into "…" (no ``..`` in a name);
 - leading and trailing spaces and dots stripped;
 - cut to 50 characters, as the old system did, and further (on a character boundary) when the
-  whole name would pass 255 bytes of UTF-8; ``untitled`` when nothing is left.
+  whole name would pass 255 bytes of UTF-8; ``untitled`` when nothing is left, and after
+  a title with no letter or digit (``🔥🔥🔥 untitled``: Jekyll's URL of it would be ".html").
 
 A name already in ``taken`` (compared case-insensitively and after NFC normalisation, as
 macOS and Windows compare; and, for a ``TakenNames``, by the day and slug Jekyll makes its
@@ -25,9 +26,10 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 
-from newsvault.slugs import post_slug
+from newsvault.slugs import post_slug, slugify
 
 MAX_TITLE_CHARS = 50
+_UNTITLED = " untitled"  # after a title of no letter or digit, for Jekyll's URL
 MAX_NAME_BYTES = 255
 SUFFIX = ".md"
 
@@ -158,6 +160,8 @@ def post_filename(day: str, title: str, taken: "set[str] | TakenNames",
     if not _DAY.match(day):
         day = _clean_part(day)[:10].rstrip(" .") or "undated"
     part = _clean_part(title)[:MAX_TITLE_CHARS]
+    if not slugify(part):  # no letter or digit: Jekyll's URL of it would be ".html"
+        part = f"{part[:MAX_TITLE_CHARS - len(_UNTITLED)].rstrip()}{_UNTITLED}".lstrip()
     folded = taken.folded if isinstance(taken, TakenNames) else _folded(taken)
     by_url = taken if isinstance(taken, TakenNames) else None
     number = 1
