@@ -155,6 +155,21 @@ def test_a_renamed_source_keeps_its_articles_state_and_later_edits(store):
     assert store.totals()["sources"] == 2
 
 
+def test_a_new_name_takes_over_the_unlisted_source_at_its_url_configured_last_and_only_one(
+        store):
+    old = sources(store)["甲"]
+    store.sync_sources([SourceSettings("乙", "http://b.test/feed")], now_ms=2)  # 甲 unlisted
+    store.sync_sources([SourceSettings("丙", "http://a.test/feed"),
+                        SourceSettings("乙", "http://b.test/feed")], now_ms=3)  # 甲 renamed 丙
+    store.sync_sources([SourceSettings("乙", "http://b.test/feed")], now_ms=4)  # 丙 unlisted
+    store.sync_sources([SourceSettings("丁", "http://a.test/feed"),
+                        SourceSettings("戊", "http://a.test/feed"),
+                        SourceSettings("乙", "http://b.test/feed")], now_ms=5)
+    now = sources(store)
+    assert now["丁"].id == old.id and now["戊"].id != old.id  # one source, one new name
+    assert set(now) == {"乙", "丁", "戊"} and store.totals()["sources"] == 3
+
+
 def test_an_article_whose_source_is_no_longer_fetched_is_revised_by_the_first_that_carries_it(
         store):
     save(store, "甲", [item(1)])

@@ -81,6 +81,32 @@ def _broken_hint(error: sqlite3.DatabaseError) -> str:
             " with `newsvault import jekyll _posts`")
 
 
+class _UnlistedByUrl:
+    """The fetched sources (not those known only from imported posts) whose names
+    newsvault.toml no longer lists, by URL (configured or moved to): read once, so that
+    adding thousands of sources (an OPML import) costs one pass, not one query each."""
+
+    def __init__(self, db, listed: set[str]):
+        self._by_url: dict[str, list[tuple[int, int]]] = {}  # url → [(configured, id)]
+        rows = db.execute("SELECT id, name, url, current_url, configured FROM sources"
+                          " WHERE url != ''")
+        for source_id, name, url, current_url, was_configured in rows:
+            if name not in listed:
+                for address in {url, current_url} - {None}:
+                    self._by_url.setdefault(address, []).append((was_configured, source_id))
+
+    def take(self, url: str) -> int | None:
+        """The id of such a source at ``url`` (the one configured last, if several), which
+        is no longer unlisted once taken."""
+        candidates = self._by_url.get(url)
+        if not candidates:
+            return None
+        _, source_id = max(candidates)
+        for found in self._by_url.values():
+            found[:] = [candidate for candidate in found if candidate[1] != source_id]
+        return source_id
+
+
 class SqliteStore:
     def __init__(self, path: Path, bulk_writes: bool = False):
         self.path = Path(path)
@@ -162,13 +188,15 @@ class SqliteStore:
         """Make the source table follow newsvault.toml (by name); keep unlisted ones' history.
         A new name for the URL of a source no longer listed is that source renamed: it
         keeps its articles and fetch state."""
-        names = [source.name for source in configured]
+        listed = {source.name for source in configured}
         with self._transaction() as db:
             known = {row[0]: row[1] for row in db.execute("SELECT name, url FROM sources")}
+            unlisted = _UnlistedByUrl(db, listed)
+            db.execute("UPDATE sources SET configured = 0")  # the listed ones are set again
             for source in configured:
                 tags = json.dumps(source.tags, ensure_ascii=False)
                 if source.name not in known:
-                    renamed = self._unlisted_source_at(db, source.url, names)
+                    renamed = unlisted.take(source.url)
                     if renamed is not None:
                         db.execute("UPDATE sources SET name = ?, tags = ?, configured = 1"
                                    " WHERE id = ?", (source.name, tags, renamed))
@@ -191,20 +219,6 @@ class SqliteStore:
                         "UPDATE sources SET tags = ?, configured = 1 WHERE name = ?",
                         (tags, source.name),
                     )
-            db.execute(
-                f"UPDATE sources SET configured = 0 WHERE name NOT IN ({_marks(names)})", names
-            )
-
-    @staticmethod
-    def _unlisted_source_at(db, url: str, listed: list[str]) -> int | None:
-        """The id of a fetched source (not one known only from imported posts) at ``url``
-        whose name is not ``listed``: the one listed last, if several."""
-        row = db.execute(
-            "SELECT id FROM sources WHERE url != '' AND (url = ? OR current_url = ?)"
-            f" AND name NOT IN ({_marks(listed)}) ORDER BY configured DESC, id DESC LIMIT 1",
-            (url, url, *listed),
-        ).fetchone()
-        return row[0] if row else None
 
     def ensure_source(self, name: str, url: str, now_ms: int) -> int:
         """A source known only from imported posts (not fetched unless configured)."""
