@@ -368,6 +368,9 @@ def test_a_title_cannot_end_the_link_line_early(title, line):
     ("tags: 联合早报", ["联合早报"]),
     ("tags: [ two words, other ]", ["two words", "other"]),  # a list's items are kept whole
     ("tags:\n  - two words\n  - other", ["two words", "other"]),
+    # a comment ends a plain item, not a quoted one; YAML's null is no item (Psych checked)
+    ('tags:\n  - plain # comment\n  - "q # not"\n  - ~\n  - C#', ["plain", "q # not", "C#"]),
+    ('tags: [a, ~, null, b, "null"]', ["a", "b", "null"]),
 ])
 def test_tags_and_categories_are_read_as_jekyll_reads_them(line, tags):
     text = (f'---\nlayout: post\ntitle: "t"\ndate: 2022-01-27\n{line}\n'

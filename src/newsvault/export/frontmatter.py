@@ -16,6 +16,7 @@ surrogates, U+FFFE, U+FFFF); a title's line breaks become spaces first.
 """
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 
@@ -391,9 +392,11 @@ def is_lone_scalar(entry: Entry) -> bool:
 
 
 def list_value(entry: Entry) -> list[str]:
-    """The items of ``[ a, "b, c" ]``, of ``- a`` lines, or of a lone scalar (not cleaned)."""
+    """The items of ``[ a, "b, c" ]``, of ``- a`` lines, or of a lone scalar (not cleaned);
+    as YAML reads them, a plain item ends at a comment and a null one (``~``) is none."""
     if entry.items is not None:
-        return [unquote(item) for item in entry.items if item]
+        return _items([item if item.lstrip()[:1] in ("'", '"') else without_comment(item)
+                       for item in entry.items])
     raw = entry.raw.strip(" \t")
     if entry.literal or raw[:1] != "[":
         value = scalar_value(entry)
@@ -401,8 +404,16 @@ def list_value(entry: Entry) -> list[str]:
     raw = _FLOW_END_COMMENT.sub("]", raw)
     inner = raw[1:-1] if raw.endswith("]") else raw[1:]
     if '"' not in inner and "'" not in inner:
-        return [item for item in (part.strip(" \t") for part in inner.split(",")) if item]
-    return [unquote(item) for item in _split_flow(inner) if item]
+        return _items(part.strip(" \t") for part in inner.split(","))
+    return _items(_split_flow(inner))
+
+
+def _items(raws: Iterable[str]) -> list[str]:
+    return [unquote(item) for item in (raw.strip(" \t") for raw in raws)
+            if item and item not in _NULLS]
+
+
+_NULLS = frozenset(("~", "null", "Null", "NULL"))
 
 
 def _split_flow(inner: str) -> list[str]:
