@@ -37,3 +37,17 @@ def test_a_byte_the_pages_charset_cannot_have_does_not_hide_the_feed_after_it():
             "</head><body>正文</body></html>").encode("gb2312")
     for page in (head + b"\xff\xfe" + rest, head.replace(b"gb2312", b"utf-8") + rest):
         assert discover_feed_urls(page, "http://x.test/a/") == ["http://x.test/feed.xml"]
+
+
+def test_rss_1_html5_rel_feed_and_subscribe_links_are_feeds_and_generic_xml_comes_last():
+    html = b"""<html><head>
+      <link rel="alternate" type="text/xml" href="/maybe.xml">
+      <link rel="alternate" type="application/rdf+xml" href="/index.rdf">
+      <link rel="feed" href="/html5-feed">
+      <link rel="alternate" type="application/rss+xml" href="feed://b.example/rss">
+      <link rel="alternate" type="text/xml+oembed" href="/oembed">
+      <link rel="stylesheet" type="text/css" href="/site.css">
+    </head></html>"""
+    assert discover_feed_urls(html, "https://a.example/") == [
+        "https://a.example/index.rdf", "https://a.example/html5-feed", "http://b.example/rss",
+        "https://a.example/maybe.xml"]

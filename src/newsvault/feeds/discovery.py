@@ -2,28 +2,37 @@
 
 from lxml import etree
 
+from newsvault.config import feed_url_as_http
 from newsvault.feeds.encoding import html_charset
 from newsvault.feeds.xml import absolute_url
 
 FEED_TYPES = frozenset((
     "application/rss+xml", "application/atom+xml", "application/feed+json", "application/json",
+    "application/rdf+xml",  # RSS 1.0
 ))
+# types a feed is sometimes announced with, but other things too: tried after the others
+MAYBE_FEED_TYPES = frozenset(("text/xml", "application/xml", "application/x-rss+xml"))
 
 
 def discover_feed_urls(html: bytes, base_url: str) -> list[str]:
-    """Absolute feed URLs announced by the page, in document order, without repeats."""
+    """Absolute feed URLs announced by the page (``rel="alternate"`` with a feed's type, or
+    HTML5's ``rel="feed"``), in document order, those of a generic XML type last; without
+    repeats."""
     root = _parse_html(html)
     if root is None:
         return []
     base = _document_base(root, base_url)
-    urls: list[str] = []
+    sure: list[str] = []
+    maybe: list[str] = []
     for link in root.iter("link"):
-        if not _announces_feed(link):
+        found = _announced(link)
+        if found is None:
             continue
-        url = absolute_url(link.get("href"), base)
-        if url and url not in urls:
-            urls.append(url)
-    return urls
+        # feed://host/path, a browser's subscribe link, is http://host/path
+        url = absolute_url(feed_url_as_http(link.get("href").strip()), base)
+        if url and url not in sure and url not in maybe:
+            (sure if found else maybe).append(url)
+    return sure + maybe
 
 
 def _parse_html(html: bytes) -> etree._Element | None:
@@ -46,10 +55,19 @@ def _tolerantly_decoded(html: bytes) -> str:
         return html.decode("utf-8", errors="replace")
 
 
-def _announces_feed(link: etree._Element) -> bool:
+def _announced(link: etree._Element) -> bool | None:
+    """True: the link announces a feed; False: perhaps (a generic XML type); None: not."""
+    if not (link.get("href") or "").strip():
+        return None
     rel = (link.get("rel") or "").lower().split()
     kind = (link.get("type") or "").split(";")[0].strip().lower()
-    return "alternate" in rel and kind in FEED_TYPES and bool((link.get("href") or "").strip())
+    if kind in FEED_TYPES and ("alternate" in rel or "feed" in rel):
+        return True
+    if "feed" in rel and not kind:
+        return True
+    if kind in MAYBE_FEED_TYPES and "alternate" in rel:
+        return False
+    return None
 
 
 def _document_base(root: etree._Element, page_url: str) -> str:
