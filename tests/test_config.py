@@ -161,6 +161,9 @@ def test_every_accepted_key_is_read(dotted):
     ("http://a.example:99999/feed", "has a port that is no number from 0 to 65535"),
     ("http://a.example:rss/feed", "has a port that is no number"),
     ("http://exa mple.com/feed", "has white space in its host name"),
+    ("https://a.example/feed\u200b", "contains an invisible character (U+200B); remove it"),
+    ("https://a.example/\u202efeed", "contains an invisible character (U+202E)"),
+    ("https://a.example/\u3000feed", "contains an invisible character (U+3000)"),
 ])
 def test_what_is_wrong_with_a_feed_url(url, problem):
     assert url_problem(url).startswith(problem)

@@ -514,6 +514,9 @@ def url_problem(url: str) -> str | None:
         return "has white space around it; remove it"
     if problem := text_problem(url):
         return f"{problem}; remove it"
+    for char in url:  # pasted with the URL from a page or a chat: never part of it
+        if unicodedata.category(char) in ("Cf", "Zs", "Zl", "Zp") and char != " ":
+            return f"contains an invisible character (U+{ord(char):04X}); remove it"
     try:
         parts = urlsplit(url)
     except ValueError as error:  # "http://[::1/feed": an IPv6 address not closed
