@@ -414,3 +414,23 @@ def test_an_outline_whose_url_is_no_url_is_skipped_and_the_others_added(archive)
     assert "skipped the outline '坏': its URL 'http://[::1/feed' is no URL" in result.stderr
     listed = json.loads(newsvault("sources", "--json", cwd=archive, check=0).stdout)
     assert [source["name"] for source in listed] == ["好"]
+
+
+def test_init_github_actions_gives_an_archive_made_without_it_its_workflow_once(archive):
+    config = (archive / "newsvault.toml").read_bytes()
+    result = newsvault("init", "--github-actions", str(archive), cwd=archive.parent, check=0)
+    workflow = archive / ".github/workflows/newsvault.yml"
+    assert f"wrote {workflow}" in result.stdout and "cron:" in workflow.read_text()
+    assert (archive / "newsvault.toml").read_bytes() == config  # the archive as it was
+    workflow.write_text("# the user's own edits\n", encoding="utf-8")
+    again = newsvault("init", "--github-actions", str(archive), cwd=archive.parent, check=2)
+    assert "newsvault.yml exists already" in again.stderr
+    assert workflow.read_text() == "# the user's own edits\n"  # never overwritten
+
+
+def test_init_never_overwrites_a_workflow_a_folder_has(tmp_path):
+    workflow = tmp_path / "site/.github/workflows/newsvault.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text("# mine\n", encoding="utf-8")
+    newsvault("init", "site", "--empty", "--github-actions", cwd=tmp_path, check=2)
+    assert workflow.read_text() == "# mine\n" and not (tmp_path / "site/newsvault.toml").exists()

@@ -26,10 +26,17 @@ class NewArchive:
 
 
 def create_archive(root: Path, *, title: str, empty: bool, github_actions: bool) -> NewArchive:
-    """Write the archive's files. Never overwrites a newsvault.toml."""
-    config = root / CONFIG_NAME
+    """Write the archive's files, or, with ``github_actions`` in an archive, its workflow.
+    Never overwrites a newsvault.toml or a workflow."""
+    config, workflow = root / CONFIG_NAME, root / WORKFLOW_PATH
+    if github_actions and workflow.exists():
+        raise ConfigError(f"{workflow} exists already; move it aside for newsvault to write"
+                          " its own")
     if config.exists():
-        raise ConfigError(f"{config} exists already; this folder is an archive")
+        if github_actions:  # an archive made without it: its workflow now
+            return _with_workflow(root, NewArchive([]))
+        raise ConfigError(f"{config} exists already; this folder is an archive (to give it"
+                          " the hourly workflow: newsvault init --github-actions FOLDER)")
     root.mkdir(parents=True, exist_ok=True)
     config.write_text(
         new_config_text(title, "Asia/Shanghai", [] if empty else DEFAULT_SOURCES),
@@ -38,10 +45,13 @@ def create_archive(root: Path, *, title: str, empty: bool, github_actions: bool)
     created = NewArchive([config])
     if _ignore_in_git(root / ".gitignore"):
         created.written.append(root / ".gitignore")
-    if github_actions:
-        created.workflow_package = installed_package()
-        created.written.append(_write_workflow(root / WORKFLOW_PATH, created.workflow_package))
-        created.enclosing_repository = enclosing_repository(root)
+    return _with_workflow(root, created) if github_actions else created
+
+
+def _with_workflow(root: Path, created: "NewArchive") -> "NewArchive":
+    created.workflow_package = installed_package()
+    created.written.append(_write_workflow(root / WORKFLOW_PATH, created.workflow_package))
+    created.enclosing_repository = enclosing_repository(root)
     return created
 
 
