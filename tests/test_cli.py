@@ -434,3 +434,12 @@ def test_init_never_overwrites_a_workflow_a_folder_has(tmp_path):
     workflow.write_text("# mine\n", encoding="utf-8")
     newsvault("init", "site", "--empty", "--github-actions", cwd=tmp_path, check=2)
     assert workflow.read_text() == "# mine\n" and not (tmp_path / "site/newsvault.toml").exists()
+
+
+def test_an_opml_file_that_lists_no_feed_says_so(archive):
+    opml = archive / "folders.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="空文件夹"/></body></opml>',
+                    encoding="utf-8")
+    result = newsvault("opml", "import", str(opml), cwd=archive, check=0)
+    assert "lists no feed (no <outline> with an xmlUrl)" in result.stderr
+    assert "added 0 sources" in result.stdout

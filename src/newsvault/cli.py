@@ -232,7 +232,9 @@ def opml_import(ctx, file: Path):
     from newsvault.feeds.opml import read_opml
 
     listed = read_opml(file.read_bytes())
-    if listed.damaged:
+    if not listed.outlines:
+        click.echo(f"warning: {file} lists no feed (no <outline> with an xmlUrl)", err=True)
+    elif listed.damaged:
         click.echo(f"warning: {file} is not well-formed OPML (cut off?): only the "
                    f"{counted(len(listed.outlines), 'feed')} that could be read in it are taken",
                    err=True)

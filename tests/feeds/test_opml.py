@@ -74,3 +74,15 @@ def test_a_cut_off_file_is_read_as_far_as_it_goes_and_said_to_be_damaged():
     assert listed.damaged
     assert listed.outlines == [OpmlOutline("甲", "http://a/f", ["Tech"]),
                                OpmlOutline("乙", "http://b/f", ["Tech"])]  # not tagged 甲
+
+
+def test_an_opml_with_a_default_namespace_and_feeds_given_in_url_is_read():
+    data = b"""<?xml version="1.0"?>
+    <opml version="2.0" xmlns="http://opml.org/spec2"><body>
+      <outline text="News"><outline type="rss" text="A" xmlUrl="https://a.example/feed"/></outline>
+      <outline type="rss" text="B" url="https://b.example/rss"/>
+      <outline type="link" text="C" url="https://c.example/"/>
+    </body></opml>"""
+    outlines = read_opml(data).outlines
+    assert [(o.name, o.url, o.tags) for o in outlines] == [
+        ("A", "https://a.example/feed", ["News"]), ("B", "https://b.example/rss", [])]

@@ -35,7 +35,8 @@ def read_opml(data: bytes) -> OpmlFile:
     root = doc.root
     if local_name(root.tag).lower() != "opml":
         raise FeedError(f"opml: not an OPML document (root element <{local_name(root.tag)}>)")
-    body = next((child for child in root if child.tag == "body"), root)
+    # a default namespace (<opml xmlns="…">, some exporters write one) changes no name
+    body = next((child for child in root if _named(child, "body")), root)
     outlines: list[OpmlOutline] = []
     _collect(body, [], outlines)
     return OpmlFile(_merged(outlines), doc.recovered)
@@ -62,15 +63,26 @@ def write_opml(outlines: list[OpmlOutline], title: str = "newsvault sources") ->
 
 def _collect(parent: etree._Element, tags: list[str], found: list[OpmlOutline]) -> None:
     for element in parent:
-        if not isinstance(element.tag, str) or element.tag != "outline":
+        if not _named(element, "outline"):
             continue
         label = (element.get("text") or element.get("title") or "").strip()
-        url = _attribute(element, "xmlUrl")
+        url = _attribute(element, "xmlUrl") or _feed_url_attribute(element)
         if url:
             own_tags = tags + _categories(element.get("category"))
             found.append(OpmlOutline(name=label or url, url=url, tags=_unique(own_tags)))
         # a feed is no folder: what a cut-off file nests in it is not tagged with its name
         _collect(element, tags + [label] if label and not url else tags, found)
+
+
+def _named(element: etree._Element, name: str) -> bool:
+    return isinstance(element.tag, str) and local_name(element.tag) == name
+
+
+def _feed_url_attribute(element: etree._Element) -> str | None:
+    """A feed some readers give in ``url`` (OPML's attribute for links and includes) with
+    the outline's type saying it is a feed."""
+    kind = (element.get("type") or "").strip().lower()
+    return _attribute(element, "url") if kind in ("rss", "atom", "feed") else None
 
 
 def _merged(outlines: list[OpmlOutline]) -> list[OpmlOutline]:
