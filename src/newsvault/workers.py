@@ -8,6 +8,7 @@ pipe: a task gets the ids to work on and reads the rest. Workers are spawned, no
 """
 
 import os
+import signal
 import threading
 import time
 from collections import deque
@@ -90,7 +91,11 @@ def exit_with_parent(parent_pid: int, every: float = PARENT_POLL_SECONDS) -> Non
     ``parent_pid`` is gone. A parent killed by SIGTERM or SIGKILL cannot shut its children
     down, and idle ones would wait for work for minutes, holding the archive open.
     Watched from a thread, as the child's own thread blocks reading its queue or pipe.
-    Whatever is committed stays consistent; an open transaction is rolled back by SQLite."""
+    Whatever is committed stays consistent; an open transaction is rolled back by SQLite.
+
+    Ctrl-C reaches every process of the terminal's group: a child ignores it, and the
+    parent, which says "interrupted", ends it (no traceback from each worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent_pid, every), daemon=True,
                      name="newsvault-parent-watch").start()
 

@@ -1078,8 +1078,10 @@ class SqliteStore:
         try:
             with self._transaction() as db:
                 yield SearchWriter(db)
-        except sqlite3.OperationalError as error:  # busy for too long, read-only, disk full
+        except sqlite3.OperationalError as error:  # read-only, say
             raise StoreError(f"search: cannot update the index in {self.path}: {error}") from None
+        except StoreError as error:  # busy for too long, disk full: said by _transaction
+            raise StoreError(f"search: cannot update the index: {error}") from None
 
     def search(self, match: str, weights: tuple[float, float, float], limit: int,
                source: str | None = None) -> list[SearchRow]:
