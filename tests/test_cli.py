@@ -328,8 +328,10 @@ def test_a_second_run_on_a_locked_archive_exits_3(archive):
     assert "busy" in result.stderr
 
 
-def test_every_rejects_a_bad_interval(archive):
-    assert "--every" in newsvault("run", "--every", "soon", cwd=archive, check=2).stderr
+@pytest.mark.parametrize("interval", ["soon", "0s", "1", "90"])  # a number alone: a unit?
+def test_every_rejects_a_bad_interval(archive, interval):
+    result = newsvault("run", "--every", interval, cwd=archive, check=2, timeout=30)
+    assert "use a number with s, m, h or d, e.g. 1h" in result.stderr
 
 
 @pytest.mark.parametrize("command", [

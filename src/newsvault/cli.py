@@ -390,10 +390,11 @@ def _show_next_run(seconds: float) -> None:
 
 
 def _seconds(interval: str) -> float:
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", interval)
+    # a unit always: "--every 1", meant as an hour, would ask every feed every second
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd])\s*", interval)
     if not match or float(match.group(1)) <= 0:
         raise ConfigError(f"--every {interval!r}: use a number with s, m, h or d, e.g. 1h")
-    return float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+    return float(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
 
 
 def _source_count(archive, names) -> int:
