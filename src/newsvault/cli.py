@@ -593,7 +593,7 @@ def status(ctx, as_json: bool):
     click.echo(text_table(("source", "last fetch", "result", "articles", "failures",
                            "pages failed", "reason"), rows, right_aligned={3, 4, 5}))
     totals = report["totals"]
-    unlisted = sum(not source["configured"] for source in report["sources"])
+    unlisted = totals["sources_not_configured"]
     click.echo(f"{counted(totals['articles'], 'article')} "
                f"({counted(totals['versions'], 'version')}) from "
                f"{counted(totals['sources'], 'source')}"

@@ -60,7 +60,8 @@ def test_status_json_after_a_mixed_run(archive, feed_server, fixture_bytes):
         "articles": 0, "consecutive_failures": 2, "dead": False, "retry_after_ms": None,
         **NO_PAGE_PROBLEMS,
     }
-    assert report["totals"] == {"sources": 3, "articles": 4, "versions": 4, "fetch_runs": 6}
+    assert report["totals"] == {"sources": 3, "articles": 4, "versions": 4, "fetch_runs": 6,
+                                "sources_not_configured": 0}
 
     text = archive.cli("status", check=0).stdout  # the same, for people
     lines = {line.split()[0]: line for line in text.splitlines() if line.split()
@@ -88,4 +89,6 @@ def test_status_marks_a_source_no_longer_in_newsvault_toml(archive, feed_server,
     assert "not in newsvault.toml" not in rows["留下"]
     assert rows["删掉"].rstrip().endswith("not fetched: not in newsvault.toml")
     assert "from 2 sources (1 not in newsvault.toml, not fetched); 2 fetches logged" in text
-    assert [source["configured"] for source in archive.status()["sources"]] == [True, False]
+    status = archive.status()
+    assert [source["configured"] for source in status["sources"]] == [True, False]
+    assert status["totals"]["sources_not_configured"] == 1  # a monitor need not count them

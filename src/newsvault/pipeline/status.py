@@ -27,7 +27,9 @@ def status_report(store: SqliteStore) -> dict:
     media = store.media_totals()
     media["failures"] = [{"url": url, "error": error, "attempts": attempts}
                          for url, error, attempts in store.media_failures()]
-    return {"sources": sources, "totals": store.totals(), "media": media}
+    totals = store.totals()
+    totals["sources_not_configured"] = sum(not source["configured"] for source in sources)
+    return {"sources": sources, "totals": totals, "media": media}
 
 
 def _last_status(status: str | None) -> str | None:
