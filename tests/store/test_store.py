@@ -319,6 +319,48 @@ def test_a_database_of_schema_7_is_given_an_identity_when_upgraded(tmp_path):
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
+@pytest.mark.parametrize("one, other", [
+    ("https://x.test/新闻/1", "https://x.test/%E6%96%B0%E9%97%BB/1"),  # an RSSHub route's
+    ("https://x.test/%e6%96%b0/2", "https://x.test/%E6%96%B0/2"),  # WordPress writes lower case
+    ("https://x.test/~me/3", "https://x.test/%7Eme/3"),
+    ("https://例子.test/4", "https://xn--fsqu00a.test/4"),
+    ("https://x.test/s?q=新", "https://x.test/s?q=%E6%96%B0"),
+])
+def test_a_link_spelled_another_way_is_the_same_article(store, one, other):
+    assert save(store, "甲", [item(1, url=one)]).new == 1
+    counts = save(store, "乙", [item(2, url=other, guid="other")], at=2000)
+    assert counts.new == 0 and store.totals()["articles"] == 1
+
+
+def test_reserved_characters_and_their_escapes_stay_apart(store):
+    save(store, "甲", [item(1, url="https://x.test/a%2Fb"), item(2, url="https://x.test/a/b")])
+    assert store.totals()["articles"] == 2
+
+
+def test_an_archive_of_schema_9_has_its_links_spelled_one_way_and_its_copies_found(tmp_path):
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    for number, script in enumerate(MIGRATIONS[:9], start=1):
+        db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
+    db.execute("INSERT INTO sources (id, name, url, created_ms) VALUES (1, '甲', 'http://a.test/f', 0)")
+    for article_id, url in ((1, "https://x.test/新闻"), (2, "https://x.test/%e6%96%b0%e9%97%bb"),
+                            (3, "https://x.test/%E6%96%B0%E9%97%BB"), (4, "https://x.test/plain")):
+        db.execute("INSERT INTO articles (id, source_id, guid, url, url_key, title, first_seen_ms,"
+                   " updated_ms, content_html, content_hash, change_seq) VALUES"
+                   " (?, 1, ?, ?, ?, 't', 0, 0, '', '', ?)", (article_id, f"g{article_id}",
+                                                           url, url, article_id))
+    db.commit()
+    db.close()
+    store = open_store(path)
+    keys = dict(store._db.execute("SELECT id, url_key FROM articles"))
+    spelled = "https://x.test/%E6%96%B0%E9%97%BB"
+    # the first keeps the link; 3 already had its spelling: it keeps it, and 1 is the copy
+    assert keys == {1: None, 2: None, 3: spelled, 4: "https://x.test/plain"}
+    counts = save(store, "甲", [item(9, url="https://x.test/新闻", guid="new")], at=5000)
+    assert counts.new == 0 and store.totals()["articles"] == 4  # no fifth copy
+    store.close()
+
+
 def test_an_edit_does_not_move_a_date_that_is_only_when_the_item_was_updated(store):
     first = 1_600_000_000_000
     save(store, "甲", [item(1, published_ms=first, published_raw="t1", date_is_update=True)])

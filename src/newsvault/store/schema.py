@@ -1,10 +1,40 @@
 """The schema, as an ordered list of migrations.
 
 ``PRAGMA user_version`` records how many have been applied; each runs in its own
-transaction, so a killed migration leaves the previous version intact.
+transaction, so a killed migration leaves the previous version intact. A migration is an
+SQL script, or a function of the connection for what SQL alone cannot compute.
 """
 
-MIGRATIONS: list[str] = [
+from collections.abc import Callable
+
+
+def _links_spelled_one_way(db) -> None:
+    """Every canonical link made again: a path or query is spelled one way now
+    (identity._one_spelling: "/新闻" and "/%e6%96%b0…" are "/%E6%96%B0…"). Of articles
+    whose links turn out to be one, the one whose key was spelled so already keeps it, else
+    the first; the others, copies archived before, keep their source and guid but no link
+    key (the unique index allows any number of none)."""
+    from newsvault.store.identity import canonical_url
+
+    rows = db.execute("SELECT id, url, url_key FROM articles WHERE url_key IS NOT NULL"
+                      " ORDER BY id").fetchall()
+    changed = {}
+    for article_id, url, key in rows:
+        new_key = canonical_url(url) if url else key
+        if new_key != key:
+            changed[article_id] = new_key
+    in_use = {key for article_id, _, key in rows if article_id not in changed}
+    given: list[tuple[str, int]] = []
+    for article_id, key in changed.items():
+        if key not in in_use:
+            in_use.add(key)
+            given.append((key, article_id))
+    db.executemany("UPDATE articles SET url_key = NULL WHERE id = ?",
+                   [(article_id,) for article_id in changed])
+    db.executemany("UPDATE articles SET url_key = ? WHERE id = ?", given)
+
+
+MIGRATIONS: list[str | Callable] = [
     # 1: sources, articles, revisions, fetch runs, export state
     """
     CREATE TABLE sources (
@@ -229,4 +259,6 @@ MIGRATIONS: list[str] = [
         id, source_id, published_ms, first_seen_ms, updated_ms, revisions, content_hash,
         post_name, title, author, url, post_layout, fulltext_hash, image_url);
     """,
+    # 10: canonical links with one spelling of a path's characters (see the function)
+    _links_spelled_one_way,
 ]

@@ -138,10 +138,15 @@ class SqliteStore:
         # version is read again once the other has finished
         with folder_locked(self.path.resolve().parent):
             version = self._schema_version()
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+                if callable(step):
+                    with self._transaction() as db:
+                        step(db)
+                        db.execute(f"PRAGMA user_version={number}")
+                    continue
                 # executescript commits first; BEGIN/COMMIT inside makes the step atomic
                 self._db.executescript(
-                    f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
+                    f"BEGIN;\n{step}\nPRAGMA user_version={number};\nCOMMIT;")
 
     def _schema_version(self) -> int:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
