@@ -170,6 +170,20 @@ def test_a_new_name_takes_over_the_unlisted_source_at_its_url_configured_last_an
     assert set(now) == {"乙", "丁", "戊"} and store.totals()["sources"] == 3
 
 
+def test_a_source_renamed_while_its_old_name_goes_to_another_feed_keeps_its_articles(store):
+    source = sources(store)["甲"]
+    source.etag = '"v1"'
+    store.save_fetch(source, [item(1)], FetchRecord(1000, 1000, "ok", 200))
+    store.sync_sources([SourceSettings("甲（中文）", "http://a.test/feed"),  # the same URL
+                        SourceSettings("甲", "http://en.a.test/feed"),  # its old name, a new feed
+                        SourceSettings("乙", "http://b.test/feed")], now_ms=2)
+    now = sources(store)
+    assert (now["甲（中文）"].id, now["甲（中文）"].etag) == (source.id, '"v1"')
+    assert now["甲"].id != source.id and now["甲"].url == "http://en.a.test/feed"
+    [row] = list(store.export_rows())
+    assert row.source_name == "甲（中文）"  # its posts signed with the name of their feed
+
+
 def test_an_article_whose_source_is_no_longer_fetched_is_revised_by_the_first_that_carries_it(
         store):
     save(store, "甲", [item(1)])

@@ -196,6 +196,7 @@ class SqliteStore:
         listed = {source.name for source in configured}
         with self._transaction() as db:
             known = {row[0]: row[1] for row in db.execute("SELECT name, url FROM sources")}
+            self._rename_given_away(db, configured, known)
             unlisted = _UnlistedByUrl(db, listed)
             db.execute("UPDATE sources SET configured = 0")  # the listed ones are set again
             for source in configured:
@@ -224,6 +225,21 @@ class SqliteStore:
                         "UPDATE sources SET tags = ?, configured = 1 WHERE name = ?",
                         (tags, source.name),
                     )
+
+    @staticmethod
+    def _rename_given_away(db, configured: list[SourceSettings], known: dict[str, str]) -> None:
+        """A source renamed in the same edit that gave its old name to another feed: the
+        new name has the source's URL, the old name another URL. The source (articles,
+        fetch state) goes with its URL to the new name; the old name is a new source."""
+        wanted_url = {source.name: source.url for source in configured}
+        name_at = {url: name for name, url in known.items()}
+        for source in configured:
+            old_name = name_at.get(source.url)
+            if (source.name not in known and old_name is not None
+                    and wanted_url.get(old_name, source.url) != source.url):
+                db.execute("UPDATE sources SET name = ? WHERE name = ?", (source.name, old_name))
+                known[source.name] = known.pop(old_name)
+                del name_at[source.url]
 
     def ensure_source(self, name: str, url: str, now_ms: int) -> int:
         """A source known only from imported posts (not fetched unless configured)."""
