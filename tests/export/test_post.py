@@ -458,3 +458,12 @@ def test_a_value_with_a_line_break_that_is_not_a_block_is_written_on_one_line():
                 categories=[], html="", comment_ms=0, extra=[("comments", '""\n')])
     written = loaded_front_matter(render_post(post))
     assert written["comments"] == "" and written["tags"] == []
+
+
+def test_two_keys_with_one_anchor_do_not_break_the_front_matter():
+    """Hypothesis found `comments: &0` twice: each loads alone, the two do not."""
+    post = Post(title="t", date_text="2000-01-01T00:00:00.000Z", author="", url="", tags=[],
+                categories=[], html="", comment_ms=0,
+                extra=[("comments", "&0"), ("note", "&0"), ("image", "\n  path: &p /a.png")])
+    written = loaded_front_matter(render_post(post))
+    assert (written["comments"], written["note"]) == ("&0", "&0")

@@ -153,14 +153,31 @@ def raw_value(raw: str) -> str:
     The text is copied, not re-emitted, so legacy posts come back byte for byte; a value that
     would break the YAML (or load as a different key) is written as a double-quoted string.
     A value over several lines (``structured``) starts with its line break or its own space,
-    and is written right after the key's ":".
+    and is written right after the key's ":". One with a YAML anchor (``&a``) is not copied:
+    two keys' anchors of one name would break the whole front matter (hypothesis found it).
     """
-    if is_structured(raw) and _loads_alone(raw):
+    if is_structured(raw) and _ANCHOR.search(raw) is None and _reads_back(raw):
         return raw
     raw = clean_title(raw)
     if not raw.strip(" "):
         return ""
-    return raw if _loads_alone(raw) else double_quoted(raw.strip(" "))
+    if (raw.lstrip(" ")[:1] in ("'", '"') or _ANCHOR.search(raw) is None) and _loads_alone(raw):
+        return raw  # (a quoted scalar holds no anchor)
+    return double_quoted(raw.strip(" "))
+
+
+def _reads_back(raw: str) -> bool:
+    """Whether ``key:RAW`` read again is this structured value, lines and all."""
+    try:
+        entries, _ = read_front_matter(f"---\nk:{raw}\n---\n")
+    except NotFrontMatter:
+        return False
+    found = structured(entries[0]) if len(entries) == 1 else None
+    return found is not None and found[0] == raw
+
+
+# "&name" where a value, a flow item or a block item starts: an anchor ("R&D", "a & b" aren't)
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s,\[\]{}]")
 
 
 _LOADERS = tuple(dict.fromkeys((getattr(yaml, "CSafeLoader", yaml.SafeLoader), yaml.SafeLoader)))
@@ -349,6 +366,8 @@ def structured(entry: Entry, lists: bool = False) -> tuple[str, object] | None:
 def is_structured(raw: str) -> bool:
     """Whether ``raw`` is a value over several lines as ``structured`` gives it: its lines
     under the key, or a ``|`` or ``>`` and its lines."""
+    if not raw.strip():
+        return False  # nothing under the key: an empty value
     return raw[:1] == "\n" or (raw[:2] in (" |", " >") and "\n" in raw)
 
 
