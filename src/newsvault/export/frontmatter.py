@@ -172,7 +172,7 @@ def _reads_back(raw: str) -> bool:
         entries, _ = read_front_matter(f"---\nk:{raw}\n---\n")
     except NotFrontMatter:
         return False
-    found = structured(entries[0]) if len(entries) == 1 else None
+    found = structured(entries[0], lists=True) if len(entries) == 1 else None
     return found is not None and found[0] == raw
 
 
