@@ -48,12 +48,17 @@ def test_ctrl_c_while_workers_clean_says_interrupted_once_without_tracebacks(tmp
                             "export", "jekyll"], env=cli_env(), stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True, preexec_fn=own_group)
     seen = []
-    for line in run.stderr:  # off a terminal, progress comes as plain lines
-        seen.append(line)
-        if line.startswith("cleaning: "):  # the workers are at it
-            os.killpg(run.pid, signal.SIGINT)
-            break
-    rest = run.communicate(timeout=120)
+    try:
+        for line in run.stderr:  # off a terminal, progress comes as plain lines
+            seen.append(line)
+            if line.startswith("cleaning: "):  # the workers are at it
+                os.killpg(run.pid, signal.SIGINT)
+                break
+        rest = run.communicate(timeout=120)
+    finally:  # a run that hangs is not left behind
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
     said = "".join(seen) + rest[0] + rest[1]
     assert run.returncode == 130, said
     assert "Traceback" not in said and "KeyboardInterrupt" not in said, said
