@@ -429,10 +429,10 @@ def list_value(entry: Entry) -> list[str]:
 
 def _items(raws: Iterable[str]) -> list[str]:
     return [unquote(item) for item in (raw.strip(" \t") for raw in raws)
-            if item and item not in _NULLS]
+            if item and item not in NULLS]
 
 
-_NULLS = frozenset(("~", "null", "Null", "NULL"))
+NULLS = frozenset(("~", "null", "Null", "NULL"))  # YAML's null, besides nothing at all
 
 
 def _split_flow(inner: str) -> list[str]:

@@ -155,14 +155,19 @@ def _subfolder(path: str, posts_dir: Path) -> str:
 
 def _shown(path: str, posts_dir: Path) -> str:
     """A file as the report names it: its path under the posts folder (``2022/a.md``)."""
-    return Path(os.path.relpath(path, posts_dir)).as_posix()
+    return _under(_subfolder(path, posts_dir), os.path.basename(path))
+
+
+def _under(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
 
 
 # -- pass 1: front matter ------------------------------------------------------------------
 
 
 def _read_head(path: str, posts_dir: Path, report: ImportReport, zone: tzinfo) -> _Head | None:
-    name, shown = os.path.basename(path), _shown(path, posts_dir)
+    name, folder = os.path.basename(path), _subfolder(path, posts_dir)
+    shown = _under(folder, name)
     try:
         front, front_text = read_front_matter(path)
     except OSError as error:
@@ -184,7 +189,7 @@ def _read_head(path: str, posts_dir: Path, report: ImportReport, zone: tzinfo) -
         report.skipped.append((shown, f"{reason}, and none in its file name"))
         return None
     return _Head(path=path, front=front, front_text=front_text, date_ms=date_ms, day=day,
-                 source=_source_name(front), folder=_subfolder(path, posts_dir))
+                 source=_source_name(front), folder=folder)
 
 
 def _unpublished(post: Post) -> bool:
@@ -294,7 +299,7 @@ def _group_by_link(heads: list[_Head]) -> list[_Group]:
 
 def _own_path(head: _Head) -> str:
     """The file's path under the posts folder (its name alone at the top, as ever)."""
-    return f"{head.folder}/{head.name}" if head.folder else head.name
+    return _under(head.folder, head.name)
 
 
 def _set_sources(store: SqliteStore, groups: list[_Group]) -> None:

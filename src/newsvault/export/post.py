@@ -128,11 +128,8 @@ def render_post(post: Post) -> str:
 def _author_value(post: Post) -> str:
     """What follows ``author:``: the name, or the mapping or list the post was imported with."""
     for name, raw in post.extra:
-        if name == "author":
-            if fm.is_structured(raw) and fm.raw_value(raw) == raw:
-                return raw
-            if not fm.is_structured(raw) and fm.raw_value(raw.strip()) == raw.strip():
-                return f" {raw.strip()}"
+        if name == "author" and fm.raw_value(raw) == raw:  # as read: " [a, b]", or lines
+            return raw
     return " " + fm.scalar(fm.clean(post.author))
 
 
@@ -200,8 +197,8 @@ def _link_text(title: str) -> str:
     a tag), and a "](" or an unbalanced bracket would end the link early, so that the rest
     of the title made a link or an image of its own (``x](javascript:…)``), and a "]:"
     makes the line a link definition, which shows nothing (``[Update]: …``). Then every
-    bracket and backslash is escaped, and the ":" after a "]" written ``&#58;``; balanced brackets with no "](" (``[视频] 新闻``) are
-    kept as the old system wrote them."""
+    bracket and backslash is escaped, and the ":" after a "]" written ``&#58;``; balanced
+    brackets with no "](" (``[视频] 新闻``) are kept as the old system wrote them."""
     title = title.replace("<", "&lt;")
     if "](" in title or "]:" in title or title.endswith("\\") or not _balanced(title):
         title = title.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
@@ -276,7 +273,8 @@ def _is_null(entry: fm.Entry | None) -> bool:
         return True
     if entry.literal or entry.items is not None or entry.lines and fm.structured(entry):
         return False
-    return fm.without_comment(entry.raw).strip() in ("", "~", "null", "Null", "NULL")
+    value = fm.without_comment(entry.raw).strip()
+    return not value or value in fm.NULLS
 
 
 def slug_title(name: str) -> str:
