@@ -8,35 +8,16 @@ import sys
 
 import pytest
 from support.cli import NO_SITE, ArchiveDir, cli_env
+from support.posts import write_numbered_posts
 
 pytestmark = pytest.mark.timeout(180)
-
-POST = """---
-layout: post
-title: "第 {n} 篇"
-date: 2022-01-{day:02d}T09:36:52.404Z
-author: 样例
-from: https://news.example/{n}.html
-tags: [ 样例 ]
-categories: [ 样例 ]
----
-<!--1643275012404-->
-[第 {n} 篇](https://news.example/{n}.html)
-------
-
-<div>
-{body}
-</div>
-"""
 
 
 def test_ctrl_c_while_workers_clean_says_interrupted_once_without_tracebacks(tmp_path):
     posts = tmp_path / "old" / "_posts"
     posts.mkdir(parents=True)
     body = "<p onclick='x()'>" + "正文，" * 8000 + "</p>"  # long enough to clean a while
-    for n in range(1600):
-        (posts / f"2022-01-{n % 28 + 1:02d}-{n}.md").write_text(
-            POST.format(n=n, day=n % 28 + 1, body=body), encoding="utf-8")
+    write_numbered_posts(posts, 1600, body)
     news = ArchiveDir.create(tmp_path / "news", build=NO_SITE)
     news.cli("import", "jekyll", str(posts), check=0)
 

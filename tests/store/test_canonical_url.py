@@ -48,3 +48,14 @@ def test_the_shortcut_is_taken_for_a_plain_link(monkeypatch):
 ])
 def test_tracking_parameters_go_and_the_rest_of_the_query_stays_as_written(tracked, plain):
     assert canonical_url(tracked) == canonical_url(plain) == plain
+
+
+@pytest.mark.parametrize("code", [f"{n:02X}" for n in range(0x20, 0x80)]
+                         + [f"{n:02x}" for n in range(0x20, 0x80)] + ["zz", "4"])
+def test_the_quick_path_spells_every_escape_as_parsing_does(code):
+    """A link of the plain shape skips parsing when its escapes are spelled the one way
+    already (a pattern decides): it must agree with the parse for every escape."""
+    from newsvault.store.identity import _parsed_canonical_url
+
+    url = f"https://x.test/a%{code}b?q=%{code}"
+    assert canonical_url(url) == _parsed_canonical_url(url)
