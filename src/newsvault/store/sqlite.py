@@ -198,7 +198,6 @@ class SqliteStore:
             known = {row[0]: row[1] for row in db.execute("SELECT name, url FROM sources")}
             self._rename_given_away(db, configured, known)
             unlisted = _UnlistedByUrl(db, listed)
-            db.execute("UPDATE sources SET configured = 0")  # the listed ones are set again
             for source in configured:
                 tags = json.dumps(source.tags, ensure_ascii=False)
                 if source.name not in known:
@@ -225,6 +224,9 @@ class SqliteStore:
                         "UPDATE sources SET tags = ?, configured = 1 WHERE name = ?",
                         (tags, source.name),
                     )
+            # a name the file no longer lists (one renamed through its URL has gone already)
+            db.executemany("UPDATE sources SET configured = 0 WHERE name = ?",
+                           [(name,) for name in known if name not in listed])
 
     @staticmethod
     def _rename_given_away(db, configured: list[SourceSettings], known: dict[str, str]) -> None:
