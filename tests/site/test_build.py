@@ -219,6 +219,26 @@ def test_a_source_or_tag_named_by_a_long_feed_title_has_a_folder_that_fits(tmp_p
     archive.close()
 
 
+def test_a_tag_written_in_two_cases_is_one_tag_page(tmp_path):
+    """"AI" and "ai" were two pages (tag/ai/ and tag/ai-2/), two tags to readers."""
+    made = make_archive(tmp_path / "news", {"甲报": 2, "乙报": 1})
+    sources = "".join(f'[[sources]]\nname = "{name}"\nurl = "https://{n}.example/feed"\n'
+                      f'tags = ["{tag}"]\n\n'
+                      for n, (name, tag) in enumerate((("甲报", "AI"), ("乙报", "ai"))))
+    archive = reopened_with(made, "[export.jekyll]", sources + "[export.jekyll]")
+    build_archive_site(archive)
+    site = archive.root / "site"
+    assert sorted(path.name for path in (site / "tag").iterdir() if path.is_dir()) == \
+        ["ai", "乙报", "甲报"]
+    tag_page = (site / "tag/ai/index.html").read_text(encoding="utf-8")
+    assert all(f"{name}的第{n}篇报道" in tag_page for name, n in (("甲报", 1), ("甲报", 2),
+                                                               ("乙报", 1)))
+    assert "<h1>标签：AI</h1>" in tag_page  # named by its most used spelling
+    article = article_page(site, "乙报的第1篇报道").read_text(encoding="utf-8")
+    assert 'href="../../tag/ai/index.html">#ai<' in article  # as written, to the one page
+    archive.close()
+
+
 def test_an_imported_post_whose_date_is_no_iso_day_has_its_file_names_day(tmp_path):
     from newsvault.export.jekyll_import import import_jekyll
 

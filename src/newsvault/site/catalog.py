@@ -4,7 +4,7 @@ permalink, and the lists it appears in (all, per source, per tag, per month).
 Held in memory for the whole build: about 1 KB per article, 25 MB at 22,740 posts.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone, tzinfo
 from hashlib import blake2b
@@ -49,6 +49,7 @@ class Group:
     name: str
     folder: str  # "source/bbc/"
     articles: list[SiteArticle] = field(default_factory=list)  # oldest first
+    spellings: tuple[str, ...] = ()  # a tag's: every case it is written in ("AI", "ai")
 
 
 @dataclass(slots=True)
@@ -169,9 +170,17 @@ def _article(row: SiteArticleRow) -> SiteArticle:
     return SiteArticle(
         id=row.id, source=row.source_name, title=row.title, author=row.author or "",
         url=row.url or "", date_ms=post_date_ms(row), updated_ms=row.updated_ms,
-        tags=tuple(dict.fromkeys(str(tag) for tag in tags)), revisions=row.revisions,
+        tags=_distinct_tags(tags), revisions=row.revisions,
         content_hash=row.content_hash,
     )
+
+
+def _distinct_tags(tags: list) -> tuple[str, ...]:
+    """Each tag once, ignoring case: the first spelling kept."""
+    by_key = {}
+    for tag in map(str, tags):
+        by_key.setdefault(tag.casefold(), tag)
+    return tuple(by_key.values())
 
 
 def _permalink_day(row: SiteArticleRow) -> str:
@@ -239,19 +248,35 @@ def _set_digests(article: SiteArticle) -> None:
 def _groups(articles: list[SiteArticle], source_rank: dict[str, tuple]
             ) -> tuple[list[Group], list[Group], list[Group]]:
     by_source: dict[str, list] = defaultdict(list)
-    by_tag: dict[str, list] = defaultdict(list)
     by_month: dict[str, list] = defaultdict(list)
     for article in articles:
         by_source[article.source].append(article)
         by_month[article.month].append(article)
-        for tag in article.tags:
-            by_tag[tag].append(article)
+    by_tag, spellings = _by_tag(articles)
     tag_rank = {tag: (min(article.id for article in listed), tag)
                 for tag, listed in by_tag.items()}
-    return (_named_groups("source", by_source, source_rank),
-            _named_groups("tag", by_tag, tag_rank),
+    tags = _named_groups("tag", by_tag, tag_rank)
+    for group in tags:
+        group.spellings = tuple(spellings[group.name])
+    return (_named_groups("source", by_source, source_rank), tags,
             [Group("month", month, f"archive/{month}/", listed)
              for month, listed in sorted(by_month.items())])
+
+
+def _by_tag(articles: list[SiteArticle]) -> tuple[dict[str, list], dict[str, Counter]]:
+    """One list per tag, ignoring case ("AI" and "ai" are one tag page, as they would be
+    one folder on macOS and Windows), named by its most used spelling (on a tie, the
+    oldest article's); and each name's spellings."""
+    by_key: dict[str, list] = defaultdict(list)
+    spelled: dict[str, Counter] = defaultdict(Counter)
+    for article in articles:
+        for tag in article.tags:
+            key = tag.casefold()
+            by_key[key].append(article)
+            spelled[key][tag] += 1
+    names = {key: counts.most_common(1)[0][0] for key, counts in spelled.items()}
+    return ({names[key]: listed for key, listed in by_key.items()},
+            {names[key]: spelled[key] for key in by_key})
 
 
 def _named_groups(kind: str, lists: dict[str, list], rank: dict[str, tuple]) -> list[Group]:

@@ -112,7 +112,8 @@ class _Links:
     """Where an article page's tags and month link to: one for all article pages."""
 
     def __init__(self, catalog: Catalog):
-        self.tag_folder = {group.name: group.folder for group in catalog.tags}
+        self.tag_folder = {spelling: group.folder for group in catalog.tags
+                           for spelling in group.spellings}
         self.month_folder = {group.name: group.folder for group in catalog.months}
         self._tag_keys: dict[tuple[str, ...], str] = {}
 
