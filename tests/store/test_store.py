@@ -206,6 +206,31 @@ def test_a_guid_that_items_with_different_links_share_identifies_none_of_them(st
     assert sorted(row.title for row in store.export_rows()) == [f"标题 {n}" for n in (1, 2, 3, 4)]
 
 
+def test_a_link_that_items_with_their_own_guids_share_identifies_none_of_them(store):
+    """A podcast whose every episode links to the show's page: the first episode was
+    archived, the others dropped as its repeats (or a new one made an "edit" of it)."""
+    show = "https://pod.example.com/"
+    episode = lambda n: item(n, url=show, guid=f"pod-ep-{n}")  # noqa: E731
+    first = save(store, "甲", [episode(1)])
+    later = save(store, "甲", [episode(n) for n in (4, 3, 2, 1)], at=2000)
+    again = save(store, "甲", [episode(n) for n in (5, 4, 3, 2, 1)], at=3000)
+    assert (first.new, later.new, later.updated, later.unchanged) == (1, 3, 0, 1)
+    assert (again.new, again.updated, again.unchanged) == (1, 0, 4)
+    rows = list(store.export_rows())
+    assert sorted((row.title, row.revisions) for row in rows) == \
+        [(f"标题 {n}", 1) for n in range(1, 6)]
+    assert {row.url for row in rows} == {show}
+    assert save(store, "乙", [item(6, url=show)], at=4000).new == 1  # another show's, too
+
+
+def test_a_changelogs_anchors_are_its_items(store):
+    versions = [item(n, url=f"https://tool.example.org/news.html#v1.{n}", guid=None)
+                for n in (3, 2, 1)]
+    assert save(store, "甲", versions).new == 3
+    assert save(store, "乙", [item(9, url="https://tool.example.org/news.html#v1.3",
+                                   guid=None)]).new == 1  # the page names none of them
+
+
 def test_items_without_guid_or_link_are_told_apart_by_their_text(store):
     counts = save(store, "甲", [item(1, guid=None, url=None), item(2, guid=None, url=None)])
     again = save(store, "甲", [item(1, guid=None, url=None)])

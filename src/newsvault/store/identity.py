@@ -156,10 +156,16 @@ def entry_guid(entry: Entry) -> str:
 
 def unique_entries(entries: list[Entry]) -> list[KeyedEntry]:
     """Each entry with its identity keys and content hash, without repeats inside one feed
-    (same guid or same canonical link, http and https alike): the first wins. A guid that three or more items
-    with different links and titles share (a CMS that gives every item the site's
-    address) names none of them: such items are known by their links."""
-    url_keys = [canonical_url(entry.url) for entry in entries]
+    (same guid or same canonical link, http and https alike): the first wins.
+
+    A link identifies no article where it is a site's home page (a podcast's episodes all
+    link to the show's) or where items of the feed link to one page, each to its own
+    anchor (a changelog's "news.html#v1.2", "#v1.1"): such items are known by their guids.
+    A guid that three or more items with other links and other titles share (a CMS that
+    gives every item the site's address) names none of them: they are known by links."""
+    url_keys = [_article_key(entry.url) for entry in entries]
+    anchored = _pages_of_anchored_items(entries, url_keys)
+    url_keys = [None if key in anchored else key for key in url_keys]
     shared = _guids_of_several_links(entries, url_keys)
     seen_guids, seen_urls, kept = set(), set(), []
     for entry, url_key in zip(entries, url_keys):
@@ -173,6 +179,22 @@ def unique_entries(entries: list[Entry]) -> list[KeyedEntry]:
             seen_urls.add(scheme_blind(url_key))
         kept.append(_keyed(entry, guid, url_key))
     return kept
+
+
+def _article_key(url: str | None) -> str | None:
+    """The canonical link, unless it is a site's home page ("https://host/")."""
+    key = canonical_url(url)
+    return None if key and key.endswith("/") and key.count("/") == 3 else key
+
+
+def _pages_of_anchored_items(entries: list[Entry], url_keys: list[str | None]) -> set[str]:
+    """Canonical links that two or more items share, each with an anchor of its own."""
+    anchors: dict[str, list[str]] = {}
+    for entry, url_key in zip(entries, url_keys):
+        if url_key:
+            anchors.setdefault(url_key, []).append(urlsplit(entry.url.strip()).fragment)
+    return {key for key, told in anchors.items()
+            if len(told) > 1 and all(told) and len(set(told)) == len(told)}
 
 
 def _guids_of_several_links(entries: list[Entry], url_keys: list[str | None]) -> set[str]:
