@@ -18,6 +18,7 @@ from newsvault.archive import Archive, open_archive, run_lock
 from newsvault.config import (SourceSettings, append_sources, clean_name, feed_url_as_http,
                               name_problem, text_problem, tidy_tags, url_problem)
 from newsvault.errors import ArchiveLockedError, ConfigError, NewsvaultError
+from newsvault.links import shown_url
 from newsvault.report import (FetchProgress, StepProgress, counted, in_local_time,
                               outcome_summary, outcome_table, text_table, when)
 from newsvault.store.identity import canonical_url, scheme_blind
@@ -145,7 +146,7 @@ def add(ctx, url: str, name: str | None, tags: tuple[str, ...], no_check: bool):
     source = SourceSettings(name, url, tidy_tags(tags, name))
     _check_new_sources(archive, [source])
     append_sources(archive.config_path, [source])
-    click.echo(f"added {name} <{url}>")
+    click.echo(f"added {name} <{shown_url(url)}>")
 
 
 def _check_url(url: str) -> str:
@@ -166,7 +167,7 @@ def _check_new_sources(archive, sources: list[SourceSettings]) -> None:
     fetched = _fetched_feeds(archive)
     for source in sources:  # the URL first: another name would not help
         if (key := _feed_key(source.url)) in fetched:
-            raise ConfigError(f"{source.url} is fetched already, as the source "
+            raise ConfigError(f"{shown_url(source.url)} is fetched already, as the source "
                               f"{fetched[key]!r}")
         if source.name in names:
             raise ConfigError(f"a source named {source.name!r} exists already; pick another --name")
@@ -196,7 +197,7 @@ def sources(ctx, as_json: bool):
     """List the sources."""
     archive = _archive(ctx)
     fetched_from = {source.name: source.url for source in archive.store.configured_sources()}
-    rows = [{"name": source.name, "url": source.url, "tags": source.tags,
+    rows = [{"name": source.name, "url": shown_url(source.url), "tags": source.tags,
              "moved_to": _moved_to(source.url, fetched_from.get(source.name))}
             for source in archive.settings.sources]
     if as_json:
@@ -209,7 +210,7 @@ def sources(ctx, as_json: bool):
 
 def _moved_to(configured: str, fetched: str | None) -> str | None:
     """Where a source is fetched from since a permanent redirect (None: where configured)."""
-    return fetched if fetched and fetched != configured else None
+    return shown_url(fetched) if fetched and fetched != configured else None
 
 
 @cli.group()

@@ -112,6 +112,27 @@ def test_a_moved_source_whose_new_url_is_not_found_goes_back_to_its_own(
     assert feed_server.count("/new.xml") == 2  # the 308, then the 404: never again
 
 
+def test_a_password_in_a_source_url_is_never_shown(good_source, feed_server, fixture_bytes):
+    archive, name = good_source, "私密"
+    configured = f"http://me:hunter2@{feed_server.host}/old.xml"
+    feed_server.redirect("/old.xml", "/new.xml", 301)  # relative: the password goes along
+    feed_server.route("/new.xml", body=fixture_bytes("redirect-target.xml"), headers=RSS)
+    archive.add_source(name, configured)
+    fetched = archive.cli("fetch", check=0)
+    assert result_rows(fetched.stdout)[name].result == "ok"
+    assert feed_server.last("/new.xml").headers["authorization"] == "Basic bWU6aHVudGVyMg=="
+
+    shown = [fetched] + [archive.cli(*command, check=0) for command in (
+        ("sources",), ("sources", "--json"), ("status",), ("status", "--json"))]
+    for result in shown:
+        assert "hunter2" not in result.stdout + result.stderr
+    listed = {row["name"]: row for row in json.loads(shown[2].stdout)}
+    assert listed[name]["url"] == f"http://me:***@{feed_server.host}/old.xml"
+    assert listed[name]["moved_to"] == f"http://me:***@{feed_server.host}/new.xml"
+    assert archive.source_status(name)["url"] == f"http://me:***@{feed_server.host}/new.xml"
+    assert f"me:***@{feed_server.host}/new.xml" in shown[1].stdout
+
+
 MODIFIED = "Wed, 26 Jan 2022 05:00:00 GMT"
 
 

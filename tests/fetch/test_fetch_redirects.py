@@ -118,3 +118,22 @@ def test_a_location_in_gbk_bytes_is_followed_percent_encoded(feed_server, fetch)
     assert response.body == b"<rss/>"
     assert response.permanent_url == feed_server.url("/feeds/%D0%C2%CE%C5.xml")
     assert feed_server.count("/feeds/*") == 1
+
+
+def test_credentials_a_location_names_are_neither_sent_nor_kept(feed_server, fetch):
+    # the server chose them: newsvault sends and stores only the user's own
+    feed_server.redirect("/old", f"http://intruder:s3cret@{feed_server.host}/new", 301)
+    feed_server.route("/new", body=b"<rss/>")
+    response = fetch(feed_server.url("/old"))
+    assert (response.url, response.permanent_url) == (feed_server.url("/new"),) * 2
+    assert "authorization" not in feed_server.last("/new").headers
+
+
+def test_a_location_on_the_same_host_keeps_the_configured_credentials(feed_server, fetch):
+    mine = f"http://me:pw@{feed_server.host}"
+    feed_server.redirect("/old", "/new", 301)
+    feed_server.redirect("/new", f"{mine}/newer", 301)  # the same ones, spelt out
+    feed_server.route("/newer", body=b"<rss/>")
+    response = fetch(f"{mine}/old")
+    assert response.permanent_url == f"{mine}/newer"
+    assert feed_server.last("/newer").headers["authorization"] == "Basic bWU6cHc="

@@ -47,6 +47,7 @@ from newsvault.fetch.response import (
     error_for_status,
 )
 from newsvault.fetch.warc import Exchange, WarcRecorder
+from newsvault.links import shown_url
 
 _MAX_HEADER_BYTES = 65_536
 ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
@@ -164,7 +165,7 @@ class HttpFetcher:
             if still_permanent:
                 permanent_url = target
             if target in seen:
-                raise TooManyRedirectsError(f"fetch: redirect loop at {target}")
+                raise TooManyRedirectsError(f"fetch: redirect loop at {shown_url(target)}")
             seen.add(target)
             url = target
         raise TooManyRedirectsError(
@@ -345,9 +346,9 @@ def _parse_url(url: str) -> URL:
         parsed = URL(url)
         host, port = parsed.raw_host, parsed.port
     except (ValueError, TypeError) as error:
-        raise FetchError(f"fetch: not a valid URL: {url} ({error})") from None
+        raise FetchError(f"fetch: not a valid URL: {shown_url(url)} ({error})") from None
     if parsed.scheme not in ("http", "https") or not host or port is None:
-        raise FetchError(f"fetch: not an http(s) URL: {url}")
+        raise FetchError(f"fetch: not an http(s) URL: {shown_url(url)}")
     return parsed
 
 
@@ -367,13 +368,24 @@ def _validator(headers, name: str) -> str | None:
 
 def _redirect_target(url: str, location: str) -> str:
     try:
-        target = URL(url).join(URL(_raw_bytes_encoded(location.strip())))
+        base = URL(url)
+        target = base.join(URL(_raw_bytes_encoded(location.strip())))
         valid = bool(target.raw_host)
     except (ValueError, TypeError):
-        raise FetchError(f"fetch: redirect to an invalid URL: {location}") from None
+        raise FetchError(f"fetch: redirect to an invalid URL: {shown_url(location)}") from None
     if target.scheme not in ("http", "https") or not valid:
-        raise FetchError(f"fetch: redirect to a URL that is not http(s): {location}")
-    return str(target)
+        raise FetchError(f"fetch: redirect to a URL that is not http(s): {shown_url(location)}")
+    return str(_without_new_credentials(base, target))
+
+
+def _without_new_credentials(base: URL, target: URL) -> URL:
+    """The target without a user and password that the server put in its Location: they
+    would be sent, and kept as the source's URL after a 301/308. The user's own, which a
+    relative Location keeps, stay."""
+    credentials = (target.raw_user, target.raw_password)
+    if credentials in ((None, None), (base.raw_user, base.raw_password)):
+        return target
+    return target.with_user(None)
 
 
 def _raw_bytes_encoded(location: str) -> str:

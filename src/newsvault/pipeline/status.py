@@ -1,5 +1,6 @@
 """``newsvault status``: per-source health and archive totals, for people and scripts."""
 
+from newsvault.links import shown_url
 from newsvault.store import SqliteStore
 
 
@@ -10,7 +11,7 @@ def status_report(store: SqliteStore) -> dict:
         pages_failed, pages_waiting, page_error = pages.get(status.name, (0, 0, None))
         sources.append({
             "name": status.name,
-            "url": status.url,
+            "url": shown_url(status.url),
             "configured": bool(status.configured),
             "last_fetch_ms": status.last_fetch_ms,
             "last_status": _last_status(status.last_status),
