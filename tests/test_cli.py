@@ -150,6 +150,28 @@ def test_add_takes_a_feed_url_for_http_and_tidies_the_tags(archive):
                        "moved_to": None}]
 
 
+def test_one_feed_listed_twice_in_the_config_is_a_warning_naming_both_sources(archive):
+    config = archive / "newsvault.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "".join(
+        f'\n[[sources]]\nname = "{name}"\nurl = "{url}"\n' for name, url in (
+            ("甲", "http://127.0.0.1:9/feed.xml"), ("乙", "http://127.0.0.1:9/other.xml"),
+            ("丙", "HTTPS://127.0.0.1:9/feed.xml#top"))), encoding="utf-8")
+    warning = (f"warning: {config}: the sources '甲' and '丙' are one feed "
+               "(http://127.0.0.1:9/feed.xml and HTTPS://127.0.0.1:9/feed.xml#top): it is "
+               "fetched twice, and its articles are archived under only one of them; "
+               "remove one of the two\n")
+    listed = newsvault("sources", "--json", cwd=archive, check=0)
+    assert listed.stderr == warning
+    assert [row["name"] for row in json.loads(listed.stdout)] == ["甲", "乙", "丙"]
+    assert newsvault("status", "--json", cwd=archive, check=0).stderr == warning
+    config.write_text(config.read_text(encoding="utf-8").replace("retries = 2 ", "retries = 0 "),
+                      encoding="utf-8")  # nothing listens on port 9: no time lost retrying
+    assert warning in newsvault("run", "--no-images", cwd=archive, check=0).stderr
+    config.write_text(config.read_text(encoding="utf-8").replace("HTTPS", "HTTP")
+                      .replace("feed.xml#top", "third.xml"), encoding="utf-8")
+    assert newsvault("sources", cwd=archive, check=0).stderr == ""
+
+
 def test_a_source_url_with_a_space_in_the_config_exits_2_naming_the_source(archive):
     config = archive / "newsvault.toml"
     config.write_text(config.read_text(encoding="utf-8") + '\n[[sources]]\nname = "甲"\n'

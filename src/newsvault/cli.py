@@ -80,6 +80,7 @@ def _untitled(archive: Archive) -> str:
 def _archive(ctx, warc: bool = False):
     archive = open_archive(ctx.obj)
     ctx.call_on_close(archive.close)
+    _warn_of_feeds_listed_twice(archive)
     if warc:  # every fetch of this command records, whichever stage makes it
         archive.settings.fetch.warc = True
     return archive
@@ -178,6 +179,21 @@ def _feed_key(url: str) -> str | None:
     "http://host/feed", and at "https://host/feed"."""
     key = canonical_url(url)
     return scheme_blind(key) if key else None
+
+
+def _warn_of_feeds_listed_twice(archive) -> None:
+    """Two [[sources]] of one feed (compared as `add` compares them) are fetched twice, and
+    its articles go to one of them. Said, not refused: an archive that has them goes on."""
+    first_of: dict[str, SourceSettings] = {}
+    for source in archive.settings.sources:
+        first = first_of.setdefault(_feed_key(source.url), source)
+        if first is not source:
+            urls = shown_url(first.url) + (f" and {shown_url(source.url)}"
+                                           if source.url != first.url else "")
+            click.echo(f"warning: {archive.config_path}: the sources {first.name!r} and "
+                       f"{source.name!r} are one feed ({urls}): it is fetched twice, and its "
+                       "articles are archived under only one of them; remove one of the two",
+                       err=True)
 
 
 def _fetched_feeds(archive) -> dict[str, str]:
@@ -325,6 +341,7 @@ def run(ctx, names, strict: bool, warc: bool, wait: bool, no_images: bool,
     def once():
         # opened again each time: with --every, sources added meanwhile are fetched
         archive = open_archive(ctx.obj)
+        _warn_of_feeds_listed_twice(archive)
         report = _running().RunReport()
         try:
             if warc:
