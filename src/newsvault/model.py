@@ -41,6 +41,7 @@ class ParsedFeed:
     title: str | None = None
     site_url: str | None = None
     recovered: bool = False  # not well-formed; the lenient parser recovered what it could
+    truncated: bool = False  # recovered, and it ends before its root element does: cut short
 
 
 @dataclass(slots=True)

@@ -263,14 +263,42 @@ def read_posts(folder: Path, source: str = BAD) -> dict[str, PostFile]:
     return posts
 
 
+CUT_OFF = ("parser: the feed is cut off (its XML ends before it is closed): only the whole"
+           " items before the cut are kept")
+
+
 def test_truncated_xml_keeps_the_complete_items(good_source, feed_server, fixture_bytes):
     row = run_with_bad_feed(good_source, feed_server, "truncated-xml",
                             fixture_bytes("truncated-xml.xml"))
-    assert row.new >= 3
-    by_url = {article["url"]: article for article in good_source.articles()}
+    assert (row.new, row.reason) == (3, CUT_OFF)
+    assert_whole_items_kept(good_source)
+
+
+def assert_whole_items_kept(archive: ArchiveDir) -> None:
+    by_url = {article["url"]: article for article in archive.articles()
+              if article["source"] == BAD}
+    assert sorted(by_url) == [f"https://cut.example.com/{n}" for n in (1, 2, 3)]
     for n in (1, 2, 3):
         article = by_url[f"https://cut.example.com/{n}"]
         assert (article["title"], article["content_html"]) == (f"完整条目 {n}", f"<p>第{n}条的正文。</p>")
+
+
+@pytest.mark.parametrize("version", ["HTTP/1.0", "HTTP/1.1"])
+def test_a_feed_cut_short_by_a_closed_connection_keeps_its_whole_items_and_says_so(
+        version, good_source, feed_server, fixture_bytes):
+    # no Content-Length: the connection's end is the body's, so nothing but the XML tells
+    feed_server.close_delimited("/cut.xml", fixture_bytes("truncated-xml.xml"), version,
+                                headers={**RSS, "ETag": '"whole"'})
+    good_source.add_source(BAD, feed_server.url("/cut.xml"))
+    row = run_with_bad_feed(good_source, feed_server, None, b"")
+    assert (row.new, row.reason) == (3, CUT_OFF)
+    assert_whole_items_kept(good_source)
+    status = good_source.source_status(BAD)
+    assert (status["last_status"], status["last_error"]) == ("ok", CUT_OFF)
+    # the validators of a cut body are not kept: a 304 would keep the rest away for good
+    again = result_rows(good_source.cli("run", check=0, now=LATER).stdout)
+    assert (again[BAD].unchanged, again[BAD].reason) == (3, CUT_OFF)
+    assert "if-none-match" not in feed_server.last("/cut.xml").headers
 
 
 @pytest.mark.parametrize("case", ["billion-laughs", "billion-laughs-small"])

@@ -45,7 +45,7 @@ def test_control_character_inside_a_large_cdata_section():
 
 def test_truncated_feed_keeps_its_complete_items():
     feed = parse_fixture("truncated.xml")
-    assert feed.recovered is True
+    assert (feed.recovered, feed.truncated) == (True, True)
     # the item the body was cut inside is no article (half a title, a link cut short)
     assert titles(feed) == ["完整条目 1", "完整条目 2", "完整条目 3"]
     assert [entry.content_html for entry in feed.entries] == [
@@ -62,6 +62,28 @@ def test_an_item_the_body_ends_inside_is_dropped_and_a_closed_one_kept(cut_at):
     assert [entry.title for entry in cut.entries] == ["A", "B"]
     after_item = parse_feed((whole + "</chan").encode(), url="http://e.example/f")
     assert [entry.title for entry in after_item.entries] == ["A", "B"]
+
+
+@pytest.mark.parametrize("body", [
+    '<rss><channel><item><title>A</title></item><item><title>B',  # inside an item
+    "<rss><channel><item><title>A</title></item>",  # between items
+    "<rss><channel><item><title>A</title></item></channel></rs",  # inside the last end tag
+    '<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>A</title></entry>',
+])
+def test_a_feed_that_ends_before_its_root_element_does_is_truncated(body):
+    feed = parse_feed(body.encode(), url="http://e.example/f")
+    assert (feed.truncated, [entry.title for entry in feed.entries]) == (True, ["A"])
+
+
+@pytest.mark.parametrize("body", [
+    "<rss><channel><item><title>A & B</title></item></channel></rss>\n<?php junk",
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+    ' xmlns="http://purl.org/rss/1.0/"><item><title>A & B</title></item></rdf:RDF >',
+    "<rss><channel><item><title>A &amp; B</title></item></channel></rss>",
+])
+def test_a_feed_whose_root_element_ends_is_not_truncated(body):
+    feed = parse_feed(body.encode(), url="http://e.example/f")
+    assert (feed.truncated, [entry.title for entry in feed.entries]) == (False, ["A & B"])
 
 
 def test_junk_before_the_xml_declaration_is_skipped():

@@ -62,3 +62,11 @@ def test_a_plain_body_shorter_than_its_content_length_is_a_fetch_error(feed_serv
         "Content-Length": str(len(FEED)), "Connection": "close"})
     with pytest.raises(NetworkError, match=r"^fetch: connection to .* broke off \(.+\)$"):
         fetch(feed_server.url("/feed.xml"))
+
+
+@pytest.mark.parametrize("version", ["HTTP/1.0", "HTTP/1.1"])
+def test_a_close_delimited_body_cut_short_comes_back_as_it_was_sent(feed_server, fetch, version):
+    # nothing in HTTP tells such a body was cut: only the feed's bytes can (feeds/)
+    feed_server.close_delimited("/feed.xml", FEED[:500], version)
+    response = fetch(feed_server.url("/feed.xml"))
+    assert (response.status, response.body) == (200, FEED[:500])

@@ -20,6 +20,9 @@ Routes
     ``hang(path)``                  reads the request and never answers
     ``hang(path, headers=...)``     sends the status line and headers, then no body
     ``gzip(path, body)``            Content-Encoding: gzip
+    ``close_delimited(path, body, version)``  no Content-Length nor chunking: the body ends
+                                    when the connection closes (HTTP/1.0, or 1.1 with
+                                    Connection: close)
     ``gzip_bomb(path, size)``       a few dozen KB of gzip that decompress to ``size`` bytes
     ``huge(path, size)``            a body of ``size`` bytes streamed in 64 KB chunks
     ``conditional(path, body, etag=..., last_modified=...)``  304 when the validators match
@@ -79,6 +82,9 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering
     chunk_delay: float = 0.0  # seconds to wait before each chunk after the first
+    # the body (bytes) sent as is, ended by closing the connection; on a status line of this
+    # version ("HTTP/1.0" or "HTTP/1.1")
+    close_delimited: str | None = None
 
 
 Handler = Callable[[Request], "Response | None"]
@@ -179,6 +185,16 @@ class FeedServer:
         else:
             self.route(path, handler=lambda _request: Response(
                 200, self._stalled_body(), dict(headers)))
+
+    def close_delimited(self, path: str, body: bytes, version: str = "HTTP/1.0",
+                        headers: dict[str, str] | None = None) -> None:
+        """``body`` with neither Content-Length nor chunking, then the connection closed:
+        a body cut short this way looks whole, only its bytes can tell."""
+        headers = dict(headers or {})
+        if version != "HTTP/1.0":
+            headers["Connection"] = "close"
+        self.route(path, handler=lambda _request: Response(
+            200, body, dict(headers), close_delimited=version))
 
     def gzip(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> None:
         encoded = gzip_module.compress(body)
@@ -363,6 +379,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def send(self, response: Response, done: Callable[[], None],
              count_sent: Callable[[int], None]) -> None:
         headers = dict(response.headers)
+        if response.close_delimited:
+            self.close_connection = True
+            done()
+            self.wfile.write(_head(response.status, headers, response.close_delimited)
+                             + bytes(response.body))
+            count_sent(len(response.body))
+            return
         names = {name.lower() for name in headers}
         bodiless = response.status in (204, 304) or 100 <= response.status < 200
         streamed = not isinstance(response.body, (bytes, bytearray, memoryview))
@@ -412,12 +435,12 @@ def _last_marked(chunks: Iterable[bytes], done: Callable[[], None],
         previous = following
 
 
-def _head(status: int, headers: dict[str, str]) -> bytes:
+def _head(status: int, headers: dict[str, str], version: str = "HTTP/1.1") -> bytes:
     try:
         phrase = http.HTTPStatus(status).phrase
     except ValueError:
         phrase = "Unknown"
-    lines = [f"HTTP/1.1 {status} {phrase}"]
+    lines = [f"{version} {status} {phrase}"]
     lines += [f"{name}: {value}" for name, value in headers.items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 

@@ -71,9 +71,17 @@ def _parse(data: bytes, url: str, content_type: str | None, utf8_verified: bool)
         raise FeedError(f"parser: not a feed: neither XML nor JSON (starts with {_preview(head)})")
     feed = _adapter_for(doc.root)(doc, url)
     feed.recovered = doc.recovered
+    feed.truncated = doc.recovered and not _closes_its_root(data, doc.root)
     if doc.recovered and feed.entries and _ends_inside_an_item(data):
         feed.entries.pop()  # half a title, a link cut short: no article, nor an edit
     return feed
+
+
+def _closes_its_root(data: bytes, root: etree._Element) -> bool:
+    """Whether the document has its root's end tag (``</rss>``): a body cut short has not,
+    and libxml2's recovery closes it as if it were whole."""
+    name = re.escape(local_name(root.tag).encode())
+    return re.search(rb"</(?:[\w.-]+:)?" + name + rb"\s*>", data) is not None
 
 
 def _ends_inside_an_item(data: bytes) -> bool:

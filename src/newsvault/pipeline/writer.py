@@ -22,6 +22,9 @@ from newsvault.workers import exit_with_parent
 
 __all__ = ["BATCH_LIMIT", "STOP", "Fetched", "parse_fetched", "save_batch", "serve"]
 
+CUT_OFF = ("parser: the feed is cut off (its XML ends before it is closed): only the whole"
+           " items before the cut are kept")
+
 
 def save_batch(store: SqliteStore, results: list[FetchResult]) -> list[FetchOutcome]:
     try:
@@ -45,8 +48,12 @@ def parse_fetched(item: Fetched) -> FetchResult:
         record = replace(item.record, status="error", error=str(error), finished_ms=now_ms(),
                          moved_to=None)
         return FetchResult(item.source, [], record)
-    item.source.etag, item.source.last_modified = item.etag, item.last_modified
     record = replace(item.record, items=len(feed.entries), finished_ms=now_ms())
+    if feed.truncated:
+        # the validators are not kept: a 304 to them would keep the rest of the feed away
+        record.error = CUT_OFF
+    else:
+        item.source.etag, item.source.last_modified = item.etag, item.last_modified
     keyed = unique_entries(feed.entries)
     return FetchResult(item.source, feed.entries, record, keyed=keyed,
                        wants_page=pages_wanted(item.source.full_text, keyed))
