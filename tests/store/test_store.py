@@ -408,7 +408,24 @@ def test_an_edit_does_not_move_a_date_that_is_only_when_the_item_was_updated(sto
     assert save(store, "甲", [edited], at=2000).updated == 1
     [row] = list(store.export_rows())
     assert row.published_ms == first  # the post stays on its day
-    # a date of publication that changes is the feed's word: it is taken
-    save(store, "甲", [item(1, content_html="<p>再改</p>", published_ms=first + 7_200_000)], at=3000)
+
+
+def test_an_edit_does_not_move_the_date_an_article_was_archived_with(store):
+    """Many CMSs date an item by its last edit: the post's date: (and so its Jekyll URL)
+    moved with each edit, while a change of the date alone was not taken."""
+    first = 1_600_000_000_000
+    save(store, "甲", [item(1, published_ms=first, published_raw="t1")])
+    moved = item(1, content_html="<p>改过</p>", published_ms=first + 86_400_000,
+                 published_raw="t2")
+    assert save(store, "甲", [moved], at=2000).updated == 1
     [row] = list(store.export_rows())
-    assert row.published_ms == first + 7_200_000
+    assert (row.published_ms, row.revisions) == (first, 2)
+
+
+def test_an_article_without_a_date_takes_the_first_an_edit_brings(store):
+    save(store, "甲", [item(1, published_ms=None)])
+    dated = item(1, content_html="<p>改过</p>", published_ms=1_600_000_000_000,
+                 published_raw="t1")
+    save(store, "甲", [dated], at=2000)
+    [row] = list(store.export_rows())
+    assert row.published_ms == 1_600_000_000_000

@@ -1217,9 +1217,11 @@ def _marks(values: list) -> str:
 
 
 def _new_date(entry: Entry, stored_ms: int | None) -> tuple[str | None, int | None]:
-    """The published date a revision stores (None: the stored one stays): the item's, but
-    for a date that is only when it was updated (an edit would move the post's date)."""
-    if entry.date_is_update and stored_ms is not None:
+    """The published date a revision stores (None: the stored one stays). An article keeps
+    the date it was first archived with: many CMSs date an item by its last edit, and a
+    new date would move its Jekyll post's URL (built from ``date:``) off the one it was
+    published at. Only an article that had none takes the item's."""
+    if stored_ms is not None:
         return None, None
     return entry.published_raw, entry.published_ms
 
