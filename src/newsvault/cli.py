@@ -22,11 +22,13 @@ from newsvault.links import shown_url
 from newsvault.report import (FetchProgress, StepProgress, counted, in_local_time,
                               outcome_summary, outcome_table, text_table, when)
 from newsvault.store.identity import canonical_url, scheme_blind
+from newsvault.termination import EXIT_TERMINATED, stop_on_sigterm, terminated
 
 EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_LOCKED = 1, 2, 3
 
 
 def main() -> None:
+    stop_on_sigterm()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as done:
@@ -36,8 +38,9 @@ def main() -> None:
         sys.exit(EXIT_USAGE)
     except (click.exceptions.Abort, KeyboardInterrupt):
         # what was stored before is kept: each source commits on its own
-        click.echo("interrupted: what was stored before is kept; the next run goes on", err=True)
-        sys.exit(130)
+        how, code = ("terminated", EXIT_TERMINATED) if terminated() else ("interrupted", 130)
+        click.echo(f"{how}: what was stored before is kept; the next run goes on", err=True)
+        sys.exit(code)
     except ConfigError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_USAGE)

@@ -130,3 +130,18 @@ def test_head_answers_as_get_without_a_body(small_archive):
         assert (status, body) == (200, b"") and kind.startswith("application/json")
         assert head(url)[:2] == (200, b"")
         assert head(url + ".newsvault-build/")[:2] == (404, b"")
+
+
+def test_sigterm_stops_serve_as_ctrl_c_does(small_archive):
+    build_archive_site(small_archive.archive)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsvault", "--archive", str(small_archive.archive.root),
+         "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = process.stdout.readline().split(" at ", 1)[1].split()[0]
+        assert get(url)[0] == 200
+    finally:
+        process.terminate()  # systemd's stop
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err  # stopping is how a server ends
+    assert "Traceback" not in err and "terminated" not in err

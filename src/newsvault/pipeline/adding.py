@@ -1,6 +1,5 @@
 """``newsvault add``: accept a feed URL, or a page whose ``<link rel=alternate>`` names one."""
 
-import asyncio
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -8,6 +7,7 @@ from newsvault.config import FetchSettings
 from newsvault.errors import FeedError, FetchError
 from newsvault.feeds import discover_feed_urls, parse_feed
 from newsvault.fetch import HttpFetcher
+from newsvault.termination import run_async
 
 
 @dataclass
@@ -17,7 +17,7 @@ class FoundFeed:
 
 
 def find_feed(url: str, settings: FetchSettings) -> FoundFeed:
-    return asyncio.run(_find_feed(url, settings))
+    return run_async(_find_feed(url, settings))
 
 
 async def _find_feed(url: str, settings: FetchSettings) -> FoundFeed:

@@ -17,6 +17,7 @@ from newsvault.model import FetchOutcome, Source
 from newsvault.pipeline.archiver import BATCH_LIMIT, Archiver, Fetched
 from newsvault.pipeline.fulltext import PageCounts, add_page_counts, fetch_full_text
 from newsvault.store import FetchRecord, SqliteStore
+from newsvault.termination import run_async
 
 # Below this many sources a writer process costs more to start than it saves.
 _PROCESS_THRESHOLD = 8
@@ -35,8 +36,8 @@ def fetch_sources(store: SqliteStore, settings: FetchSettings, sources: list[Sou
     ``forced``: the sources were named on the command line, so dead ones are tried again.
     ``extract_rules``: per source name, the selectors that override the extractor.
     """
-    return asyncio.run(_fetch_all(store, settings, sources, forced, on_outcome or (lambda _: None),
-                                  extract_rules or {}))
+    return run_async(_fetch_all(store, settings, sources, forced, on_outcome or (lambda _: None),
+                                extract_rules or {}))
 
 
 async def _fetch_all(store, settings, sources, forced, on_outcome, rules) -> list[FetchOutcome]:

@@ -47,6 +47,7 @@ from newsvault.fetch import HttpFetcher
 from newsvault.files import scratch_space
 from newsvault.store import SqliteStore
 from newsvault.store.records import MediaResult
+from newsvault.termination import run_async
 
 ACCEPT_IMAGES = "image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8"
 _SCAN_BATCH = 500
@@ -82,8 +83,8 @@ def download_media(store: SqliteStore, archive_root: Path, media: MediaSettings,
         for article_id, url in pending:
             by_article[article_id].append(url)
         spent = store.article_media_bytes(list(by_article))
-        changed = asyncio.run(_Downloads(store, Path(archive_root), media, fetch, report)
-                              .run(by_article, spent))
+        changed = run_async(_Downloads(store, Path(archive_root), media, fetch, report)
+                            .run(by_article, spent))
         store.touch_articles(sorted(changed))
     report.seconds = time.perf_counter() - started
     return report
