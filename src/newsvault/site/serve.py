@@ -2,12 +2,22 @@
 
 ``GET /api/search?q=&source=&limit=`` answers with ``search_articles``' hits as JSON, each
 with ``page``, the path of the hit's article page in this site, added.
+
+Files are served with an ETag and in byte ranges (``Range: bytes=a-b``, ``a-``, ``-n``; 206),
+which browsers ask for to play audio and video (Safari plays none without) and to resume
+a download. Several ranges in one request get the whole file (200), as HTTP allows.
+A file is sent as it is on disk (there are no compressed variants to choose from), so a
+range counts the very bytes sent.
 """
 
 import json
+import os
+import re
 import socket
 import threading
 from collections.abc import Callable
+from datetime import timezone
+from email.utils import parsedate_to_datetime
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -89,7 +99,89 @@ class SiteHandler(SimpleHTTPRequestHandler):
         if _hidden(self.path):
             self.send_error(HTTPStatus.NOT_FOUND)
             return None
-        return super().send_head()
+        path = self._file_path()
+        if path is None:  # a folder's URL without its "/" is redirected, nothing there is 404
+            return super().send_head()
+        return self._send_file(path)
+
+    def _file_path(self) -> str | None:
+        """The file a GET of this URL answers with: a folder's index.html for its URL with
+        the "/"; None for anything else."""
+        path = self.translate_path(self.path)
+        if os.path.isdir(path):
+            if not urlsplit(self.path).path.endswith("/"):
+                return None
+            path = os.path.join(path, "index.html")
+        return path if os.path.isfile(path) else None
+
+    def _send_file(self, path: str):
+        """Sends the head of the whole file, of a byte range of it, or of a 304 or 416
+        answer; returns what to copy as the body, or None."""
+        try:
+            file = open(path, "rb")
+        except OSError:  # gone since it was looked at
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+        try:
+            span = self._send_file_head(path, os.fstat(file.fileno()))
+        except BaseException:
+            file.close()
+            raise
+        if span is None:
+            file.close()
+            return None
+        file.seek(span[0])
+        return _Span(file, span[1] - span[0] + 1)
+
+    def _send_file_head(self, path: str, stat: os.stat_result) -> tuple[int, int] | None:
+        """The head; returns the (first, last) byte the body is, None for no body."""
+        etag = f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"'
+        if self._not_modified(etag, stat.st_mtime):
+            self._send_bare(HTTPStatus.NOT_MODIFIED, ETag=etag)
+            return None
+        span = self._wanted_range(etag, stat.st_size)
+        if span is UNSATISFIABLE:
+            self._send_bare(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
+                            **{"Content-Range": f"bytes */{stat.st_size}"})
+            return None
+        first, last = span or (0, stat.st_size - 1)
+        self.send_response(HTTPStatus.PARTIAL_CONTENT if span else HTTPStatus.OK)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Length", str(last - first + 1))
+        if span:
+            self.send_header("Content-Range", f"bytes {first}-{last}/{stat.st_size}")
+        self.send_header("Accept-Ranges", "bytes")
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", self.date_time_string(stat.st_mtime))
+        self.end_headers()
+        return first, last
+
+    def _not_modified(self, etag: str, mtime: float) -> bool:
+        """If-None-Match, else If-Modified-Since, as HTTP orders them."""
+        if "If-None-Match" in self.headers:
+            tags = {tag.strip() for tag in self.headers["If-None-Match"].split(",")}
+            return bool(tags & {"*", etag, f"W/{etag}"})
+        try:
+            since = parsedate_to_datetime(self.headers["If-Modified-Since"])
+        except (TypeError, IndexError, OverflowError, ValueError):  # none, or ill-formed
+            return False
+        return int(mtime) <= since.replace(tzinfo=since.tzinfo or timezone.utc).timestamp()
+
+    def _wanted_range(self, etag: str, size: int):
+        """The Range asked for, as (first, last) byte; None for the whole file: no Range,
+        a HEAD (ranges are GET's), an If-Range that is not this file's ETag (a date too:
+        a Last-Modified to the second is no strong validator), several ranges."""
+        if self.command != "GET" or self.headers.get("If-Range", etag).strip() != etag:
+            return None
+        return byte_range(self.headers.get("Range"), size)
+
+    def _send_bare(self, status: int, **headers: str) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        if status != HTTPStatus.NOT_MODIFIED:
+            self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def list_directory(self, path):
         """A folder without index.html is no page (its listing would show the build's
@@ -122,6 +214,43 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
         pass  # quiet: a reader's clicks are not news
+
+
+UNSATISFIABLE = "unsatisfiable"
+_BYTE_RANGE = re.compile(r"bytes=[ \t]*(\d*)-(\d*)[ \t]*", re.IGNORECASE | re.ASCII)
+
+
+def byte_range(header: str | None, size: int):
+    """``Range: bytes=a-b``, ``a-`` or ``-n`` of a file of ``size`` bytes, as (first, last),
+    UNSATISFIABLE when it starts past the end (or asks for the last 0 bytes); None for
+    the whole file: no header, several ranges, another unit or a malformed one (ignored,
+    as HTTP allows), or an empty file (no byte to point at)."""
+    match = _BYTE_RANGE.fullmatch(header or "")
+    if not match or size == 0 or match.group(1) == match.group(2) == "":
+        return None
+    first, last = match.group(1), match.group(2)
+    if first == "":  # the last n bytes
+        return (max(0, size - int(last)), size - 1) if int(last) else UNSATISFIABLE
+    if last != "" and int(last) < int(first):
+        return None
+    if int(first) >= size:
+        return UNSATISFIABLE
+    return int(first), (min(int(last), size - 1) if last else size - 1)
+
+
+class _Span:
+    """``length`` bytes of ``file`` from where it stands: the body of a range."""
+
+    def __init__(self, file, length: int):
+        self.file, self.left = file, length
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.file.read(self.left if size < 0 else min(size, self.left))
+        self.left -= len(data)
+        return data
+
+    def close(self) -> None:
+        self.file.close()
 
 
 def _hidden(url_path: str) -> bool:
