@@ -151,3 +151,23 @@ def test_sigterm_while_run_every_waits_ends_the_schedule(slow_feeds_archive):
     every = start(archive, "run", "--every", "1h", "--no-images")
     said, children = terminate_when(every, lambda line: "next run" in line, whole_group=False)
     assert_stopped_cleanly(every, said, children)
+
+
+def test_sigterm_while_workers_render_leaves_the_pages_not_started(tmp_path):
+    """The build's pool finished every page it had been given before the command ended."""
+    posts = tmp_path / "old" / "_posts"
+    posts.mkdir(parents=True)
+    total = 2000
+    write_numbered_posts(posts, total, "<p>" + "正文，" * 400 + "</p>")
+    news = ArchiveDir.create(tmp_path / "news", build=NO_SITE)
+    news.cli("import", "jekyll", str(posts), check=0)
+    news.cli("export", "jekyll", check=0)  # cleaned: the build starts rendering at once
+    build = start(news, "build")
+    said, children = terminate_when(build, lambda line: line.startswith("building: "),
+                                    whole_group=False)
+    assert_stopped_cleanly(build, said, children)
+    assert children, "no worker process was rendering: the test proved less"
+    rendered = len(list((news.root / "site").glob("*/*/index.html")))
+    assert rendered < total * 3 // 4, said
+    news.cli("build", check=0)
+    assert len(list((news.root / "site").glob("*/*/index.html"))) >= total

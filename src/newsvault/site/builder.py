@@ -213,8 +213,12 @@ def _render_all(store: SqliteStore, options: SiteOptions, writer: "_Writer", dir
             futures = [pool.submit(_render_chunk, chunk) for chunk in chunks]
             for future, chunk in zip(futures, chunks):
                 future.add_done_callback(_advance(progress, len(chunk)))
-            written = _render_others(store, options, writer, others, progress)
-            return written + sum(future.result() for future in futures)
+            try:
+                written = _render_others(store, options, writer, others, progress)
+                return written + sum(future.result() for future in futures)
+            except BaseException:  # Ctrl-C, SIGTERM: the chunks not started are not rendered
+                pool.shutdown(cancel_futures=True)
+                raise
     renderer = Renderer(options)
     written = 0
     for chunk in chunks:
@@ -224,7 +228,8 @@ def _render_all(store: SqliteStore, options: SiteOptions, writer: "_Writer", dir
 
 
 def _advance(progress: "_Progress", count: int) -> Callable[["Future"], None]:
-    return lambda future: progress.advance(count) if not future.exception() else None
+    return lambda future: (progress.advance(count)
+                           if not future.cancelled() and not future.exception() else None)
 
 
 def _render_others(store: SqliteStore, options: SiteOptions, writer: "_Writer",
