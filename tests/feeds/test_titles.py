@@ -68,3 +68,45 @@ def test_json_feed_titles_are_read_as_html():
     assert [entry.title for entry in parsed.entries] == [
         "Jerry\u2019s new show", "AT&T: a < b", "Tabs and lines",
     ]
+
+
+# Windows CMSs write the Windows-1252 byte of ’ as a reference: &#146;. XML reads it as the
+# C1 control U+0092, HTML (and newsvault) as ’.
+C1_TITLE, C1_TEXT = "It&#146;s a &#147;test&#148; &#x96; really", "Don&#146;t panic &#151; &#129;"
+READ_TITLE, READ_TEXT = "It\u2019s a \u201ctest\u201d \u2013 really", "Don\u2019t panic \u2014 \x81"
+
+
+@pytest.mark.parametrize("bare_ampersand", ["", " &"])  # the strict parse, and the recovery
+def test_references_to_c1_controls_are_read_as_html_reads_them_in_rss(bare_ampersand):
+    body = ('<?xml version="1.0"?><rss version="2.0"><channel><title>Blog&#146;s</title>'
+            f"<item><title>{C1_TITLE}{bare_ampersand}</title><author>Jos&#233; O&#146;Neil</author>"
+            f"<description>{C1_TEXT}</description>"
+            f"<content:encoded xmlns:content='http://purl.org/rss/1.0/modules/content/'>"
+            f"<![CDATA[<p>{'x' * 200}</p>]]>{C1_TEXT}</content:encoded>"
+            "</item></channel></rss>").encode()
+    feed = parse_feed(body, url="https://t.example/feed")
+    [entry] = feed.entries
+    assert feed.recovered == bool(bare_ampersand)
+    assert feed.title == "Blog\u2019s"
+    assert entry.title == READ_TITLE + bare_ampersand
+    assert entry.author == "Jos\u00e9 O\u2019Neil"
+    assert entry.summary == READ_TEXT
+    assert entry.content_html == f"<p>{'x' * 200}</p>{READ_TEXT}"  # beside a lifted CDATA
+
+
+def test_references_to_c1_controls_are_read_as_html_reads_them_in_atom():
+    body = ('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>F</title>'
+            f"<entry><id>1</id><title>{C1_TITLE}</title><author><name>O&#146;Neil</name></author>"
+            f'<summary>{C1_TEXT}</summary><content type="html">&lt;b&gt;{C1_TEXT}&lt;/b&gt;</content>'
+            "</entry></feed>").encode()
+    [entry] = parse_feed(body, url="https://a.example/").entries
+    assert (entry.title, entry.author) == (READ_TITLE, "O\u2019Neil")
+    assert (entry.summary, entry.content_html) == (f"<p>{READ_TEXT}</p>", f"<b>{READ_TEXT}</b>")
+
+
+def test_a_reference_in_cdata_is_the_html_s_to_read():
+    body = ('<?xml version="1.0"?><rss version="2.0"><channel><title>F</title><item>'
+            "<title><![CDATA[It&#146;s]]></title><description><![CDATA[Don&#146;t]]></description>"
+            "</item></channel></rss>").encode()
+    [entry] = parse_feed(body, url="https://t.example/feed").entries
+    assert (entry.title, entry.content_html) == ("It\u2019s", "Don&#146;t")

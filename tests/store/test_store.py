@@ -5,6 +5,7 @@ import sqlite3
 import pytest
 
 from newsvault.config import SourceSettings
+from newsvault.feeds import parse_feed
 from newsvault.model import Entry
 from newsvault.store import (
     ArchivedArticle, ArchivedVersion, FetchRecord, StoreError, open_store,
@@ -93,6 +94,24 @@ def test_a_title_whose_line_break_an_older_parser_dropped_is_corrected_without_a
     [row] = list(store.export_rows())
     assert (counts.updated, row.title, row.revisions) == (0, "第一行 第二行", 1)
     assert save(store, "甲", [item(1, title="第一行 第三行")], at=3000).updated == 1
+
+
+def test_c1_controls_an_older_parser_kept_are_corrected_without_a_revision(store):
+    body = ('<?xml version="1.0"?><rss version="2.0"><channel><title>c1</title><item>'
+            "<guid>guid-1</guid><link>http://a.test/story/1</link><title>It&#146;s</title>"
+            "<description>Don&#146;t &#150; panic</description></item></channel></rss>").encode()
+    [fetched] = parse_feed(body, url="http://a.test/feed").entries
+    as_read_before = item(1, title="It\x92s", content_html="Don\x92t \x96 panic")
+    save(store, "甲", [as_read_before])
+    [before] = list(store.export_rows())
+    counts = save(store, "甲", [fetched], at=2000)
+    [row] = list(store.export_rows())
+    assert (counts.updated, counts.unchanged) == (0, 1)
+    assert (row.title, row.content_html, row.revisions) == ("It\u2019s", "Don\u2019t \u2013 panic", 1)
+    assert row.change_seq > before.change_seq
+    assert save(store, "甲", [fetched], at=3000).unchanged == 1
+    edited = item(1, title="It\u2019s", content_html="Don\u2019t panic")
+    assert save(store, "甲", [edited], at=4000).updated == 1
 
 
 def test_content_is_stored_as_text_exactly_new_and_revised(store):

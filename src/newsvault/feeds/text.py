@@ -22,6 +22,10 @@ _BREAKING_ELEMENTS = frozenset("""
 _TITLE_TAG = re.compile(r"<!--.*?-->|</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>", re.DOTALL)
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|([A-Za-z][A-Za-z0-9]{1,31}));")
 _SPACES = re.compile(r"[ \t\n\r\f]{2,}|[\t\n\r\f]")  # not U+00A0 or U+3000: meant
+_C1_CONTROL = re.compile("[\x80-\x9f]")
+# HTML reads &#128;–&#159; as the Windows-1252 characters of those bytes (&#146; is ’), and
+# html.unescape does: its table, kept here for the references XML reads as C1 controls.
+_C1_AS_HTML_READS_IT = {code: html.unescape(f"&#{code};") for code in range(0x80, 0xA0)}
 
 
 def plain_title(text: str) -> str:
@@ -56,6 +60,14 @@ def _referenced_character(reference: re.Match) -> str:
     if name is None:
         return html.unescape(reference[0])  # numeric, with HTML's fixes (&#150; is a dash)
     return html.entities.html5.get(name + ";", reference[0])
+
+
+def c1_as_html_reads_it(text: str) -> str:
+    """``text`` with its C1 control characters (U+0080–U+009F) read as HTML reads the
+    references to them: through Windows-1252, U+0092 as ’ and U+0096 as –."""
+    if _C1_CONTROL.search(text) is None:
+        return text
+    return text.translate(_C1_AS_HTML_READS_IT)
 
 
 def text_to_html(text: str) -> str:

@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from newsvault.feeds.text import c1_as_html_reads_it
 from newsvault.links import web_link
 
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
@@ -47,6 +48,8 @@ _SURROGATE_REFERENCES = re.compile(b"(" + _SURROGATE + b")(" + _SURROGATE + b")?
 # a "<" that starts no tag, end tag, comment, CDATA section or processing instruction (a
 # feed's element names are ASCII: "<人民日报>" is a title in book-title marks, not markup)
 _STRAY_LT = re.compile(rb"<(?![A-Za-z_/!?])")
+# a reference to a C1 control (&#146;, &#x92;), which HTML reads as Windows-1252 does
+_C1_REFERENCE = re.compile(rb"&#(?:0*(?:12[89]|1[34][0-9]|15[0-9])|[xX]0*[89][0-9a-fA-F]);")
 _AMPERSAND = re.compile(
     rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});)"
     rb"(?:([A-Za-z][A-Za-z0-9]{0,31});)?"
@@ -70,31 +73,39 @@ _PROLOG_BYTES = 4096  # where junk before <?xml (a PHP warning, say) or a DOCTYP
 
 class XmlDocument:
     """A parsed feed document. Read text through :meth:`text` and :meth:`markup`, which put
-    lifted CDATA back."""
+    lifted CDATA back, and read the references to C1 controls as HTML does (``c1``: the
+    document has some: one search of the markup costs far less than one of every text)."""
 
-    __slots__ = ("root", "recovered", "_sections")
+    __slots__ = ("root", "recovered", "_sections", "_c1")
 
-    def __init__(self, root: etree._Element, recovered: bool, sections: list[str]):
-        self.root, self.recovered, self._sections = root, recovered, sections
+    def __init__(self, root: etree._Element, recovered: bool, sections: list[str],
+                 c1: bool = False):
+        self.root, self.recovered, self._sections, self._c1 = root, recovered, sections, c1
 
     def text(self, element: etree._Element) -> str:
         """All character data inside ``element``; entity references (never expanded) are skipped."""
         text = element.text if len(element) == 0 else text_of(element)
         if not text:
             return ""
-        return self._restore(text) if self._sections and _TOKEN_OPEN in text else text
+        if self._sections and _TOKEN_OPEN in text:
+            text = self._restore(text)
+        return c1_as_html_reads_it(text) if self._c1 else text
 
     def markup(self, element: etree._Element) -> str:
         """The element's content as markup: its text exactly when it has no children (the
         usual CDATA case), else the serialized children."""
         if len(element) == 0:
-            text = element.text
-            if not text:
+            markup = element.text
+            if not markup:
                 return ""
-            return self._restore(text) if self._sections and _TOKEN_OPEN in text else text
-        # Serialized, a CDATA section is escaped text: so must a lifted one be.
-        markup = serialized_content(element)
-        return self._restore(markup, escaped=True) if self._sections else markup
+            if self._sections and _TOKEN_OPEN in markup:
+                markup = self._restore(markup)
+        else:
+            # Serialized, a CDATA section is escaped text: so must a lifted one be.
+            markup = serialized_content(element)
+            if self._sections:
+                markup = self._restore(markup, escaped=True)
+        return c1_as_html_reads_it(markup) if self._c1 else markup
 
     def _restore(self, text: str, escaped: bool = False) -> str:
         sections = self._sections
@@ -118,7 +129,7 @@ def parse_xml(data: bytes, utf8_verified: bool = True) -> XmlDocument | None:
         try:
             root = etree.fromstring(lifted, strict)
             if not _undefined_entities(root, data):
-                return XmlDocument(root, False, _decoded(sections))
+                return XmlDocument(root, False, _decoded(sections), _has_c1_reference(lifted))
         except etree.XMLSyntaxError:
             pass
     if not utf8_verified:
@@ -127,7 +138,15 @@ def parse_xml(data: bytes, utf8_verified: bool = True) -> XmlDocument | None:
         lifted.decode("utf-8")
     lifted, sections = lift_cdata(clean_xml(data))
     root = _recovered_root(lifted, lenient)
-    return XmlDocument(root, True, _decoded(sections)) if root is not None else None
+    if root is None:
+        return None
+    return XmlDocument(root, True, _decoded(sections), _has_c1_reference(lifted))
+
+
+def _has_c1_reference(markup: bytes) -> bool:
+    """Whether the markup the parser read (lifted CDATA, which holds none, left out)
+    refers to a C1 control character."""
+    return _C1_REFERENCE.search(markup) is not None
 
 
 def _undefined_entities(root: etree._Element, data: bytes) -> bool:

@@ -235,6 +235,19 @@ def _title_text(title: str) -> str:
     return "".join(html.unescape(_TAG_IN_TITLE.sub("", title)).split())
 
 
+def read_as_now(title: str, content_html: str, entry: Entry) -> bool:
+    """Whether a stored title and content are ``entry``'s as an older newsvault read them:
+    with the C1 controls it kept for "&#146;" and the like, where ``entry`` has the
+    characters HTML reads (’)."""
+    if (title, content_html) == (entry.title, entry.content_html):
+        return False
+    # imported here: the fetching process imports the store, and must not load the parsers
+    from newsvault.feeds.text import c1_as_html_reads_it
+
+    return (c1_as_html_reads_it(title) == entry.title
+            and c1_as_html_reads_it(content_html) == entry.content_html)
+
+
 def same_but_for_white_space(markup: str, other: str) -> bool:
     """Whether two versions of an article's HTML differ only in white space around tags
     or in how long a run of it is."""

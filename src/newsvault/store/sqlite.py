@@ -17,7 +17,7 @@ from newsvault.errors import NewsvaultError
 from newsvault.files import folder_locked
 from newsvault.model import Entry, Source
 from newsvault.store.identity import (
-    KeyedEntry, canonical_url, content_hash, reads_as_imported, reads_the_same,
+    KeyedEntry, canonical_url, content_hash, read_as_now, reads_as_imported, reads_the_same,
     same_but_for_white_space, scheme_twin, unique_entries,
 )
 from newsvault.store.records import (
@@ -462,6 +462,12 @@ class SqliteStore:
         title, content, stored_ms = db.execute(
             "SELECT title, content_html, published_ms FROM articles WHERE id = ?",
             (article_id,)).fetchone()
+        if read_as_now(title, content, entry):  # no version was made at the source
+            db.execute("UPDATE articles SET title = ?, content_html = CAST(? AS TEXT),"
+                       " summary = ?, content_hash = ?, change_seq = ? WHERE id = ?",
+                       (entry.title, keys.content, entry.summary, new_hash, seqs.next(),
+                        article_id))
+            return False
         if same_but_for_white_space(content, entry.content_html):  # no edit anyone could read
             if title != entry.title and reads_the_same(title, entry.title):
                 # stored as an older newsvault read it (its entities or tags left in):
