@@ -162,6 +162,12 @@ UTC_0936 = parse_date("2022-01-27T09:36:52Z")
     ("Thu, 27 Jan 2022 09:36:52 GMT", SHANGHAI, UTC_0936),
     ("Thu, 27 Jan 2022 17:36:52 +0800 (CST)", SHANGHAI, UTC_0936),
     ("2022-01-27", SHANGHAI, parse_date("2022-01-27")),  # a day alone keeps its day
+    # no weekday: the text starts with a digit, yet is no ISO date
+    ("27 Jan 2022 17:36:52", SHANGHAI, UTC_0936),
+    ("27 January 2022 17:36:52", SHANGHAI, UTC_0936),
+    ("27-Jan-2022 17:36:52", SHANGHAI, UTC_0936),
+    ("27 Jan 2022 17:36:52 +0800", NEW_YORK, UTC_0936),
+    ("27 Jan 2022", SHANGHAI, parse_date("2022-01-27")),
 ])
 def test_a_date_that_leaves_its_zone_open_is_read_in_the_archives(raw, zone, expected):
     assert in_local_time(raw, parse_date(raw), zone) == expected

@@ -105,10 +105,11 @@ def in_local_time(raw: str, millis: int, zone: tzinfo) -> int:
 
 
 def _matched(text: str) -> re.Match | None:
+    """The pattern match ``read_date`` reads ``text`` by (the same patterns, in its order)."""
     text = _with_latin_meridiem(text)
-    if text[:1].isdigit():
-        return _ISO.match(text) or _CHINESE.match(text)
-    return _RFC822.match(text) or _MONTH_FIRST.match(text)
+    if text[:1].isdigit() and (match := _ISO.match(text) or _CHINESE.match(text)):
+        return match
+    return _RFC822.match(text) or _MONTH_FIRST.match(text)  # "05 Jan 2024" starts with a digit
 
 
 def _offset_ms(wall_ms: int, zone: tzinfo) -> int:
