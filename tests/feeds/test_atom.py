@@ -1,3 +1,4 @@
+from newsvault.feeds import parse_feed
 from newsvault.feeds.dates import parse_date
 
 from .helpers import parse_fixture, titles
@@ -76,3 +77,50 @@ def test_an_entry_dated_only_by_updated_says_so():
                  ) == ("2024-01-02T00:00:00Z", True)  # an unreadable published hides nothing
     assert entry("<published>soon</published>") == ("soon", False)
     assert entry("") == (None, False)
+
+
+YOUTUBE = b"""<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns:yt="http://www.youtube.com/xml/schemas/2015" xmlns:media="http://search.yahoo.com/mrss/"
+      xmlns="http://www.w3.org/2005/Atom">
+ <title>A channel</title>
+ <entry>
+  <id>yt:video:AAAAAAAAAAA</id>
+  <yt:videoId>AAAAAAAAAAA</yt:videoId>
+  <title>My video title</title>
+  <link rel="alternate" href="https://www.youtube.com/watch?v=AAAAAAAAAAA"/>
+  <published>2024-01-05T02:00:00+00:00</published>
+  <media:group>
+   <media:title>My video title</media:title>
+   <media:content url="https://www.youtube.com/v/AAAAAAAAAAA?version=3" type="application/x-shockwave-flash"/>
+   <media:thumbnail url="https://i1.ytimg.com/vi/AAAAAAAAAAA/hqdefault.jpg" width="480" height="360"/>
+   <media:description>In this video I explain things.</media:description>
+   <media:community><media:statistics views="12"/></media:community>
+  </media:group>
+ </entry>
+ <entry>
+  <id>2</id><title>Summary first</title><summary>The entry's own words.</summary>
+  <media:group><media:description>A video's.</media:description></media:group>
+ </entry>
+</feed>"""
+
+
+def test_a_youtube_entry_s_content_is_its_video_s_description():
+    video, summarised = parse_feed(YOUTUBE, url="https://www.youtube.com/feeds/videos.xml").entries
+    assert video.content_html == "In this video I explain things."  # as an RSS item's
+    assert video.image == "https://i1.ytimg.com/vi/AAAAAAAAAAA/hqdefault.jpg"
+    assert summarised.content_html == "<p>The entry's own words.</p>"
+
+
+def test_an_rss_item_and_an_atom_entry_read_a_video_s_description_alike():
+    group = ("<media:group xmlns:media='http://search.yahoo.com/mrss/'>"
+             "<media:description><![CDATA[<p>Watch <a href='/more'>this</a></p>]]>"
+             "</media:description></media:group>")
+    rss = (f"<rss version='2.0'><channel><title>t</title><item xml:base='https://v.example/a/'>"
+           f"<title>v</title>{group}</item></channel></rss>").encode()
+    atom = (f"<feed xmlns='http://www.w3.org/2005/Atom'><title>t</title>"
+            f"<entry xml:base='https://v.example/a/'><id>1</id><title>v</title>{group}</entry>"
+            f"</feed>").encode()
+    [item] = parse_feed(rss, url="https://v.example/feed").entries
+    [entry] = parse_feed(atom, url="https://v.example/feed").entries
+    assert item.content_html == entry.content_html == \
+        '<p>Watch <a href="https://v.example/more">this</a></p>'

@@ -114,6 +114,21 @@ def test_c1_controls_an_older_parser_kept_are_corrected_without_a_revision(store
     assert save(store, "甲", [edited], at=4000).updated == 1
 
 
+def test_text_an_older_parser_did_not_read_fills_the_article_without_a_revision(store):
+    body = ('<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">'
+            "<title>t</title><entry><id>guid-1</id><title>标题 1</title>"
+            '<link href="http://a.test/story/1"/><media:group>'
+            "<media:description>视频简介</media:description></media:group></entry></feed>").encode()
+    [fetched] = parse_feed(body, url="http://a.test/feed").entries
+    save(store, "甲", [item(1, content_html="")])  # before media:group was read in Atom
+    counts = save(store, "甲", [fetched], at=2000)
+    [row] = list(store.export_rows())
+    assert (counts.new, counts.updated, counts.unchanged) == (0, 0, 1)
+    assert (row.content_html, row.revisions) == ("视频简介", 1)
+    assert save(store, "甲", [fetched], at=3000).unchanged == 1
+    assert save(store, "甲", [item(1, title="新标题", content_html="")], at=4000).updated == 1
+
+
 def test_content_is_stored_as_text_exactly_new_and_revised(store):
     # the writer hands SQLite the content as UTF-8 bytes: it must still be text in the file
     content = "<p>正文 \u00e9 😀 \u2028 \x00 end</p>"

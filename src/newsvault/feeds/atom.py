@@ -4,7 +4,8 @@
 from lxml import etree
 
 from newsvault.feeds.dates import first_date
-from newsvault.feeds.namespaces import ATOM, ATOM_03, XHTML
+from newsvault.feeds.media import video_description
+from newsvault.feeds.namespaces import ATOM, ATOM_03, MEDIA, XHTML
 from newsvault.feeds.pictures import picture
 from newsvault.feeds.relative import base_in_effect, resolve_relative
 from newsvault.feeds.text import (
@@ -14,6 +15,7 @@ from newsvault.feeds.xml import XmlDocument, absolute_url, resolve_base
 from newsvault.model import Entry, ParsedFeed
 
 ATOM_ROOTS = frozenset((ATOM + "feed", ATOM_03 + "feed", "feed"))
+_MEDIA_GROUP = MEDIA + "group"  # YouTube's feeds describe a video only in its media:group
 # Atom 0.3 called published "issued" and updated "modified".
 _PUBLISHED_FIELDS = ("published", "issued", "created")
 _UPDATED_FIELDS = ("updated", "modified")
@@ -49,7 +51,11 @@ def _read_entry(doc: XmlDocument, entry: etree._Element, namespace: str, base: s
                 feed_author: str | None) -> Entry:
     fields: dict[str, etree._Element] = {}
     links, categories = [], []
+    video = None
     for child in entry:
+        if child.tag == _MEDIA_GROUP:
+            video = child
+            continue
         name = _local_in(child.tag, namespace)
         if name == "link":
             links.append(child)
@@ -65,7 +71,8 @@ def _read_entry(doc: XmlDocument, entry: etree._Element, namespace: str, base: s
         if updated[1] is not None or published_raw is None:
             published_raw, published_ms = updated
     summary = _content_of(doc, fields.get("summary"), base)
-    content = first_text(_content_of(doc, fields.get("content"), base), summary) or ""
+    content = first_text(_content_of(doc, fields.get("content"), base), summary,
+                         video_description(doc, video, base)) or ""
     author = _person_name(doc, fields["author"], namespace) if "author" in fields else None
     return Entry(
         title=text_construct(doc, fields["title"]) if "title" in fields else "",

@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from newsvault.feeds.xml import XML_BASE
+from newsvault.feeds.xml import XML_BASE, XmlDocument, resolve_base
 
 # the attributes whose value is a URL (srcset: a list of them)
 _URL_ATTRIBUTE = re.compile(
@@ -33,6 +33,14 @@ def base_in_effect(element: etree._Element, base: str) -> str | None:
             ancestor.get(XML_BASE) is not None for ancestor in element.iterancestors()):
         return None
     return base if _WEB_BASE.match(base) else None
+
+
+def based_markup(doc: XmlDocument, element: etree._Element | None, base: str) -> str | None:
+    """The element's markup, its relative links resolved where xml:base says (``base``:
+    the resolved base of the element's parent)."""
+    if element is None:
+        return None
+    return resolve_relative(doc.markup(element), base_in_effect(element, resolve_base(element, base)))
 
 
 def resolve_relative(html: str | None, base: str | None) -> str | None:

@@ -12,8 +12,9 @@ from lxml import etree
 from newsvault.feeds.dates import first_date
 from newsvault.feeds.namespaces import ATOM, CONTENT, DC, MEDIA, RSS_090, RSS_10, RSS_USERLAND
 from newsvault.feeds.pictures import picture
-from newsvault.feeds.relative import base_in_effect, resolve_relative
-from newsvault.feeds.text import distinct_summary, has_text, html_title, trimmed
+from newsvault.feeds.media import video_description
+from newsvault.feeds.relative import based_markup
+from newsvault.feeds.text import distinct_summary, first_text, html_title, trimmed
 from newsvault.feeds.xml import XmlDocument, absolute_url, local_name, resolve_base
 from newsvault.model import Entry, ParsedFeed
 
@@ -55,7 +56,7 @@ def read_item(doc: XmlDocument, item: etree._Element, base: str,
     ``title_text`` reads the title's text as the format means it."""
     fields = _item_fields(item)
     guid = trimmed(_text(doc, fields, "guid"))
-    description = _based_markup(doc, fields.get("description"), base)
+    description = based_markup(doc, fields.get("description"), base)
     content = _content(doc, fields, description, base)
     published_raw, published_ms = first_date(_text(doc, fields, "pubDate"),
                                              _text(doc, fields, "dc:date"))
@@ -92,24 +93,10 @@ def _content(doc: XmlDocument, fields: dict, description: str | None, base: str)
     then the description, then an item's own media:description. The last is last because
     outlets such as the New York Times put a photo's caption there, beside the article's
     description."""
-    group = fields.get("media:group")
-    for element in (fields.get("content:encoded"),
-                    group.find(MEDIA + "description") if group is not None else None):
-        if element is not None and has_text(markup := _based_markup(doc, element, base)):
-            return markup
-    if has_text(description):
-        return description
-    loose = fields.get("media:description")
-    if loose is not None and has_text(markup := _based_markup(doc, loose, base)):
-        return markup
-    return None
-
-
-def _based_markup(doc: XmlDocument, element: etree._Element | None, base: str) -> str | None:
-    """The element's markup, its relative links resolved where xml:base says."""
-    if element is None:
-        return None
-    return resolve_relative(doc.markup(element), base_in_effect(element, resolve_base(element, base)))
+    return first_text(based_markup(doc, fields.get("content:encoded"), base),
+                      video_description(doc, fields.get("media:group"), base),
+                      description,
+                      based_markup(doc, fields.get("media:description"), base))
 
 
 def _item_url(doc: XmlDocument, fields: dict, guid: str | None, base: str) -> str | None:

@@ -238,9 +238,12 @@ def _title_text(title: str) -> str:
 def read_as_now(title: str, content_html: str, entry: Entry) -> bool:
     """Whether a stored title and content are ``entry``'s as an older newsvault read them:
     with the C1 controls it kept for "&#146;" and the like, where ``entry`` has the
-    characters HTML reads (’)."""
+    characters HTML reads (’); or without the text it did not read (a YouTube video's
+    description). A version with no text is no earlier version worth keeping."""
     if (title, content_html) == (entry.title, entry.content_html):
         return False
+    if title == entry.title and not (content_html and content_html.strip()):
+        return True
     # imported here: the fetching process imports the store, and must not load the parsers
     from newsvault.feeds.text import c1_as_html_reads_it
 
