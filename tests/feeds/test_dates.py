@@ -82,6 +82,14 @@ def epoch_ms(moment: datetime) -> int:
     ("Sept. 7, 2022, 5:36 PM", utc_ms(2022, 9, 7, 17, 36)),
     ("Thursday, January 27, 2022 5:36:52 PM +0800", utc_ms(2022, 1, 27, 9, 36, 52)),
     ("Thu Jan 27 2022 17:36:52 GMT+0800 (China Standard Time)", utc_ms(2022, 1, 27, 9, 36, 52)),
+    # China's time as Chinese sites name it, and zones by their IANA names
+    ("Fri, 05 Jan 2024 10:00:00 BJT", utc_ms(2024, 1, 5, 2)),
+    ("Fri, 05 Jan 2024 10:00:00 CCT", utc_ms(2024, 1, 5, 2)),
+    ("Fri, 05 Jan 2024 10:00:00 Asia/Shanghai", utc_ms(2024, 1, 5, 2)),
+    ("2024-01-05 10:00:00 Asia/Shanghai", utc_ms(2024, 1, 5, 2)),
+    ("Fri, 05 Jul 2024 10:00:00 America/New_York", utc_ms(2024, 7, 5, 14)),  # in summer time
+    ("Fri, 05 Jan 2024 10:00:00 America/Argentina/Buenos_Aires", utc_ms(2024, 1, 5, 13)),
+    ("Fri, 05 Jan 2024 10:00:00 Nowhere/Land", utc_ms(2024, 1, 5, 10)),  # unknown: UTC, as RFC 2822
 ])
 def test_parse_date(text, expected):
     assert parse_date(text) == expected
@@ -168,6 +176,8 @@ UTC_0936 = parse_date("2022-01-27T09:36:52Z")
     ("27-Jan-2022 17:36:52", SHANGHAI, UTC_0936),
     ("27 Jan 2022 17:36:52 +0800", NEW_YORK, UTC_0936),
     ("27 Jan 2022", SHANGHAI, parse_date("2022-01-27")),
+    ("Thu, 27 Jan 2022 17:36:52 BJT", NEW_YORK, UTC_0936),  # a zone named is that zone
+    ("Thu, 27 Jan 2022 17:36:52 Asia/Shanghai", NEW_YORK, UTC_0936),
 ])
 def test_a_date_that_leaves_its_zone_open_is_read_in_the_archives(raw, zone, expected):
     assert in_local_time(raw, parse_date(raw), zone) == expected

@@ -11,8 +11,10 @@ here; ``in_local_time`` reads such a time again in the archive's time zone.
 import re
 from datetime import datetime, timedelta, tzinfo
 from email.utils import parsedate_tz
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-_ZONE = r"(?P<zone>[Zz]|(?:UTC|GMT|UT)?\s*[+-]\d{1,2}(?::?\d{2})?|[A-Za-z]{1,5})?"
+_ZONE = (r"(?P<zone>[Zz]|(?:UTC|GMT|UT)?\s*[+-]\d{1,2}(?::?\d{2})?|[A-Za-z]{1,5}"
+         r"|[A-Z][A-Za-z]+(?:/[A-Za-z_+-]+){1,2})?")  # the last: an IANA name, Asia/Shanghai
 _MERIDIEM = r"(?:\s*(?P<meridiem>[AaPp])\.?[Mm]\.?)?"  # before _ZONE, which would take "PM"
 _TIME = (r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?"
          + _MERIDIEM)
@@ -49,13 +51,14 @@ _EPOCH = re.compile(r"(\d{9,10}|\d{12,13})$")
 
 _MONTHS = {name: number for number, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
-# RFC 822 names; "CST" stays US Central as the RFC says, though some Chinese sites mean +08:00.
+# RFC 822 names; "CST" stays US Central as the RFC says, though some Chinese sites mean +08:00
+# (in_local_time). BJT (Beijing) and CCT (China Coast) are China's time on Chinese sites.
 _ZONE_HOURS = {
     "Z": 0, "UT": 0, "UTC": 0, "GMT": 0, "WET": 0,
     "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
     "AKST": -9, "AKDT": -8, "HST": -10, "AST": -4, "ADT": -3, "NST": -3.5,
     "BST": 1, "CET": 1, "CEST": 2, "MET": 1, "MEST": 2, "EET": 2, "EEST": 3, "MSK": 3,
-    "IST": 5.5, "SGT": 8, "HKT": 8, "AWST": 8, "JST": 9, "KST": 9,
+    "IST": 5.5, "SGT": 8, "HKT": 8, "BJT": 8, "CCT": 8, "AWST": 8, "JST": 9, "KST": 9,
     "ACST": 9.5, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
 }
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -163,9 +166,16 @@ def _from_fields(match: re.Match, month: int, two_digit_years: bool = False) -> 
     hour = _hour_of_day(int(hour), meridiem) if hour else 0
     minute = int(minute) if minute else 0
     second = min(int(second), 59) if second else 0  # a leap second is the one before
-    offset = _zone_offset_ms(zone) if zone else 0
-    if offset is None or not _valid(year, month, day, hour, minute):
+    if not _valid(year, month, day, hour, minute):
         return None
+    if not zone:
+        offset = 0
+    elif "/" in zone:
+        offset = _named_zone_offset_ms(zone, datetime(year, month, day, min(hour, 23), minute))
+    else:
+        offset = _zone_offset_ms(zone)
+        if offset is None:
+            return None
     millis = int(fraction[:3].ljust(3, "0")) if fraction else 0
     return (_days_from_civil(year, month, day) * _MS_PER_DAY
             + ((hour * 60 + minute) * 60 + second) * 1000 + millis - offset)
@@ -208,6 +218,16 @@ def _zone_offset_ms(zone: str) -> int | None:
         return None
     offset = (hours * 60 + minutes) * 60_000
     return -offset if zone[sign_at] == "-" else offset
+
+
+def _named_zone_offset_ms(name: str, wall: datetime) -> int:
+    """The offset of the IANA zone ``name`` at the wall-clock time ``wall``; an unknown
+    name counts as UTC, as RFC 2822 counts an unknown zone."""
+    try:
+        zone = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return 0
+    return int(wall.replace(tzinfo=zone).utcoffset() / timedelta(milliseconds=1))
 
 
 def _from_email_utils(text: str) -> int | None:
