@@ -1,3 +1,8 @@
+from html import escape
+
+import pytest
+
+from newsvault.feeds import parse_feed
 from newsvault.feeds.dates import parse_date
 
 from .helpers import parse_fixture, titles
@@ -12,7 +17,7 @@ def test_rss20_basic_fields():
     park, rain, library = feed.entries
     assert park.url == "https://news.example.com/2024/park-opens"
     assert park.guid == "https://news.example.com/2024/park-opens"
-    assert park.author == "desk@example.com (王小明)"
+    assert park.author == "王小明"  # <author>desk@example.com (王小明)</author>
     assert park.published_raw == "Tue, 02 Jan 2024 08:30:00 +0800"
     assert park.published_ms == 1704155400000  # 2024-01-02T00:30:00Z
     assert park.tags == ["城市", "生活"]
@@ -41,7 +46,7 @@ def test_dc_creator_and_dc_date():
     slow, both = parse_fixture("rss20-dc-creator-date.xml").entries
     assert (slow.author, slow.published_raw) == ("李华", "2024-01-05T10:20:30+08:00")
     assert slow.published_ms == parse_date("2024-01-05T02:20:30Z")
-    assert both.author == "editor@example.net"  # author before dc:creator
+    assert both.author == "Someone Else"  # dc:creator names whom an address alone does not
     assert both.published_raw == "Fri, 05 Jan 2024 12:00:00 +0000"  # pubDate before dc:date
 
 
@@ -117,3 +122,23 @@ def test_rdf_rss090():
     feed = parse_fixture("rdf-rss090.xml")
     assert (feed.format, feed.title) == ("rdf", "Netscape 0.90")
     assert [(e.title, e.url) for e in feed.entries] == [("Ancient item", "http://ns.example.com/ancient")]
+
+
+@pytest.mark.parametrize(("author", "creator", "expected"), [
+    ("jdoe@example.com (John Doe)", None, "John Doe"),  # RSS 2.0's form
+    ("noreply@blogger.com (Jane Roe)", "Someone Else", "Jane Roe"),
+    ("John Doe <jdoe@example.com>", None, "John Doe"),
+    ("John Doe (jdoe@example.com)", None, "John Doe"),
+    ("jdoe@example.com", "John Doe", "John Doe"),  # an address alone: dc:creator names them
+    ("jdoe@example.com", None, "jdoe@example.com"),  # ...else it is all there is
+    ("王小明", "Someone Else", "王小明"),  # a name where the address belongs: a name
+    ("@handle", None, "@handle"),
+    (None, "John Doe", "John Doe"),
+])
+def test_an_rss_author_is_the_name_beside_the_address(author, creator, expected):
+    fields = (f"<author>{escape(author)}</author>" if author else "") + \
+        (f"<dc:creator>{escape(creator)}</dc:creator>" if creator else "")
+    body = ("<rss version='2.0' xmlns:dc='http://purl.org/dc/elements/1.1/'><channel>"
+            f"<title>t</title><item><title>a</title><guid>1</guid>{fields}</item></channel></rss>")
+    [entry] = parse_feed(body.encode(), url="https://x.example/").entries
+    assert entry.author == expected

@@ -129,6 +129,19 @@ def test_text_an_older_parser_did_not_read_fills_the_article_without_a_revision(
     assert save(store, "甲", [item(1, title="新标题", content_html="")], at=4000).updated == 1
 
 
+def test_an_author_read_another_way_is_no_new_article_nor_a_revision(store):
+    body = ('<rss version="2.0"><channel><title>t</title><item><guid>guid-1</guid>'
+            "<link>http://a.test/story/1</link><title>标题 1</title><description>&lt;p&gt;正文 1"
+            "&lt;/p&gt;</description><author>jdoe@example.com (John Doe)</author></item>"
+            "</channel></rss>").encode()
+    [fetched] = parse_feed(body, url="http://a.test/feed").entries
+    assert fetched.author == "John Doe"
+    save(store, "甲", [item(1, author="jdoe@example.com (John Doe)")])  # as read before
+    counts = save(store, "甲", [fetched], at=2000)
+    assert (counts.new, counts.updated, counts.unchanged) == (0, 0, 1)
+    assert store.totals()["articles"] == 1
+
+
 def test_content_is_stored_as_text_exactly_new_and_revised(store):
     # the writer hands SQLite the content as UTF-8 bytes: it must still be text in the file
     content = "<p>正文 \u00e9 😀 \u2028 \x00 end</p>"

@@ -5,6 +5,7 @@ regard to which RSS namespace (none, RSS 1.0, 0.90, UserLand) the feed put them 
 RSS 2.0 titles are HTML in practice ("Tom &amp;amp; Jerry"), RSS 1.0 titles text.
 """
 
+import re
 from collections.abc import Callable
 
 from lxml import etree
@@ -33,6 +34,7 @@ _ITEM_FIELDS.update({
     MEDIA + "description": "media:description",
     ATOM + "link": "atom:link",
 })
+_EMAIL_ADDRESS = re.compile(r"<?(?:mailto:)?[^\s@()<>]+@[^\s@()<>]+>?")
 _REPEATED_FIELDS = frozenset(("category", "atom:link"))
 _ITEM_TAGS = frozenset(namespace + "item" for namespace in _RSS_NAMESPACES)
 
@@ -64,7 +66,7 @@ def read_item(doc: XmlDocument, item: etree._Element, base: str,
         title=title_text(_text(doc, fields, "title") or ""),
         url=_item_url(doc, fields, guid, base),
         guid=guid or fallback_guid,
-        author=trimmed(_text(doc, fields, "author")) or trimmed(_text(doc, fields, "dc:creator")),
+        author=_author(_text(doc, fields, "author"), _text(doc, fields, "dc:creator")),
         published_raw=published_raw,
         published_ms=published_ms,
         content_html=content or "",
@@ -97,6 +99,24 @@ def _content(doc: XmlDocument, fields: dict, description: str | None, base: str)
                       video_description(doc, fields.get("media:group"), base),
                       description,
                       based_markup(doc, fields.get("media:description"), base))
+
+
+def _author(author: str | None, creator: str | None) -> str | None:
+    """The name of the item's author. RSS's ``author`` is an email address, with the name
+    beside it by convention (``jdoe@example.com (John Doe)``): the name is taken, as
+    feedparser takes it; an address alone gives way to ``dc:creator``, and is kept when
+    there is none (the only word of who wrote it)."""
+    author, creator = trimmed(author), trimmed(creator)
+    if author is None or "@" not in author:
+        return author or creator
+    return _name_beside_address(author) or creator or author
+
+
+def _name_beside_address(author: str) -> str | None:
+    name = _EMAIL_ADDRESS.sub("", author, count=1).replace("()", "").strip()
+    if name.startswith("(") and name.endswith(")"):
+        name = name[1:-1].strip()
+    return name or None
 
 
 def _item_url(doc: XmlDocument, fields: dict, guid: str | None, base: str) -> str | None:
