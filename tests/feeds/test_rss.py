@@ -142,3 +142,36 @@ def test_an_rss_author_is_the_name_beside_the_address(author, creator, expected)
             f"<title>t</title><item><title>a</title><guid>1</guid>{fields}</item></channel></rss>")
     [entry] = parse_feed(body.encode(), url="https://x.example/").entries
     assert entry.author == expected
+
+
+FEEDBURNER_ITEMS = """<rss version="2.0" xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0">
+<channel><title>t</title>
+<item><title>guid</title><link>http://feedproxy.google.com/~r/example/~3/abc/</link>
+  <guid isPermaLink="false">https://blog.example.com/?p=6</guid>
+  <feedburner:origLink>https://blog.example.com/a6</feedburner:origLink></item>
+<item><title>no guid</title><link>http://feedproxy.google.com/~r/example/~3/def/</link>
+  <feedburner:origLink> /a7 </feedburner:origLink></item>
+<item><title>same</title><link>https://blog.example.com/a8</link>
+  <feedburner:origLink>https://blog.example.com/a8</feedburner:origLink></item>
+</channel></rss>"""
+
+
+def test_feedburner_s_original_link_is_the_item_s_link():
+    with_guid, without, same = parse_feed(FEEDBURNER_ITEMS.encode(),
+                                          url="https://blog.example.com/feed").entries
+    assert (with_guid.url, with_guid.guid) == ("https://blog.example.com/a6",
+                                               "https://blog.example.com/?p=6")
+    # no guid: still known by the link it was archived under before origLink was read
+    assert (without.url, without.guid) == ("https://blog.example.com/a7",
+                                           "http://feedproxy.google.com/~r/example/~3/def/")
+    assert (same.url, same.guid) == ("https://blog.example.com/a8", None)
+
+
+def test_feedburner_s_original_link_in_atom():
+    body = ('<feed xmlns="http://www.w3.org/2005/Atom" '
+            'xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0"><title>t</title>'
+            '<entry><id>tag:1</id><title>a</title>'
+            '<link rel="alternate" href="http://feedproxy.google.com/~r/example/~3/abc/"/>'
+            "<feedburner:origLink>https://blog.example.com/a6</feedburner:origLink></entry></feed>")
+    [entry] = parse_feed(body.encode(), url="https://blog.example.com/feed").entries
+    assert (entry.url, entry.guid) == ("https://blog.example.com/a6", "tag:1")

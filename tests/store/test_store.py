@@ -142,6 +142,32 @@ def test_an_author_read_another_way_is_no_new_article_nor_a_revision(store):
     assert store.totals()["articles"] == 1
 
 
+def test_feedburner_items_archived_under_their_proxy_links_are_found_again(store):
+    body = ('<rss version="2.0" xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0">'
+            "<channel><title>t</title>"
+            "<item><title>一</title><link>http://feedproxy.google.com/~r/x/~3/1/</link>"
+            "<guid isPermaLink='false'>p-1</guid><description>正文一</description>"
+            "<feedburner:origLink>http://a.test/story/1</feedburner:origLink></item>"
+            "<item><title>二</title><link>http://feedproxy.google.com/~r/x/~3/2/</link>"
+            "<description>正文二</description>"
+            "<feedburner:origLink>http://a.test/story/2</feedburner:origLink></item>"
+            "</channel></rss>").encode()
+    fetched = parse_feed(body, url="http://a.test/feed").entries
+    as_read_before = [Entry(title="一", url="http://feedproxy.google.com/~r/x/~3/1/", guid="p-1",
+                            content_html="正文一"),
+                      Entry(title="二", url="http://feedproxy.google.com/~r/x/~3/2/",
+                            content_html="正文二")]
+    assert save(store, "甲", as_read_before).new == 2
+    counts = save(store, "甲", fetched, at=2000)
+    assert (counts.new, counts.updated, counts.unchanged) == (0, 0, 2)
+    assert store.totals()["articles"] == 2
+    # a new item is archived under its own address: the site's own feed carries the same
+    new_item = body.replace(b"p-1", b"p-3").replace(b"story/1", b"story/3")
+    assert save(store, "甲", parse_feed(new_item, url="http://a.test/feed").entries[:1],
+                at=3000).new == 1
+    assert save(store, "乙", [item(3, guid="own-3")], at=4000).new == 0
+
+
 def test_content_is_stored_as_text_exactly_new_and_revised(store):
     # the writer hands SQLite the content as UTF-8 bytes: it must still be text in the file
     content = "<p>正文 \u00e9 😀 \u2028 \x00 end</p>"

@@ -5,9 +5,10 @@ from lxml import etree
 
 from newsvault.feeds.dates import first_date
 from newsvault.feeds.media import video_description
-from newsvault.feeds.namespaces import ATOM, ATOM_03, MEDIA, XHTML
+from newsvault.feeds.namespaces import ATOM, ATOM_03, FEEDBURNER, MEDIA, XHTML
 from newsvault.feeds.pictures import picture
 from newsvault.feeds.relative import base_in_effect, resolve_relative
+from newsvault.feeds.rss import original_link
 from newsvault.feeds.text import (
     distinct_summary, first_text, html_title, looks_like_html, plain_title, text_to_html, trimmed,
 )
@@ -16,6 +17,7 @@ from newsvault.model import Entry, ParsedFeed
 
 ATOM_ROOTS = frozenset((ATOM + "feed", ATOM_03 + "feed", "feed"))
 _MEDIA_GROUP = MEDIA + "group"  # YouTube's feeds describe a video only in its media:group
+_ORIGINAL_LINK = FEEDBURNER + "origLink"
 # Atom 0.3 called published "issued" and updated "modified".
 _PUBLISHED_FIELDS = ("published", "issued", "created")
 _UPDATED_FIELDS = ("updated", "modified")
@@ -51,10 +53,13 @@ def _read_entry(doc: XmlDocument, entry: etree._Element, namespace: str, base: s
                 feed_author: str | None) -> Entry:
     fields: dict[str, etree._Element] = {}
     links, categories = [], []
-    video = None
+    video = original = None
     for child in entry:
         if child.tag == _MEDIA_GROUP:
             video = child
+            continue
+        if child.tag == _ORIGINAL_LINK:
+            original = child
             continue
         name = _local_in(child.tag, namespace)
         if name == "link":
@@ -76,7 +81,7 @@ def _read_entry(doc: XmlDocument, entry: etree._Element, namespace: str, base: s
     author = _person_name(doc, fields["author"], namespace) if "author" in fields else None
     return Entry(
         title=text_construct(doc, fields["title"]) if "title" in fields else "",
-        url=_alternate_link(links, base),
+        url=original_link(doc, original, base) or _alternate_link(links, base),
         guid=_trimmed_text(doc, fields.get("id")),
         author=author or feed_author,
         published_raw=published_raw,

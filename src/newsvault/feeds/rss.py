@@ -11,7 +11,9 @@ from collections.abc import Callable
 from lxml import etree
 
 from newsvault.feeds.dates import first_date
-from newsvault.feeds.namespaces import ATOM, CONTENT, DC, MEDIA, RSS_090, RSS_10, RSS_USERLAND
+from newsvault.feeds.namespaces import (
+    ATOM, CONTENT, DC, FEEDBURNER, MEDIA, RSS_090, RSS_10, RSS_USERLAND,
+)
 from newsvault.feeds.pictures import picture
 from newsvault.feeds.media import video_description
 from newsvault.feeds.relative import based_markup
@@ -33,6 +35,7 @@ _ITEM_FIELDS.update({
     MEDIA + "group": "media:group",
     MEDIA + "description": "media:description",
     ATOM + "link": "atom:link",
+    FEEDBURNER + "origLink": "feedburner:origLink",
 })
 _EMAIL_ADDRESS = re.compile(r"<?(?:mailto:)?[^\s@()<>]+@[^\s@()<>]+>?")
 _REPEATED_FIELDS = frozenset(("category", "atom:link"))
@@ -62,9 +65,15 @@ def read_item(doc: XmlDocument, item: etree._Element, base: str,
     content = _content(doc, fields, description, base)
     published_raw, published_ms = first_date(_text(doc, fields, "pubDate"),
                                              _text(doc, fields, "dc:date"))
+    url = _item_url(doc, fields, guid, base)
+    original = original_link(doc, fields.get("feedburner:origLink"), base)
+    if original and original != url:
+        # an item without a guid stays known by the link it was first archived under
+        fallback_guid = fallback_guid or url
+        url = original
     return Entry(
         title=title_text(_text(doc, fields, "title") or ""),
-        url=_item_url(doc, fields, guid, base),
+        url=url,
         guid=guid or fallback_guid,
         author=_author(_text(doc, fields, "author"), _text(doc, fields, "dc:creator")),
         published_raw=published_raw,
@@ -135,6 +144,15 @@ def _item_url(doc: XmlDocument, fields: dict, guid: str | None, base: str) -> st
     if permalink and _looks_like_url(guid):
         return absolute_url(guid, base)
     return None
+
+
+def original_link(doc: XmlDocument, element: etree._Element | None, base: str) -> str | None:
+    """FeedBurner's ``origLink`` (RSS and Atom): the article's own address, where the
+    item's link is a feedproxy.google.com redirect (dead since Google closed it); Miniflux
+    prefers it too."""
+    if element is None:
+        return None
+    return absolute_url(doc.text(element), resolve_base(element, base))
 
 
 def _looks_like_url(text: str) -> bool:
