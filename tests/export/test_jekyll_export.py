@@ -321,3 +321,21 @@ def test_a_picture_named_later_is_kept_without_a_revision(store, tmp_path):
     assert "later.jpg" in body_of(out)
     [row] = list(store.export_rows())
     assert row.revisions == 1
+
+
+def test_an_item_without_a_title_is_titled_by_the_start_of_its_text(store, tmp_path):
+    """A theme lists posts by title: `title: ""` and `[](…)` were entries no one could see
+    or click. The archive keeps the title it had (none); the file keeps its name."""
+    long_text = "港口今晨恢复通航，" * 10
+    fetch(store, "甲", entry(1, title="", content_html=f"<p>{long_text}</p>"),
+          entry(2, title=" ", content_html="<p>短讯一则</p>"),
+          entry(3, title="", content_html="<img src='http://a.test/x.png'>"))
+    out = tmp_path / "_posts"
+    export_jekyll(store, out, raw=True)
+    texts = {path.name: path.read_text() for path in out.iterdir()}
+    lead = long_text[:30] + "…"
+    assert f'\ntitle: "{lead}"\n' in texts["1970-01-01-untitled.md"]
+    assert f"\n[{lead}](http://a.test/story/1)\n" in texts["1970-01-01-untitled.md"]
+    assert '\ntitle: "短讯一则"\n' in texts["1970-01-01-untitled-2.md"]
+    assert '\ntitle: ""\n' in texts["1970-01-01-untitled-3.md"]  # no text to title it by
+    assert [row.title for row in store.export_rows()] == ["", " ", ""]

@@ -27,15 +27,18 @@ from newsvault.files import (
 )
 from newsvault.links import web_link
 from newsvault.model import OnProgress
+from newsvault.search.text import plain_text
 from newsvault.store import ExportRow, SqliteStore
 from newsvault.store.identity import canonical_url
+from newsvault.titles import shown_title
 
 
 # Part of each output folder's record: a new value has every post rendered once more (and
 # written where it changed). " posts 2": Liquid finds no tag in an article (post.liquid_safe);
 # " posts 3": a category Jekyll can put in a URL (post.url_safe_category); " posts 4": and
-# one with "scheme://" or "?" too, and a title line Markdown cannot read as a link definition.
-POST_FORMAT = " posts 4"
+# one with "scheme://" or "?" too, and a title line Markdown cannot read as a link definition;
+# " posts 5": an article without a title is titled by the start of its text.
+POST_FORMAT = " posts 5"
 
 
 @dataclass(slots=True)
@@ -267,11 +270,19 @@ def post_for(row: ExportRow) -> Post:
             comment_ms=comment_ms, verbatim=layout.get("verbatim", False) and not revised,
         )
     return Post(
-        title=row.title, date_text=iso_ms(post_date_ms(row)), author=row.source_name,
+        title=_titled(row), date_text=iso_ms(post_date_ms(row)), author=row.source_name,
         url=web_link(row.url), tags=[row.source_name, *row.source_tags],
         categories=[url_safe_category(row.source_name)], html=row.content_html,
         comment_ms=comment_ms,
     )
+
+
+def _titled(row: ExportRow) -> str:
+    """The title, or for an item that had none the start of its text, as the site shows it:
+    a theme lists a post by its title, and an empty one is an entry no one can click."""
+    if row.title and not row.title.isspace():
+        return row.title
+    return shown_title(row.title, plain_text(row.content_html), "")
 
 
 def _file_bytes(row: ExportRow) -> bytes:
