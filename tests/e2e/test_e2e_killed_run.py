@@ -16,6 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 from support.cli import FAST_FETCH, SEED_NOW, ArchiveDir, cli_env
+from support.feeds import numbered_feed
 
 FEEDS, ITEMS = 40, 50
 DELAY = 0.1  # seconds before each answer: slow enough that a run is caught mid-way
@@ -25,24 +26,13 @@ FETCH = {**FAST_FETCH, "read_timeout": 10, "total_timeout": 30, "per_host": 8,
 pytestmark = pytest.mark.timeout(180)
 
 
-def feed_body(feed: int, items: int = ITEMS, words: int = 300) -> bytes:
-    entries = "".join(
-        f"<item><title>第 {feed} 源第 {n} 条</title>"
-        f"<link>https://killed.example.com/{feed}/{n}</link><guid>k-{feed}-{n}</guid>"
-        f"<pubDate>Wed, 26 Jan 2022 {n % 24:02d}:{feed % 60:02d}:00 GMT</pubDate>"
-        f"<description><![CDATA[<p>{'正文' * words} {feed}-{n}</p>]]></description></item>"
-        for n in range(items))
-    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
-            f"<title>源 {feed}</title>{entries}</channel></rss>").encode("utf-8")
-
-
 @pytest.fixture
 def feeds(feed_server):
     """40 feeds of 50 items each, every answer DELAY seconds late; returns their sources."""
     sources = []
     for feed in range(FEEDS):
         path = f"/killed/{feed}.xml"
-        feed_server.route(path, body=feed_body(feed), delay=DELAY,
+        feed_server.route(path, body=numbered_feed(feed, ITEMS), delay=DELAY,
                           headers={"Content-Type": "application/rss+xml"})
         sources.append((f"源 {feed:02d}", feed_server.url(path)))
     return sources
@@ -223,7 +213,7 @@ def test_orphaned_writers_end_after_a_run_killed_while_handing_them_a_feed(feed_
     sources = []
     for feed in range(12):  # enough sources for writer processes; 2,000 items, 1.4 MB each
         path = f"/big/{feed}.xml"
-        feed_server.route(path, body=feed_body(feed, items=2000, words=100),
+        feed_server.route(path, body=numbered_feed(feed, items=2000, words=100),
                           headers={"Content-Type": "application/rss+xml"})
         sources.append((f"大 {feed:02d}", feed_server.url(path)))
     caught = 0

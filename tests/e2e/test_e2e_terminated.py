@@ -13,6 +13,7 @@ import sys
 import psutil
 import pytest
 from support.cli import FAST_FETCH, NO_SITE, SEED_NOW, ArchiveDir, cli_env
+from support.feeds import numbered_feed
 from support.posts import write_numbered_posts
 
 FEEDS, ITEMS = 40, 50
@@ -21,23 +22,14 @@ FETCH = {**FAST_FETCH, "read_timeout": 10, "total_timeout": 30, "per_host": 8}
 pytestmark = pytest.mark.timeout(180)
 
 
-def feed_body(feed: int) -> bytes:
-    entries = "".join(
-        f"<item><title>第 {feed} 源第 {n} 条</title><link>https://term.example/{feed}/{n}</link>"
-        f"<description><![CDATA[<p>{'正文' * 300} {feed}-{n}</p>]]></description></item>"
-        for n in range(ITEMS))
-    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
-            f"<title>源 {feed}</title>{entries}</channel></rss>").encode("utf-8")
-
-
 @pytest.fixture
 def slow_feeds_archive(feed_server, tmp_path) -> ArchiveDir:
     """40 sources (enough for writer processes), each answering 0.1 s late."""
     archive = ArchiveDir.create(tmp_path / "news", fetch=FETCH, build=NO_SITE)
     for feed in range(FEEDS):
         path = f"/term/{feed}.xml"
-        feed_server.route(path, body=feed_body(feed), delay=0.1,
-                          headers={"Content-Type": "application/rss+xml"})
+        feed_server.route(path, body=numbered_feed(feed, ITEMS, host="term.example"),
+                          delay=0.1, headers={"Content-Type": "application/rss+xml"})
         archive.add_source(f"源 {feed:02d}", feed_server.url(path))
     return archive
 
