@@ -124,3 +124,17 @@ def test_an_rss_item_and_an_atom_entry_read_a_video_s_description_alike():
     [entry] = parse_feed(atom, url="https://v.example/feed").entries
     assert item.content_html == entry.content_html == \
         '<p>Watch <a href="https://v.example/more">this</a></p>'
+
+
+def test_xhtml_content_under_a_prefix_is_html_without_it():
+    body = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+<entry><id>1</id><title>Prefixed</title><content type="xhtml"><x:div
+ xmlns:x="http://www.w3.org/1999/xhtml"><x:p class="lead">Prefixed <x:b>bold</x:b> &amp;
+ <x:a href="/more">more</x:a></x:p><x:br/>tail</x:div></content></entry>
+<entry><id>2</id><title>Inner prefix</title><summary type="xhtml"><div
+ xmlns="http://www.w3.org/1999/xhtml" xmlns:h="http://www.w3.org/1999/xhtml"><h:p>Mixed
+ <i>in</i></h:p></div></summary></entry></feed>"""
+    prefixed, inner = parse_feed(body, url="https://x.example/feed").entries
+    assert prefixed.content_html == ('<p class="lead">Prefixed <b>bold</b> &amp;\n'
+                                     ' <a href="/more">more</a></p><br/>tail')
+    assert inner.content_html == "<p>Mixed\n <i>in</i></p>"

@@ -129,6 +129,21 @@ def test_text_an_older_parser_did_not_read_fills_the_article_without_a_revision(
     assert save(store, "甲", [item(1, title="新标题", content_html="")], at=4000).updated == 1
 
 
+def test_xhtml_an_older_parser_kept_prefixed_is_corrected_without_a_revision(store):
+    body = ('<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><id>guid-1</id>'
+            '<title>标题 1</title><link href="http://a.test/story/1"/><content type="xhtml">'
+            '<xhtml:div xmlns:xhtml="http://www.w3.org/1999/xhtml"><xhtml:p>正文 <xhtml:b>1'
+            "</xhtml:b></xhtml:p></xhtml:div></content></entry></feed>").encode()
+    [fetched] = parse_feed(body, url="http://a.test/feed").entries
+    save(store, "甲", [item(1, content_html="<xhtml:p>正文 <xhtml:b>1</xhtml:b></xhtml:p>")])
+    counts = save(store, "甲", [fetched], at=2000)
+    [row] = list(store.export_rows())
+    assert (counts.updated, counts.unchanged) == (0, 1)
+    assert (row.content_html, row.revisions) == ("<p>正文 <b>1</b></p>", 1)
+    assert save(store, "甲", [fetched], at=3000).unchanged == 1
+    assert save(store, "甲", [item(1, content_html="<p>正文 <b>2</b></p>")], at=4000).updated == 1
+
+
 def test_an_author_read_another_way_is_no_new_article_nor_a_revision(store):
     body = ('<rss version="2.0"><channel><title>t</title><item><guid>guid-1</guid>'
             "<link>http://a.test/story/1</link><title>标题 1</title><description>&lt;p&gt;正文 1"

@@ -1,6 +1,8 @@
 """Atom 1.0 (and the older 0.3, same shape in another namespace), adapted to
 :class:`~newsvault.model.Entry`."""
 
+import copy
+
 from lxml import etree
 
 from newsvault.feeds.dates import first_date
@@ -18,6 +20,8 @@ from newsvault.model import Entry, ParsedFeed
 ATOM_ROOTS = frozenset((ATOM + "feed", ATOM_03 + "feed", "feed"))
 _MEDIA_GROUP = MEDIA + "group"  # YouTube's feeds describe a video only in its media:group
 _ORIGINAL_LINK = FEEDBURNER + "origLink"
+_XHTML_ELEMENTS = XHTML + "*"
+_XHTML_URI = XHTML[1:-1]
 # Atom 0.3 called published "issued" and updated "modified".
 _PUBLISHED_FIELDS = ("published", "issued", "created")
 _UPDATED_FIELDS = ("updated", "modified")
@@ -109,7 +113,7 @@ def content_construct(doc: XmlDocument, element: etree._Element) -> str | None:
     its div, text escaped into paragraphs."""
     kind = _construct_kind(element)
     if kind == "xhtml":
-        return doc.markup(_xhtml_div(element))
+        return doc.markup(_unprefixed(_xhtml_div(element)))
     if kind == "html":
         return doc.markup(element)
     text = doc.text(element)
@@ -139,6 +143,19 @@ def _xhtml_div(element: etree._Element) -> etree._Element:
         if child.tag == XHTML + "div":
             return child
     return element
+
+
+def _unprefixed(div: etree._Element) -> etree._Element:
+    """The div, or a copy of it whose XHTML elements are named without their prefix
+    (``<xhtml:p>`` as ``<p>``, which HTML reads as a paragraph): its children serialize as
+    HTML, as those of a div in the default namespace do."""
+    if not any(prefix and uri == _XHTML_URI for prefix, uri in div.nsmap.items()):
+        return div  # no XHTML element can have a prefix (one declared inside the div aside)
+    div = copy.deepcopy(div)
+    for element in div.iter(_XHTML_ELEMENTS):
+        element.tag = etree.QName(element).localname
+    etree.cleanup_namespaces(div)
+    return div
 
 
 def _alternate_link(links: list[etree._Element], base: str) -> str | None:

@@ -22,6 +22,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SPACES_AT_TAGS = re.compile(r"\s*([<>])\s*")
 _SPACES = re.compile(r"\s+")
 _TAG_IN_TITLE = re.compile(r"</?[A-Za-z][^<>]*>")
+_TAG_PREFIX = re.compile(r"<(/?)[A-Za-z_][\w.-]*:(?=[A-Za-z])")  # "<xhtml:p>", "</xhtml:p>"
 # Most links have a plain shape: lower-case http(s), a plain host, a path, maybe a query; no
 # port, user, fragment or white space. For them parsing (~14 µs a link) changes nothing:
 # at most the spelling of their characters is made one (_one_spelling).
@@ -238,17 +239,23 @@ def _title_text(title: str) -> str:
 def read_as_now(title: str, content_html: str, entry: Entry) -> bool:
     """Whether a stored title and content are ``entry``'s as an older newsvault read them:
     with the C1 controls it kept for "&#146;" and the like, where ``entry`` has the
-    characters HTML reads (’); or without the text it did not read (a YouTube video's
-    description). A version with no text is no earlier version worth keeping."""
+    characters HTML reads (’); without the text it did not read (a YouTube video's
+    description); or with the prefix it kept on an Atom entry's XHTML (``<xhtml:p>``).
+    A version with no text is no earlier version worth keeping."""
     if (title, content_html) == (entry.title, entry.content_html):
         return False
-    if title == entry.title and not (content_html and content_html.strip()):
+    if title == entry.title and (not (content_html and content_html.strip())
+                                 or _unprefixed_tags(content_html) == entry.content_html):
         return True
     # imported here: the fetching process imports the store, and must not load the parsers
     from newsvault.feeds.text import c1_as_html_reads_it
 
     return (c1_as_html_reads_it(title) == entry.title
             and c1_as_html_reads_it(content_html) == entry.content_html)
+
+
+def _unprefixed_tags(markup: str) -> str:
+    return _TAG_PREFIX.sub(r"<\1", markup) if ":" in markup else markup
 
 
 def same_but_for_white_space(markup: str, other: str) -> bool:
