@@ -57,6 +57,30 @@ def test_big5_decodes_as_windows_writes_it():
     assert feed.entries[0].title == title
 
 
+def _big5_rss(label: str, title: bytes) -> bytes:
+    return (f'<?xml version="1.0" encoding="{label}"?><rss><channel><item><title>'.encode()
+            + title + b"</title></item></channel></rss>")
+
+
+@pytest.mark.parametrize("label", ["big5-hkscs", "Big5-HKSCS", "big5hkscs"])
+def test_a_feed_declared_hkscs_is_read_as_hkscs(label):
+    title = "香港新聞 第①章 ② 港聞 ⅰⅱⅲ"  # cp950 reads the same bytes as kana
+    feed = parse_feed(_big5_rss(label, title.encode("big5hkscs")), url="https://x.example/")
+    assert feed.entries[0].title == title
+
+
+# ‧ (A145) and ～ (A1E3) as every Big5 encoder writes them; Python's HKSCS codec reads • and ∼
+BIG5_PUNCTUATION = "約翰‧史密斯～￥100﹑".encode("cp950")
+
+
+@pytest.mark.parametrize(("label", "hkscs_only"), [
+    ("big5-hkscs", ""), ("big5-hkscs", "嘅"), ("big5", "嘅")])
+def test_hkscs_reads_big5_punctuation_as_cp950_does(label, hkscs_only):
+    body = _big5_rss(label, BIG5_PUNCTUATION + hkscs_only.encode("big5hkscs"))
+    feed = parse_feed(body, url="https://x.example/")
+    assert feed.entries[0].title == "約翰‧史密斯～￥100﹑" + hkscs_only
+
+
 def test_to_utf8_keeps_utf8_bodies_as_they_are():
     body = '<?xml version="1.0"?><rss/>'.encode()
     assert to_utf8(body) is body

@@ -114,6 +114,23 @@ def test_c1_controls_an_older_parser_kept_are_corrected_without_a_revision(store
     assert save(store, "甲", [edited], at=4000).updated == 1
 
 
+def test_big5_punctuation_an_older_parser_read_as_hkscs_is_corrected_without_a_revision(store):
+    title = "約翰‧史密斯"
+    body = (b'<?xml version="1.0" encoding="big5-hkscs"?><rss version="2.0"><channel><item>'
+            b"<guid>guid-1</guid><link>http://a.test/story/1</link><title>"
+            + title.encode("cp950") + b"</title><description>"
+            + "嘅".encode("big5hkscs") + "～".encode("cp950")
+            + b"</description></item></channel></rss>")
+    [fetched] = parse_feed(body, url="http://a.test/feed").entries
+    assert (fetched.title, fetched.content_html) == (title, "嘅～")
+    save(store, "甲", [item(1, title="約翰•史密斯", content_html="嘅∼")])  # as read before
+    counts = save(store, "甲", [fetched], at=2000)
+    [row] = list(store.export_rows())
+    assert (counts.updated, counts.unchanged) == (0, 1)
+    assert (row.title, row.content_html, row.revisions) == (title, "嘅～", 1)
+    assert save(store, "甲", [item(1, title=title, content_html="嘅")], at=3000).updated == 1
+
+
 def test_text_an_older_parser_did_not_read_fills_the_article_without_a_revision(store):
     body = ('<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">'
             "<title>t</title><entry><id>guid-1</id><title>标题 1</title>"

@@ -18,12 +18,18 @@ _HTTP_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNO
 _GB = ("gb18030",)
 # cp950 first: it is what Windows and iconv emit for "Big5"; HKSCS adds Hong Kong characters.
 _BIG5 = ("cp950", "big5hkscs")
+# A label that names HKSCS: its own reading first. Where both codecs read a code point,
+# they disagree on some (C6A1 is ① in HKSCS and ヾ in cp950).
+_HKSCS = ("big5hkscs", "cp950")
+# Python's HKSCS codec reads these Big5 punctuation marks other than cp950, iconv, Java and
+# browsers (WHATWG's Big5 decoder is HKSCS's) read them: A145 as • for ‧, A1E3 as ∼ for ～.
+_BIG5_PUNCTUATION = tuple(zip("•､‾∼♁☉¥¢£￭", "‧﹑¯～⊕⊙￥￠￡▓"))
 _WESTERN = ("cp1252",)
 # Labels that name a subset of a wider codec: decode with the superset, as browsers do.
 _FAMILIES = {
     "gbk": _GB, "gb2312": _GB, "gb_2312-80": _GB, "gb_2312": _GB, "x-gbk": _GB, "cp936": _GB,
     "ms936": _GB, "windows-936": _GB, "euc-cn": _GB, "csgb2312": _GB, "gb18030": _GB,
-    "big5": _BIG5, "big5-hkscs": _BIG5, "big5hkscs": _BIG5, "x-x-big5": _BIG5, "cn-big5": _BIG5,
+    "big5": _BIG5, "big5-hkscs": _HKSCS, "big5hkscs": _HKSCS, "big5_hkscs": _HKSCS, "x-x-big5": _BIG5, "cn-big5": _BIG5,
     "csbig5": _BIG5, "cp950": _BIG5, "ms950": _BIG5, "windows-950": _BIG5,
     "iso-8859-1": _WESTERN, "iso8859-1": _WESTERN, "latin1": _WESTERN, "latin-1": _WESTERN,
     "us-ascii": _WESTERN, "ascii": _WESTERN, "windows-1252": _WESTERN,
@@ -66,7 +72,7 @@ def decode_legacy(body: bytes, declared: str | None, from_http: str | None) -> s
     candidates = _codecs_for(declared) + _codecs_for(from_http)
     for codec in candidates:
         try:
-            return body.decode(codec)
+            return _decoded(body, codec)
         except UnicodeDecodeError:
             continue
     as_utf8 = body.decode("utf-8", errors="replace")
@@ -74,9 +80,23 @@ def decode_legacy(body: bytes, declared: str | None, from_http: str | None) -> s
         return as_utf8  # UTF-8 with a stray bad byte: any other reading would garble it all
     legacy = [codec for codec in candidates if codec != "utf-8"]
     if legacy:
-        return body.decode(legacy[0], errors="replace")
+        return _decoded(body, legacy[0], errors="replace")
     # nothing said, or only a false "UTF-8": Chinese sites' legacy charsets
     return chinese_legacy(body) or as_utf8
+
+
+def _decoded(body: bytes, codec: str, errors: str = "strict") -> str:
+    text = body.decode(codec, errors)
+    return big5_punctuation_as_cp950_reads_it(text) if codec == "big5hkscs" else text
+
+
+def big5_punctuation_as_cp950_reads_it(text: str) -> str:
+    """``text`` read by Python's HKSCS codec, with the Big5 punctuation it reads otherwise
+    (``•`` for ``‧``) as cp950 reads it."""
+    for hkscs, cp950 in _BIG5_PUNCTUATION:
+        if hkscs in text:  # a search of the text is a hundred times faster than translate()
+            text = text.replace(hkscs, cp950)
+    return text
 
 
 def chinese_legacy(body: bytes) -> str | None:
