@@ -1,3 +1,5 @@
+import pytest
+
 from newsvault.feeds import parse_feed
 from newsvault.feeds.dates import parse_date
 
@@ -138,3 +140,32 @@ def test_xhtml_content_under_a_prefix_is_html_without_it():
     assert prefixed.content_html == ('<p class="lead">Prefixed <b>bold</b> &amp;\n'
                                      ' <a href="/more">more</a></p><br/>tail')
     assert inner.content_html == "<p>Mixed\n <i>in</i></p>"
+
+
+def _untyped(content: str) -> str:
+    body = ('<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><id>1</id>'
+            f"<title>e</title><content>{content}</content></entry></feed>").encode()
+    return parse_feed(body, url="https://x.example/feed").entries[0].content_html
+
+
+@pytest.mark.parametrize(("content", "html"), [
+    ("How to use the &lt;p&gt; element", "<p>How to use the &lt;p&gt; element</p>"),
+    ("The &lt;video&gt; tag, List&lt;String&gt;, a &lt;b and c",
+     "<p>The &lt;video&gt; tag, List&lt;String&gt;, a &lt;b and c</p>"),
+    ("&lt;T&gt; in Java generics", "<p>&lt;T&gt; in Java generics</p>"),
+])
+def test_untyped_atom_text_that_names_a_tag_is_text(content, html):
+    assert _untyped(content) == html
+
+
+@pytest.mark.parametrize(("content", "html"), [  # sloppy generators' HTML, read as ever
+    ("&lt;p&gt;Looks like HTML&lt;/p&gt;", "<p>Looks like HTML</p>"),
+    ("<![CDATA[ <div class=x>In CDATA</div>]]>", " <div class=x>In CDATA</div>"),
+    ("&lt;img src='a.jpg'&gt; Caption", "<img src='a.jpg'> Caption"),
+    ("See &lt;a href='/x'&gt;this&lt;/a&gt;.", "See <a href='/x'>this</a>."),
+    ("Text with &lt;b&gt;bold&lt;/b&gt;", "Text with <b>bold</b>"),
+    ("Line one&lt;br /&gt;\nLine two", "Line one<br />\nLine two"),
+    ("Intro&lt;img src=x.jpg&gt;", "Intro<img src=x.jpg>"),
+])
+def test_untyped_atom_html_of_sloppy_generators_stays_html(content, html):
+    assert _untyped(content) == html

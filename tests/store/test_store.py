@@ -131,6 +131,19 @@ def test_big5_punctuation_an_older_parser_read_as_hkscs_is_corrected_without_a_r
     assert save(store, "甲", [item(1, title=title, content_html="嘅")], at=3000).updated == 1
 
 
+def test_atom_text_an_older_parser_read_as_html_is_corrected_without_a_revision(store):
+    body = ('<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><id>guid-1</id>'
+            '<title>标题 1</title><link href="http://a.test/story/1"/>'
+            "<content>How to use the &lt;p&gt; element</content></entry></feed>").encode()
+    [fetched] = parse_feed(body, url="http://a.test/feed").entries
+    save(store, "甲", [item(1, content_html="How to use the <p> element")])  # as read before
+    counts = save(store, "甲", [fetched], at=2000)
+    [row] = list(store.export_rows())
+    assert (counts.updated, counts.unchanged) == (0, 1)
+    assert (row.content_html, row.revisions) == ("<p>How to use the &lt;p&gt; element</p>", 1)
+    assert save(store, "甲", [item(1, content_html="<p>How to use it</p>")], at=3000).updated == 1
+
+
 def test_text_an_older_parser_did_not_read_fills_the_article_without_a_revision(store):
     body = ('<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">'
             "<title>t</title><entry><id>guid-1</id><title>标题 1</title>"

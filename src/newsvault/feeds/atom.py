@@ -117,7 +117,8 @@ def content_construct(doc: XmlDocument, element: etree._Element) -> str | None:
     if kind == "html":
         return doc.markup(element)
     text = doc.text(element)
-    # No type at all, yet markup inside: far more often HTML than text about tags.
+    # No type, which means text, yet HTML inside: a sloppy generator's, far more often than
+    # text about tags ("How to use the <p> element" is such text, and stays it).
     if element.get("type") is None and looks_like_html(text):
         return text
     return text_to_html(text) if text.strip() else None

@@ -5,7 +5,10 @@ import html.entities
 import re
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-_LOOKS_LIKE_MARKUP = re.compile(r"<(?:[A-Za-z][A-Za-z0-9]*[\s/>]|/[A-Za-z]|!--)")
+# HTML given as text, not text that names a tag ("How to use the <p> element"): it starts
+# with a tag, or it closes an element, gives one attributes or breaks a line
+_LEADING_TAG = re.compile(r"\s*<(?:!--|([A-Za-z][A-Za-z0-9]*)[\s/>])")
+_MARKUP_INSIDE = re.compile(r"</[A-Za-z]|<[A-Za-z][A-Za-z0-9]*\s[^<>]*=|<[Bb][Rr]\s*/?>")
 
 # Only these make a tag in a title: "List<String>" or "a <b" is text.
 _HTML_ELEMENTS = frozenset("""
@@ -80,7 +83,14 @@ def text_to_html(text: str) -> str:
 
 
 def looks_like_html(text: str) -> bool:
-    return _LOOKS_LIKE_MARKUP.search(text) is not None
+    """Whether text that says nothing of its type is HTML (a sloppy generator's): it starts
+    with an HTML tag, or holds an end tag, a tag with attributes or a ``<br>``."""
+    if "<" not in text:
+        return False
+    leading = _LEADING_TAG.match(text)
+    if leading and (leading[1] is None or leading[1].lower() in _HTML_ELEMENTS):
+        return True
+    return _MARKUP_INSIDE.search(text) is not None
 
 
 def has_text(value: str | None) -> bool:

@@ -240,17 +240,20 @@ def read_as_now(title: str, content_html: str, entry: Entry) -> bool:
     """Whether a stored title and content are ``entry``'s as an older newsvault read them:
     with the C1 controls it kept for "&#146;" and the like, where ``entry`` has the
     characters HTML reads (’); with the Big5 punctuation its HKSCS reading got wrong (•
-    for ‧); without the text it did not read (a YouTube video's description); or with the
-    prefix it kept on an Atom entry's XHTML (``<xhtml:p>``). A version with no text is no
-    earlier version worth keeping."""
+    for ‧); without the text it did not read (a YouTube video's description); with the
+    prefix it kept on an Atom entry's XHTML (``<xhtml:p>``); or as HTML where it was text
+    that names a tag (an Atom "How to use the &lt;p&gt; element"). A version with no text
+    is no earlier version worth keeping."""
     if (title, content_html) == (entry.title, entry.content_html):
         return False
-    if title == entry.title and (not (content_html and content_html.strip())
-                                 or _unprefixed_tags(content_html) == entry.content_html):
-        return True
     # imported here: the fetching process imports the store, and must not load the parsers
     from newsvault.feeds.encoding import big5_punctuation_as_cp950_reads_it
-    from newsvault.feeds.text import c1_as_html_reads_it
+    from newsvault.feeds.text import c1_as_html_reads_it, text_to_html
+
+    if title == entry.title and (not (content_html and content_html.strip())
+                                 or _unprefixed_tags(content_html) == entry.content_html
+                                 or text_to_html(content_html) == entry.content_html):
+        return True
 
     return any(read(title) == entry.title and read(content_html) == entry.content_html
                for read in (c1_as_html_reads_it, big5_punctuation_as_cp950_reads_it))
