@@ -16,7 +16,7 @@ def test_atom10_basic_fields():
     assert ship.author == "陈记者"
     assert ship.published_raw == "2024-01-07T08:00:00+08:00"  # published before updated
     assert ship.published_ms == parse_date("2024-01-07T00:00:00Z")
-    assert ship.tags == ["港口", "经济"]
+    assert ship.tags == ["港口", "Economy"]  # a category's label before its term
     assert ship.content_html == "<p>新船在早上靠岸，<b>码头</b>很热闹。</p>"
     assert ship.summary == "<p>新船靠岸。</p>"
     assert updated_only.author == "编辑部"  # the feed's author
@@ -169,3 +169,12 @@ def test_untyped_atom_text_that_names_a_tag_is_text(content, html):
 ])
 def test_untyped_atom_html_of_sloppy_generators_stays_html(content, html):
     assert _untyped(content) == html
+
+
+def test_an_atom_category_is_named_by_its_label():
+    body = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><id>1</id>
+<title>e</title><category term="https://atom.example.com/tags/go" label="Go"/>
+<category term="https://atom.example.com/tags/golang" label=" Go "/><category term="rust"/>
+<category term="web" label="  "/><category label="Label only"/><category term=" "/></entry></feed>"""
+    [entry] = parse_feed(body, url="https://atom.example.com/feed").entries
+    assert entry.tags == ["Go", "rust", "web", "Label only"]

@@ -179,11 +179,13 @@ def _person_name(doc: XmlDocument, person: etree._Element, namespace: str) -> st
 
 
 def _terms(categories: list[etree._Element]) -> list[str]:
+    """The categories' names: a label (RFC 4287's human-readable one) before a term, which
+    may be a URL ("https://example.com/tags/go" labelled "Go")."""
     tags: list[str] = []
     for category in categories:
-        term = trimmed(category.get("term") or category.get("label"))
-        if term and term not in tags:
-            tags.append(term)
+        name = trimmed(category.get("label")) or trimmed(category.get("term"))
+        if name and name not in tags:
+            tags.append(name)
     return tags
 
 
