@@ -7,10 +7,20 @@ came from. The store turns entries into archived articles.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # How a long step (cleaning the articles, rendering the pages) tells of its progress:
 # (done, total), after each part.
 OnProgress = Callable[[int, int], None]
+
+
+class Attachment(NamedTuple):
+    """A file an item carries that is not its picture: a podcast's episode, a video, a
+    document. The archive keeps its address, never the file."""
+
+    url: str  # absolute http(s)
+    mime_type: str | None  # as the feed said, or as the file's name says; None: unknown
+    length: int | None  # bytes, as the feed said
 
 
 @dataclass(slots=True)
@@ -32,6 +42,9 @@ class Entry:
     # a picture the item gives beside its content (an image enclosure, media:content or
     # media:thumbnail, JSON Feed's image); absolute
     image: str | None = None
+    # the files it carries (enclosures, audio or video media:content, JSON Feed
+    # attachments), each once, in the feed's order
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -8,7 +8,7 @@ from lxml import etree
 from newsvault.feeds.dates import first_date
 from newsvault.feeds.media import video_description
 from newsvault.feeds.namespaces import ATOM, ATOM_03, FEEDBURNER, MEDIA, XHTML
-from newsvault.feeds.pictures import picture
+from newsvault.feeds.pictures import item_media
 from newsvault.feeds.relative import base_in_effect, resolve_relative
 from newsvault.feeds.rss import original_link
 from newsvault.feeds.text import (
@@ -83,6 +83,7 @@ def _read_entry(doc: XmlDocument, entry: etree._Element, namespace: str, base: s
     content = first_text(_content_of(doc, fields.get("content"), base), summary,
                          video_description(doc, video, base)) or ""
     author = _person_name(doc, fields["author"], namespace) if "author" in fields else None
+    picture, attachments = item_media(entry, base)
     return Entry(
         title=text_construct(doc, fields["title"]) if "title" in fields else "",
         url=original_link(doc, original, base) or _alternate_link(links, base),
@@ -94,7 +95,8 @@ def _read_entry(doc: XmlDocument, entry: etree._Element, namespace: str, base: s
         content_html=content,
         summary=distinct_summary(summary, content),
         tags=_terms(categories),
-        image=picture(entry, base),
+        image=picture,
+        attachments=attachments,
     )
 
 

@@ -13,7 +13,7 @@ import orjson
 
 from newsvault.errors import FeedError
 from newsvault.feeds.dates import first_date
-from newsvault.feeds.pictures import json_picture
+from newsvault.feeds.pictures import json_attachments, json_picture
 from newsvault.feeds.text import distinct_summary, first_text, html_title, text_to_html, trimmed
 from newsvault.feeds.xml import absolute_url
 from newsvault.model import Entry, ParsedFeed
@@ -96,6 +96,7 @@ def _read_item(item: dict, url: str, feed_author: str | None) -> Entry:
         summary=distinct_summary(summary, content),
         tags=_tags(item.get("tags")),
         image=json_picture(item, url),
+        attachments=json_attachments(item, url) if "attachments" in item else [],
     )
 
 

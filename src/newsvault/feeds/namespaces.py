@@ -11,3 +11,6 @@ CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 FEEDBURNER = "{http://rssnamespace.org/feedburner/ext/1.0}"
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+# as some podcast hosts spell it (feedparser reads both)
+ITUNES_CAPITALIZED = "{http://www.itunes.com/DTDs/Podcast-1.0.dtd}"

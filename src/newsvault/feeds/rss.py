@@ -12,12 +12,15 @@ from lxml import etree
 
 from newsvault.feeds.dates import first_date
 from newsvault.feeds.namespaces import (
-    ATOM, CONTENT, DC, FEEDBURNER, MEDIA, RSS_090, RSS_10, RSS_USERLAND,
+    ATOM, CONTENT, DC, FEEDBURNER, ITUNES, ITUNES_CAPITALIZED, MEDIA, RSS_090, RSS_10,
+    RSS_USERLAND,
 )
-from newsvault.feeds.pictures import picture
+from newsvault.feeds.pictures import item_media
 from newsvault.feeds.media import video_description
 from newsvault.feeds.relative import based_markup
-from newsvault.feeds.text import distinct_summary, first_text, html_title, trimmed
+from newsvault.feeds.text import (
+    distinct_summary, first_text, has_text, html_title, looks_like_html, text_to_html, trimmed,
+)
 from newsvault.feeds.xml import XmlDocument, absolute_url, local_name, resolve_base
 from newsvault.model import Entry, ParsedFeed
 
@@ -36,6 +39,8 @@ _ITEM_FIELDS.update({
     MEDIA + "description": "media:description",
     ATOM + "link": "atom:link",
     FEEDBURNER + "origLink": "feedburner:origLink",
+    **{itunes + name: "itunes:" + name
+       for itunes in (ITUNES, ITUNES_CAPITALIZED) for name in ("summary", "image")},
 })
 _EMAIL_ADDRESS = re.compile(r"<?(?:mailto:)?[^\s@()<>]+@[^\s@()<>]+>?")
 _REPEATED_FIELDS = frozenset(("category", "atom:link"))
@@ -71,6 +76,7 @@ def read_item(doc: XmlDocument, item: etree._Element, base: str,
         # an item without a guid stays known by the link it was first archived under
         fallback_guid = fallback_guid or url
         url = original
+    picture, attachments = item_media(item, base)
     return Entry(
         title=title_text(_text(doc, fields, "title") or ""),
         url=url,
@@ -81,7 +87,8 @@ def read_item(doc: XmlDocument, item: etree._Element, base: str,
         content_html=content or "",
         summary=distinct_summary(description, content or ""),
         tags=_tags(doc, fields.get("category", ())),
-        image=picture(item, base),
+        image=picture or _episode_art(doc, fields.get("itunes:image"), base),
+        attachments=attachments,
     )
 
 
@@ -103,11 +110,30 @@ def _content(doc: XmlDocument, fields: dict, description: str | None, base: str)
     """The fullest content: content:encoded, then media:group's description (a video's),
     then the description, then an item's own media:description. The last is last because
     outlets such as the New York Times put a photo's caption there, beside the article's
-    description."""
+    description. Then, for a podcast's episode with none of them, its itunes:summary."""
     return first_text(based_markup(doc, fields.get("content:encoded"), base),
                       video_description(doc, fields.get("media:group"), base),
                       description,
-                      based_markup(doc, fields.get("media:description"), base))
+                      based_markup(doc, fields.get("media:description"), base)) \
+        or _episode_text(doc, fields.get("itunes:summary"), base)
+
+
+def _episode_text(doc: XmlDocument, summary: etree._Element | None, base: str) -> str | None:
+    """An itunes:summary as HTML: text by Apple's spec, so escaped into paragraphs, unless
+    it holds markup (many hosts put the show notes' HTML there)."""
+    if summary is None:
+        return None
+    markup = based_markup(doc, summary, base)
+    if not has_text(markup):
+        return None
+    return markup if looks_like_html(markup) else text_to_html(doc.text(summary))
+
+
+def _episode_art(doc: XmlDocument, image: etree._Element | None, base: str) -> str | None:
+    """An itunes:image's picture: its href, or, as some hosts write it, its text."""
+    if image is None:
+        return None
+    return absolute_url(image.get("href") or doc.text(image), resolve_base(image, base))
 
 
 def _author(author: str | None, creator: str | None) -> str | None:
