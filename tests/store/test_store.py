@@ -6,11 +6,11 @@ import pytest
 
 from newsvault.config import SourceSettings
 from newsvault.feeds import parse_feed
-from newsvault.model import Entry
+from newsvault.model import Attachment, Entry
 from newsvault.store import (
     ArchivedArticle, ArchivedVersion, FetchRecord, StoreError, open_store,
 )
-from newsvault.store.identity import canonical_url
+from newsvault.store.identity import canonical_url, content_hash
 from newsvault.store.schema import MIGRATIONS
 
 
@@ -547,3 +547,89 @@ def test_an_article_without_a_date_takes_the_first_an_edit_brings(store):
     save(store, "甲", [dated], at=2000)
     [row] = list(store.export_rows())
     assert row.published_ms == 1_600_000_000_000
+
+
+# -- the files an item carries (attachments) ------------------------------------------------
+
+EPISODE = "https://cdn.example.com/ep1.mp3"
+
+
+def attachments_of(store, article_id=None):
+    [article_id] = [article_id] if article_id else [row.id for row in store.export_rows()]
+    [shown] = store.display_sources([article_id])
+    return shown.attachments
+
+
+def test_attachments_are_stored_with_a_new_article(store):
+    files = [Attachment(EPISODE, "audio/mpeg", 123), Attachment("https://c.test/n.pdf", None, None)]
+    save(store, "甲", [item(1, attachments=files), item(2)])
+    first, second = sorted(row.id for row in store.export_rows())
+    assert attachments_of(store, first) == files
+    assert attachments_of(store, second) == []
+
+
+def test_changed_attachments_are_kept_without_a_revision_and_none_keeps_them(store):
+    save(store, "甲", [item(1, attachments=[Attachment(EPISODE, "audio/mpeg", 1)])])
+    seq = store.current_seq()
+    moved = [Attachment("https://cdn2.example.com/ep1.mp3", "audio/mpeg", 2)]
+    counts = save(store, "甲", [item(1, attachments=moved)], at=2000)
+    assert (counts.new, counts.updated) == (0, 0)
+    assert store.current_seq() > seq  # exports and the site show them
+    assert save(store, "甲", [item(1)], at=3000).updated == 0  # no longer listed: kept
+    assert attachments_of(store) == moved
+    [row] = list(store.export_rows())
+    assert row.revisions == 1
+    again = store.current_seq()
+    save(store, "甲", [item(1, attachments=moved)], at=4000)
+    assert store.current_seq() == again  # the same ones: nothing to write
+
+
+PODCAST = """<?xml version="1.0"?>
+<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>
+<title>Pod</title><link>https://pod.example.com/</link>
+<item><title>Episode 2</title><link>https://pod.example.com/</link>
+  <guid isPermaLink="false">ep-2</guid><description>All about bees.</description>
+  <enclosure url="https://cdn.example.com/ep2.mp3" length="2" type="audio/mpeg"/></item>
+<item><title>Episode 1</title><link>https://pod.example.com/</link>
+  <guid isPermaLink="false">ep-1</guid><itunes:summary>All about ants.</itunes:summary>
+  <itunes:image href="https://pod.example.com/ep1.jpg"/>
+  <enclosure url="https://cdn.example.com/ep1.mp3" length="1" type="audio/mpeg"/></item>
+</channel></rss>""".encode()
+
+
+def test_an_archive_of_schema_10_takes_its_podcasts_files_without_revisions_or_copies(tmp_path):
+    """The episodes as an older newsvault archived them: a title and a link (its home
+    page's), a description where there was one, no itunes:summary, no enclosure."""
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    for number, step in enumerate(MIGRATIONS[:10], start=1):
+        if callable(step):
+            step(db)
+            db.execute(f"PRAGMA user_version={number}")
+            db.commit()
+        else:
+            db.executescript(f"BEGIN;\n{step}\nPRAGMA user_version={number};\nCOMMIT;")
+    db.execute("INSERT INTO sources (id, name, url, created_ms) VALUES (1, '甲', 'http://a.test/feed', 0)")
+    for article_id, guid, title, content in ((1, "ep-2", "Episode 2", "All about bees."),
+                                             (2, "ep-1", "Episode 1", "")):
+        db.execute("INSERT INTO articles (id, source_id, guid, url, url_key, title, first_seen_ms,"
+                   " updated_ms, content_html, content_hash, change_seq) VALUES"
+                   " (?, 1, ?, 'https://pod.example.com/', NULL, ?, 0, 0, ?, ?, ?)",
+                   (article_id, guid, title, content, content_hash(title, content), article_id))
+    db.execute("UPDATE counters SET value = 2")
+    db.commit()
+    db.close()
+    store = open_store(path)
+    store.sync_sources([SourceSettings("甲", "http://a.test/feed")], now_ms=1)
+    entries = parse_feed(PODCAST, url="http://a.test/feed").entries
+    counts = save(store, "甲", entries, at=5000)
+    assert (counts.new, counts.updated, counts.unchanged) == (0, 0, 2)
+    assert store.totals()["articles"] == 2 and store.totals()["versions"] == 2
+    assert attachments_of(store, 1) == [Attachment("https://cdn.example.com/ep2.mp3", "audio/mpeg", 2)]
+    assert attachments_of(store, 2) == [Attachment("https://cdn.example.com/ep1.mp3", "audio/mpeg", 1)]
+    [shown] = store.display_sources([2])
+    assert (shown.content_html, shown.image_url) == ("<p>All about ants.</p>",
+                                                      "https://pod.example.com/ep1.jpg")
+    assert save(store, "甲", entries, at=6000).unchanged == 2
+    assert store.totals()["versions"] == 2
+    store.close()

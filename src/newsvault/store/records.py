@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from newsvault.model import Entry, Source
+from newsvault.model import Attachment, Entry, Source
 
 
 @dataclass(slots=True)
@@ -129,6 +129,7 @@ class DisplaySource:
     url: str | None  # relative URLs in the content are resolved against it
     content_html: str
     image_url: str | None = None  # a picture beside the content, shown where it has none
+    attachments: list[Attachment] = field(default_factory=list)  # shown after the content
 
 
 @dataclass(slots=True)

@@ -261,4 +261,13 @@ MIGRATIONS: list[str | Callable] = [
     """,
     # 10: canonical links with one spelling of a path's characters (see the function)
     _links_spelled_one_way,
+    # 11: the files an item carries (a podcast's audio, a video): their addresses, shown
+    # after the content; the files are not downloaded
+    """
+    ALTER TABLE articles ADD COLUMN attachments TEXT;  -- JSON [{url, type, length}]; NULL: none
+    DROP INDEX articles_site_listing;
+    CREATE INDEX articles_site_listing ON articles(
+        id, source_id, published_ms, first_seen_ms, updated_ms, revisions, content_hash,
+        post_name, title, author, url, post_layout, fulltext_hash, image_url, attachments);
+    """,
 ]

@@ -15,7 +15,7 @@ from pathlib import Path
 from newsvault.config import SourceSettings
 from newsvault.errors import NewsvaultError
 from newsvault.files import folder_locked
-from newsvault.model import Entry, Source
+from newsvault.model import Attachment, Entry, Source
 from newsvault.store.identity import (
     KeyedEntry, canonical_url, content_hash, read_as_now, reads_as_imported, reads_the_same,
     same_but_for_white_space, scheme_twin, unique_entries,
@@ -59,7 +59,7 @@ DISPLAYED_HTML = "COALESCE(a.fulltext_html, a.content_html)"
 # ...and what tells the site that it changed; the feed's hash alone for most articles, so
 # their digests are what they were before full text existed
 _DISPLAYED_HASH = ("a.content_hash || COALESCE(' ' || a.fulltext_hash, '')"
-                   " || COALESCE(' ' || a.image_url, '')")
+                   " || COALESCE(' ' || a.image_url, '') || COALESCE(' ' || a.attachments, '')")
 _PAGE_ATTEMPTS = 3  # a page that keeps failing with network errors is given up after this
 
 
@@ -363,7 +363,7 @@ class SqliteStore:
                 article_id = self._insert_article(db, seqs, source_id, keys, now_ms)
                 if url_key:
                     by_url[url_key] = (article_id, source_id, None, False, True,
-                                       keys.entry.image)
+                                       keys.entry.image, _attachments_json(keys.entry))
                 counts.new += 1
                 if guid in wants_page:
                     pages.append((article_id,))
@@ -376,18 +376,24 @@ class SqliteStore:
                     pages.append((found[0],))
             else:
                 counts.unchanged += 1
-            self._keep_picture(db, seqs, found, keys.entry.image)
+            self._keep_beside_content(db, seqs, found, keys.entry)
         if pages:
             db.executemany("INSERT OR IGNORE INTO page_queue (article_id) VALUES (?)", pages)
         return counts
 
     @staticmethod
-    def _keep_picture(db, seqs: "_SeqAllocator", found: tuple, image: str | None) -> None:
-        """A new picture beside an article's content is kept (no revision: the text did
-        not change); an item that no longer names one keeps the one it had."""
-        if image and image != found[5]:
-            db.execute("UPDATE articles SET image_url = ?, change_seq = ? WHERE id = ?",
-                       (image, seqs.next(), found[0]))
+    def _keep_beside_content(db, seqs: "_SeqAllocator", found: tuple, entry: Entry) -> None:
+        """A new picture beside an article's content, or new attachments, are kept (no
+        revision: the text did not change); an item that no longer names them keeps
+        those it had."""
+        image = entry.image if entry.image and entry.image != found[5] else None
+        attachments = _attachments_json(entry)
+        if attachments == found[6]:
+            attachments = None
+        if image or attachments:
+            db.execute("UPDATE articles SET image_url = COALESCE(?, image_url),"
+                       " attachments = COALESCE(?, attachments), change_seq = ? WHERE id = ?",
+                       (image, attachments, seqs.next(), found[0]))
 
     @staticmethod
     def _carried_here(db, found: tuple, source_id: int, now_ms: int) -> bool:
@@ -395,7 +401,7 @@ class SqliteStore:
         "also in". Its newest version is this feed's only when its own source is no longer
         fetched (renamed, removed, or known only from imported posts) and, of the fetched
         sources that carry it, this one came first."""
-        article_id, _, _, _, owner_fetched, _ = found
+        article_id, owner_fetched = found[0], found[4]
         db.execute("INSERT OR IGNORE INTO also_in (article_id, source_id, first_seen_ms)"
                    " VALUES (?, ?, ?)", (article_id, source_id, now_ms))
         if owner_fetched:
@@ -421,12 +427,14 @@ class SqliteStore:
     @staticmethod
     def _articles_by(db, key: str, values: list[str], also: str = "", params: tuple = ()) -> dict:
         """``key`` value → (id, source id, content hash, imported and unrevised, whether its
-        source is fetched, picture) of the articles whose ``key`` is one of ``values``."""
+        source is fetched, picture, attachments as stored) of the articles whose ``key``
+        is one of ``values``."""
         found = {}
         for chunk in _chunks(values):
             rows = db.execute(
                 f"SELECT a.{key}, a.id, a.source_id, a.content_hash, {_IMPORTED_UNREVISED},"
-                " s.configured, a.image_url FROM articles a JOIN sources s ON s.id = a.source_id"
+                " s.configured, a.image_url, a.attachments"
+                " FROM articles a JOIN sources s ON s.id = a.source_id"
                 f" WHERE a.{key} IN ({_marks(chunk)}){also}",
                 (*chunk, *params),
             )
@@ -439,12 +447,12 @@ class SqliteStore:
         cursor = db.execute(
             "INSERT INTO articles (source_id, guid, url, url_key, title, author, published_raw,"
             " published_ms, first_seen_ms, updated_ms, content_html, summary, content_hash,"
-            " tags, change_seq, image_url)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?, ?, ?)",
+            " tags, change_seq, image_url, attachments)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?, ?, ?, ?)",
             (source_id, keys.guid, entry.url, keys.url_key, entry.title, entry.author,
              entry.published_raw, entry.published_ms, now_ms, now_ms, keys.content,
              entry.summary, keys.digest, json.dumps(entry.tags, ensure_ascii=False), seqs.next(),
-             entry.image),
+             entry.image, _attachments_json(entry)),
         )
         return cursor.lastrowid
 
@@ -890,9 +898,10 @@ class SqliteStore:
         rows = []
         for chunk in _chunks(ids):
             rows += self._db.execute(
-                f"SELECT a.id, a.change_seq, a.url, {DISPLAYED_HTML}, a.image_url FROM articles a"
-                f" WHERE a.id IN ({_marks(chunk)})", chunk).fetchall()
-        return [DisplaySource(*row) for row in rows]
+                f"SELECT a.id, a.change_seq, a.url, {DISPLAYED_HTML}, a.image_url,"
+                f" a.attachments FROM articles a WHERE a.id IN ({_marks(chunk)})",
+                chunk).fetchall()
+        return [DisplaySource(*row[:5], attachments=_attachments_read(row[5])) for row in rows]
 
     def earlier_versions(self, ids: list[int]) -> dict[int, list[ArchivedVersion]]:
         """Article id → the versions it showed before its current one, newest first."""
@@ -1220,6 +1229,22 @@ class _SeqAllocator:
 
 def _marks(values: list) -> str:
     return ", ".join("?" * len(values))
+
+
+def _attachments_json(entry: Entry) -> str | None:
+    """How an item's attachments are stored; None for none. One spelling for one list:
+    a stored list is compared with a fetched one as text."""
+    if not entry.attachments:
+        return None
+    return json.dumps([{"url": url, "type": mime_type, "length": length}
+                       for url, mime_type, length in entry.attachments], ensure_ascii=False)
+
+
+def _attachments_read(stored: str | None) -> list[Attachment]:
+    if not stored:
+        return []
+    return [Attachment(item["url"], item.get("type"), item.get("length"))
+            for item in json.loads(stored)]
 
 
 def _new_date(entry: Entry, stored_ms: int | None) -> tuple[str | None, int | None]:
