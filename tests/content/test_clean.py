@@ -6,7 +6,7 @@ import pytest
 from newsvault.config import SourceSettings
 from newsvault.content import clean as clean_module
 from newsvault.content.clean import displayed_contents, update_clean
-from newsvault.model import Entry
+from newsvault.model import Attachment, Entry
 from newsvault.store import FetchRecord, open_store
 
 RAW = '<p onclick="x()">正文 {n}<script>alert(1)</script><img src="pic{n}.jpg"></p>'
@@ -127,3 +127,49 @@ def test_a_watermark_moved_by_another_process_starts_the_update_again(store, mon
     monkeypatch.setattr(store, "save_clean", other_process_first)
     assert update_clean(store).cleaned == 0  # found done by the other one
     assert len(stored_clean(store)) == 2
+
+
+# -- the files an item carries ---------------------------------------------------------------
+
+EPISODE = Attachment("https://cdn.example.com/shows/Ep%201.mp3?x=1&y=2", "audio/mpeg", 24_986_239)
+
+
+def displayed_with(store, attachments, content="<p>节目介绍</p>"):
+    save(store, [Entry(title="一集", url="http://a.test/ep/1", guid="ep-1",
+                       content_html=content, attachments=attachments)])
+    update_clean(store)
+    [article_id] = [row.id for row in store.export_rows()]
+    return displayed_contents(store, [article_id])[article_id]
+
+
+def test_an_audio_file_gets_a_player_and_a_link_after_the_content(store):
+    shown = displayed_with(store, [EPISODE])
+    url = "https://cdn.example.com/shows/Ep%201.mp3?x=1&amp;y=2"
+    assert shown == (
+        f'<p>节目介绍</p><figure><audio controls preload="none" src="{url}"></audio>'
+        f'<figcaption><a href="{url}" rel="noopener noreferrer nofollow">Ep 1.mp3</a>'
+        " (audio/mpeg, 25.0 MB)</figcaption></figure>")
+
+
+def test_a_video_gets_a_video_player_and_another_file_a_link_only(store):
+    shown = displayed_with(store, [Attachment("https://cdn.example.com/talk.webm", "video/webm", None),
+                                   Attachment("https://cdn.example.com/notes.pdf", None, 512)])
+    assert shown == (
+        '<p>节目介绍</p><figure><video controls preload="none"'
+        ' src="https://cdn.example.com/talk.webm"></video><figcaption>'
+        '<a href="https://cdn.example.com/talk.webm" rel="noopener noreferrer nofollow">'
+        "talk.webm</a> (video/webm)</figcaption></figure>"
+        '<p><a href="https://cdn.example.com/notes.pdf" rel="noopener noreferrer nofollow">'
+        "notes.pdf</a> (512 bytes)</p>")
+
+
+def test_a_file_the_content_plays_already_is_not_played_twice(store):
+    played = '<p>听：</p><audio src="https://cdn.example.com/shows/Ep%201.mp3?x=1&y=2"></audio>'
+    assert displayed_with(store, [EPISODE], played).count("<audio") == 1
+
+
+def test_a_file_named_in_an_attribute_stays_an_address(store):
+    hostile = Attachment('https://cdn.example.com/a.mp3"><script>alert(1)</script>', "audio/mpeg",
+                         None)
+    shown = displayed_with(store, [hostile])
+    assert "<script" not in shown and shown.count("<audio") == 1

@@ -72,3 +72,12 @@ def test_image_types_are_sniffed_and_html_is_refused():
 def test_links_a_jekyll_export_wrote_are_not_images_to_download():
     html = '<img src="{{ site.baseurl }}/assets/media/ab/' + "ab" * 32 + '.png">'
     assert image_urls(html, BASE) == []
+
+
+def test_an_audio_or_video_source_is_not_an_image_and_is_never_relinked():
+    html = ('<video src="/v.mp4" poster="/p.jpg"><source src="/v.webm"></video>'
+            '<audio><source src="https://cdn.example/ep.mp3"></audio>'
+            '<picture><source srcset="/c.webp 1x"><img src="/c.jpg"></picture>')
+    assert image_urls(html, BASE) == ["https://news.example/c.webp", "https://news.example/c.jpg"]
+    local = {"https://cdn.example/ep.mp3": "/local/ep.mp3", "https://news.example/c.webp": "/l.webp"}
+    assert rewrite_images(html, BASE, local) == html.replace("/c.webp 1x", "/l.webp 1x")

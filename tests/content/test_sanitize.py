@@ -222,3 +222,31 @@ def test_image_urls_lists_each_image_once_unescaped():
     out = clean('<img src="a.jpg?x=1&amp;y=2"><img src="b.jpg"><img src="a.jpg?x=1&y=2">')
     assert image_urls(out) == ["https://news.example/world/2022/a.jpg?x=1&y=2",
                                "https://news.example/world/2022/b.jpg"]
+
+
+# -- audio and video ------------------------------------------------------------------------
+
+def test_audio_and_video_keep_their_address_and_play_only_when_asked():
+    assert clean('<audio src="/ep1.mp3" autoplay loop preload="auto">播放</audio>') == (
+        '<audio controls preload="none" src="https://news.example/ep1.mp3">播放</audio>')
+    assert clean('<video muted autoplay poster="p.jpg" width="640">'
+                 '<source src="v.webm" type="video/webm"><source src="v.mp4"></video>') == (
+        '<video controls preload="none">'
+        '<source src="https://news.example/world/2022/v.webm">'
+        '<source src="https://news.example/world/2022/v.mp4"></video>')
+
+
+@pytest.mark.parametrize("html", [
+    '<audio src="javascript:alert(1)" onerror="alert(1)" autoplay></audio>',
+    '<audio src=" java\tscript:alert(1)"></audio>',
+    '<video src="vbscript:x" onplay="alert(1)" onloadeddata="alert(1)"></video>',
+    '<video><source src="javascript:alert(1)" onerror="alert(1)"></video>',
+    '<audio><source src="data:audio/mpeg;base64,AAAA"></audio>',
+])
+def test_a_player_keeps_no_script_no_handler_and_no_autoplay(html):
+    out = clean(html)
+    assert "javascript" not in out and "script:" not in out and "data:" not in out
+    assert not re.search(r"\son[a-z]+=|autoplay", out), out
+    assert "<source" not in out  # a source without an address goes
+    assert 'controls preload="none"' in out
+    assert clean(out) == out

@@ -7,11 +7,11 @@ import pytest
 from zoneinfo import ZoneInfo
 
 from newsvault.config import SourceSettings
-from newsvault.export.jekyll import export_jekyll
+from newsvault.export.jekyll import _finish_content, export_jekyll
 from newsvault.export.jekyll_import import import_jekyll
 from newsvault.export.post import parse_post
 from newsvault.feeds.dates import parse_date
-from newsvault.model import Entry
+from newsvault.model import Attachment, Entry
 from newsvault.store import FetchRecord, open_store
 
 FEEDS = {"甲": "http://a.test/feed", "乙": "http://b.test/feed"}
@@ -339,3 +339,41 @@ def test_an_item_without_a_title_is_titled_by_the_start_of_its_text(store, tmp_p
     assert '\ntitle: "短讯一则"\n' in texts["1970-01-01-untitled-2.md"]
     assert '\ntitle: ""\n' in texts["1970-01-01-untitled-3.md"]  # no text to title it by
     assert [row.title for row in store.export_rows()] == ["", " ", ""]
+
+
+# -- the files an item carries ---------------------------------------------------------------
+
+EPISODE = Attachment("https://cdn.example/ep1.mp3", "audio/mpeg", 1_500_000)
+PLAYER = '<figure><audio controls preload="none" src="https://cdn.example/ep1.mp3"></audio>'
+
+
+def test_an_episodes_audio_is_played_after_its_text_and_raw_stays_the_sources(store, tmp_path):
+    fetch(store, "甲", entry(1, attachments=[EPISODE]))
+    out = tmp_path / "_posts"
+    export_jekyll(store, out)
+    body = body_of(out)
+    assert PLAYER in body and "(audio/mpeg, 1.5 MB)" in body
+    assert body.index("正文 1") < body.index("<audio")
+    raw = tmp_path / "raw"
+    export_jekyll(store, raw, raw=True)
+    assert "ep1.mp3" not in body_of(raw)
+
+
+def test_files_named_later_rewrite_the_post_without_a_revision(store, tmp_path):
+    fetch(store, "甲", entry(1))
+    out = tmp_path / "_posts"
+    export_jekyll(store, out)
+    fetch(store, "甲", entry(1, attachments=[EPISODE]))
+    assert export_jekyll(store, out).written == 1
+    assert PLAYER in body_of(out)
+    assert [row.revisions for row in store.export_rows()] == [1]
+
+
+def test_an_article_changed_after_the_clean_update_is_exported_with_its_files(store):
+    """A fetch between the clean update and the export: the post is cleaned on the spot,
+    as the site shows it."""
+    fetch(store, "甲", entry(1, attachments=[EPISODE]))
+    [row] = store.export_rows(clean=True, content_bytes=True)
+    assert not row.clean
+    _finish_content(store, row, False, None)
+    assert PLAYER in row.content_html.decode()

@@ -78,4 +78,13 @@ PAYLOADS: list[tuple[str, str]] = [
     ("a-onclick", "<a href=\"https://ok.example/\" onclick=\"console.log('XSS-FIRED')\">o</a>"),
     ("table-background", f'<table background="{LEAK}-table"><tr><td>t</td></tr></table>'),
     ("img-srcset-js", "<img srcset=\"javascript:console.log('XSS-FIRED') 1x\">"),
+    ("audio-js-src", "<audio controls src=\"javascript:console.log('XSS-FIRED')\"></audio>"),
+    ("audio-autoplay-onplay", "<audio autoplay src=\"a.mp3\" onplay=\"console.log('XSS-FIRED')\""
+                              " onloadstart=\"console.log('XSS-FIRED')\"></audio>"),
+    ("video-js-src", "<video src=\"JaVaScRiPt:console.log('XSS-FIRED')\"></video>"),
+    ("video-poster-js", "<video poster=\"javascript:console.log('XSS-FIRED')\" src=\"v.mp4\">"
+                        "</video>"),
+    ("video-source-js", "<video><source src=\"javascript:console.log('XSS-FIRED')\" "
+                        "onerror=\"console.log('XSS-FIRED')\"></video>"),
+    ("source-data", "<video><source src=\"data:video/mp4;base64,AAAA\"></video>"),
 ]

@@ -15,6 +15,7 @@ content cleaned on the spot.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from newsvault.content.attachments import attachments_html
 from newsvault.content.media import picture_figure
 from newsvault.content.sanitize import SANITIZER_VERSION, clean_html
 from newsvault.model import OnProgress
@@ -65,10 +66,13 @@ def clean_sources(sources: list[DisplaySource]) -> Cleaned:
 
 def _displayed(source: DisplaySource) -> str:
     """The clean HTML; first, where it shows no image, the picture the item gave beside
-    its content (a text-only article's only picture, often)."""
+    its content (a text-only article's only picture, often); after it, a player or a link
+    for each file the item carries (a podcast's episode) that it does not play already."""
     html = clean_html(source.content_html, source.url)
     if source.image_url and "<img" not in html:
         html = clean_html(picture_figure(source.image_url), source.url) + html
+    if source.attachments:
+        html += clean_html(attachments_html(source.attachments, html), source.url)
     return html
 
 

@@ -13,7 +13,9 @@ from urllib.parse import urljoin, urldefrag
 
 from newsvault.content.sanitize import LAZY_IMAGE_ATTRIBUTES
 
-# <img> and <picture>'s <source>; attribute values may hold ">" inside quotes
+# <img> and <picture>'s <source>, whose srcset is an image (an audio's or a video's <source>
+# has a src instead: a file the archive keeps no copy of); attribute values may hold ">"
+# inside quotes
 _TAG = re.compile(r"""<(img|source)\b((?:[^>"']++|"[^"]*+"|'[^']*+')*+)>""", re.IGNORECASE)
 _ATTRIBUTE = re.compile(
     r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
@@ -62,10 +64,11 @@ def rewrite_images(html: str, base_url: str | None, local: Mapping[str, str]) ->
 
     def replace_tag(match: re.Match) -> str:
         tag = match.group(0)
+        is_source = match.group(1).lower() == "source"
         edits = []
         for attribute in _ATTRIBUTE.finditer(match.group(2)):
             name = attribute.group(1).lower()
-            if name not in _SINGLE and name not in _LISTS:
+            if name not in _LISTS and (name not in _SINGLE or is_source):
                 continue
             value_group = 2 if attribute.group(2) is not None else \
                 3 if attribute.group(3) is not None else 4
@@ -120,8 +123,10 @@ def _image_tags(html: str) -> Iterator[tuple[str, list[tuple[str, str]]]]:
 
 def _shown(tag: str, attributes: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The attributes whose image shows: a lazy image's src is a placeholder, which the
-    sanitizer replaces with the real address."""
-    if tag.lower() != "img" or not any(name in _LAZY for name, _ in attributes):
+    sanitizer replaces with the real address; a <source>'s src is an audio or a video."""
+    if tag.lower() == "source":
+        return [(name, value) for name, value in attributes if name in _LISTS]
+    if not any(name in _LAZY for name, _ in attributes):
         return attributes
     return [(name, value) for name, value in attributes if name in _LAZY]
 

@@ -1,7 +1,7 @@
 """Article HTML made safe to display: one allowlist, applied by nh3 (ammonia).
 
-``clean_html(html, base_url)`` keeps text structure, links, images, figures, tables and
-YouTube embeds, and drops everything else: scripts, styles, event handlers, forms, frames
+``clean_html(html, base_url)`` keeps text structure, links, images, figures, tables,
+YouTube embeds and audio and video players, and drops everything else: scripts, styles, event handlers, forms, frames
 from elsewhere, ``javascript:``/``vbscript:``/``data:`` URLs in any spelling. Its output is
 balanced HTML whose every URL is absolute http(s) (links may also be mailto:), but for
 the links to stored images a Jekyll export wrote (``{{ site.baseurl }}/assets/media/…``),
@@ -16,7 +16,10 @@ Two small passes do what an allowlist cannot express:
 - ``_finish_media`` rewrites nh3's output, which is canonical (attributes always double
   quoted, ``<`` and ``>`` escaped in values), so that a regular expression reads its tags
   exactly: a lazy image's real address becomes its ``src``, images without one and
-  tracking pixels go, iframes without an allowed ``src`` go, with their fallback text.
+  tracking pixels go, iframes without an allowed ``src`` go, with their fallback text; an
+  ``<audio>`` or ``<video>`` keeps only its http(s) ``src`` (as each ``<source>`` in it
+  does) and gets ``controls`` and ``preload="none"``: nothing plays, nothing is loaded,
+  before the reader asks; a ``<source>`` without a ``src`` goes.
 
 Pure: no I/O. ``SANITIZER_VERSION`` names the rules; stored clean HTML made by other rules
 is made again.
@@ -32,7 +35,7 @@ import nh3
 from newsvault.content.assets import JEKYLL_IMAGE_LINK
 
 # Bump when the rules below change: every stored clean HTML is then made again.
-RULES_VERSION = 2
+RULES_VERSION = 3
 SANITIZER_VERSION = f"{RULES_VERSION} nh3-{nh3.__version__}"
 
 _TEXT_TAGS = {
@@ -42,7 +45,7 @@ _TEXT_TAGS = {
     "small", "sub", "sup", "abbr", "dfn", "time", "ruby", "rt", "rp", "bdi", "bdo", "wbr",
     "ul", "ol", "li", "dl", "dt", "dd", "details", "summary",
 }
-_MEDIA_TAGS = {"a", "img", "figure", "figcaption", "iframe"}
+_MEDIA_TAGS = {"a", "img", "figure", "figcaption", "iframe", "audio", "video", "source"}
 _TABLE_TAGS = {"table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "colgroup",
                "col"}
 ALLOWED_TAGS = frozenset(_TEXT_TAGS | _MEDIA_TAGS | _TABLE_TAGS)
@@ -61,6 +64,10 @@ _ALLOWED_ATTRIBUTES = {
     "a": {"href"},
     "img": {"src", "alt", "width", "height", "srcset", *LAZY_IMAGE_ATTRIBUTES},
     "iframe": {"src", "width", "height", "allowfullscreen"},
+    # controls and preload="none" are added, whatever the input said (no autoplay)
+    "audio": {"src"},
+    "video": {"src"},
+    "source": {"src"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
     "col": {"span"},
@@ -77,6 +84,7 @@ _ADDED_ATTRIBUTES = {
     # a YouTube player needs its scripts (in its own origin); nothing more
     "iframe": ' sandbox="allow-scripts allow-same-origin allow-presentation"'
               ' referrerpolicy="strict-origin-when-cross-origin" loading="lazy"',
+    "player": ' controls preload="none"',
 }
 LINK_REL = "noopener noreferrer nofollow"
 
@@ -126,7 +134,8 @@ def clean_html(html: str, base_url: str | None = None) -> str:
         cleaned = _CLEANER.clean(html)
     finally:
         _base.url, _base.origin = None, ""
-    if "<img" in cleaned or "<iframe" in cleaned:
+    if "<img" in cleaned or "<iframe" in cleaned or "<audio" in cleaned \
+            or "<video" in cleaned or "<source" in cleaned:
         cleaned = _finish_media(cleaned)
     return cleaned
 
@@ -281,7 +290,8 @@ _CLEANER = nh3.Cleaner(
 
 # nh3's output: a tag's attributes are name="value" with no raw < > " inside a value,
 # and an iframe holds only text
-_MEDIA = re.compile(r'<img\b([^>]*)>|<iframe\b([^>]*)>(.*?)</iframe>', re.S)
+_MEDIA = re.compile(r'<img\b([^>]*)>|<iframe\b([^>]*)>(.*?)</iframe>'
+                    r'|<(audio|video)\b([^>]*)>|<source\b([^>]*)>', re.S)
 _ATTRIBUTE = re.compile(r'([^\s="]+)(?:="([^"]*)")?')
 _IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"')
 _IMAGE_SOURCES = ("data-src", "data-original", "data-lazy-src", "data-srcset",
@@ -296,6 +306,10 @@ def _finish_media(html: str) -> str:
 def _finish_tag(match: re.Match) -> str:
     if match.group(1) is not None:
         return _finish_image(dict(_ATTRIBUTE.findall(match.group(1))))
+    if match.group(4) is not None:
+        return f"<{match.group(4)}{_ADDED_ATTRIBUTES['player']}{match.group(5)}>"
+    if match.group(6) is not None:
+        return match.group(0) if ' src="' in match.group(6) else ""
     attributes = match.group(2)
     if ' src="' not in attributes:
         return ""

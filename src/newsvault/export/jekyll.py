@@ -13,8 +13,8 @@ from datetime import timezone, tzinfo
 from pathlib import Path
 
 from newsvault.clock import iso_ms
-from newsvault.content.clean import update_clean
-from newsvault.content.sanitize import SANITIZER_VERSION, clean_html
+from newsvault.content.clean import displayed_contents, update_clean
+from newsvault.content.sanitize import SANITIZER_VERSION
 from newsvault.content.assets import JEKYLL_PREFIX, media_scratch, publish_asset
 from newsvault.content.media import rewrite_images
 from newsvault.export.dates import PostsByLocalDay, local_post_day, post_date_ms, post_day
@@ -87,7 +87,7 @@ def export_jekyll(store: SqliteStore, out_dir: Path, raw: bool = False,
     restyled = _posts_of_changed_sources(store, written_sources, sources)
     with scratch_space(*scratches):
         for row in _rows_to_write(store, named, on_disk, after_seq, restyled, clean=not raw):
-            _finish_content(row, raw, images)
+            _finish_content(store, row, raw, images)
             data, path = _file_bytes(row), _row_path(row)
             if _write_if_changed(folder, path, data, path in on_disk, scratch):
                 report.written += 1
@@ -108,7 +108,8 @@ def _posts_of_changed_sources(store: SqliteStore, written: dict[int, str],
     return set(store.posted_articles_of(changed)) if changed else set()
 
 
-def _finish_content(row: ExportRow, raw: bool, images: "_LocalImages | None") -> None:
+def _finish_content(store: SqliteStore, row: ExportRow, raw: bool,
+                    images: "_LocalImages | None") -> None:
     """Clean first, then point images at local copies: the sanitizer keeps those links.
     An imported Markdown post keeps its body exactly as read, in every export."""
     if keeps_markdown(row):
@@ -116,7 +117,8 @@ def _finish_content(row: ExportRow, raw: bool, images: "_LocalImages | None") ->
             row.content_html = row.markdown
         return
     if not raw and not row.clean:  # changed after update_clean (a fetch meanwhile)
-        row.content_html = clean_html(row.content_html.decode("utf-8"), row.url).encode("utf-8")
+        # as the site shows it: with the item's picture and files
+        row.content_html = displayed_contents(store, [row.id])[row.id].encode("utf-8")
     if images is not None:
         images.apply(row)
 
