@@ -163,6 +163,11 @@ def test_a_video_gets_a_video_player_and_another_file_a_link_only(store):
         "notes.pdf</a> (512 bytes)</p>")
 
 
+def test_a_placeholder_length_of_a_recording_is_not_shown_as_its_size(store):
+    shown = displayed_with(store, [Attachment("https://cdn.example.com/ep2.mp3", "audio/mpeg", 1)])
+    assert "(audio/mpeg)</figcaption>" in shown and "bytes" not in shown
+
+
 def test_a_file_the_content_plays_already_is_not_played_twice(store):
     played = '<p>听：</p><audio src="https://cdn.example.com/shows/Ep%201.mp3?x=1&y=2"></audio>'
     assert displayed_with(store, [EPISODE], played).count("<audio") == 1

@@ -13,6 +13,7 @@ from newsvault.model import Attachment
 
 _PLAYED = ("audio", "video")
 _UNITS = ("KB", "MB", "GB", "TB")
+_LEAST_MEDIA_BYTES = 1000
 
 
 def attachments_html(attachments: list[Attachment], content: str) -> str:
@@ -25,11 +26,15 @@ def attachments_html(attachments: list[Attachment], content: str) -> str:
 def _shown(attachment: Attachment) -> str:
     url = escape(attachment.url)
     link = f'<a href="{url}">{escape(file_name(attachment.url))}</a>{_described(attachment)}'
-    kind = (attachment.mime_type or "").partition("/")[0]
+    kind = _kind(attachment)
     if kind in _PLAYED:
         return (f'<figure><{kind} controls preload="none" src="{url}"></{kind}>'
                 f"<figcaption>{link}</figcaption></figure>")
     return f"<p>{link}</p>"
+
+
+def _kind(attachment: Attachment) -> str:
+    return (attachment.mime_type or "").partition("/")[0]
 
 
 def file_name(url: str) -> str:
@@ -39,7 +44,10 @@ def file_name(url: str) -> str:
 
 
 def _described(attachment: Attachment) -> str:
-    said = [part for part in (attachment.mime_type, readable_size(attachment.length)) if part]
+    length = attachment.length
+    if length and length < _LEAST_MEDIA_BYTES and _kind(attachment) in _PLAYED:
+        length = None  # a feed's placeholder (length="1"), no size of a recording
+    said = [part for part in (attachment.mime_type, readable_size(length)) if part]
     return f" ({escape(', '.join(said))})" if said else ""
 
 
