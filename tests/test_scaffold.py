@@ -92,17 +92,24 @@ def git(*args, cwd):
                           text=True).stdout.strip()
 
 
-def commit_step(tmp_path, monkeypatch) -> tuple[str, dict[str, str]]:
-    """The workflow's commit step as the runner runs it (bash), and its environment."""
+def commit_step(tmp_path, monkeypatch, posts: str | None = None) -> tuple[str, dict[str, str]]:
+    """The workflow's commit step as the runner runs it (bash), and its environment;
+    ``posts``: the archive's export.jekyll.out, when not the default."""
     monkeypatch.setattr("newsvault.scaffold.installed_package", lambda: "newsvault==0.1.0")
-    created = create_archive(tmp_path / "made", title="t", empty=True, github_actions=True)
+    made = tmp_path / "made"
+    create_archive(made, title="t", empty=True, github_actions=False)
+    if posts:
+        config = made / "newsvault.toml"
+        config.write_text(config.read_text(encoding="utf-8").replace(
+            'out = "_posts"', f'out = "{posts}"'), encoding="utf-8")
+    created = create_archive(made, title="t", empty=True, github_actions=True)
     workflow = yaml.safe_load(created.written[-1].read_text(encoding="utf-8"))
     [step] = [step for step in workflow["jobs"]["archive"]["steps"]
               if step.get("name") == "Commit new posts and their images"]
     if "POSTS" in workflow["env"]:
         assert step["if"] == "${{ !cancelled() }}"  # posts written before a failure are kept
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1",
-           "POSTS": workflow["env"].get("POSTS", "_posts")}
+           "POSTS": "_posts", **{key: str(value) for key, value in workflow["env"].items()}}
     return step["run"], env
 
 
@@ -147,3 +154,23 @@ def test_the_commit_step_puts_its_commit_after_one_pushed_meanwhile(tmp_path, mo
     assert ran.returncode == 0, ran.stderr
     subjects = git("log", "--format=%s", "main", cwd=remote).splitlines()
     assert subjects[0].startswith("newsvault: ") and subjects[1:] == ["meanwhile", "start"]
+
+
+def test_the_commit_step_commits_the_posts_folder_the_archive_exports_to(
+        tmp_path, monkeypatch, repository):
+    """The workflow named _posts whatever export.jekyll.out said: a site in docs/ had its
+    posts written every hour and never committed."""
+    remote, runner = repository
+    script, env = commit_step(tmp_path, monkeypatch, posts="docs/_posts")
+    assert (env["POSTS"], env["POST_IMAGES"]) == ("docs/_posts", "docs/assets/media")
+    for path in ("docs/_posts/2022-01-27-新.md", "docs/assets/media/ab/c.png",
+                 "assets/media/ab/c.png"):
+        (runner / path).parent.mkdir(parents=True, exist_ok=True)
+        (runner / path).write_text("x", encoding="utf-8")
+    ran = subprocess.run(["bash", "-e", "-c", script], cwd=runner, env=env, capture_output=True,
+                         text=True)
+    assert ran.returncode == 0, ran.stderr
+    committed = git("-c", "core.quotePath=false", "ls-tree", "-r", "--name-only", "main",
+                    cwd=remote).splitlines()
+    assert {"docs/_posts/2022-01-27-新.md", "docs/assets/media/ab/c.png",
+            "assets/media/ab/c.png"} <= set(committed)

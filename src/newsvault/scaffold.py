@@ -1,13 +1,15 @@
 """``newsvault init``: a new archive folder."""
 
 import json
+import posixpath
 import subprocess
 from dataclasses import dataclass, field
 from importlib import metadata, resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from newsvault.config import CONFIG_NAME, DEFAULT_SOURCES, new_config_text
+from newsvault.config import CONFIG_NAME, DEFAULT_SOURCES, load_settings, new_config_text
+from newsvault.content.assets import MEDIA_DIR
 from newsvault.errors import ConfigError
 
 WORKFLOW_PATH = Path(".github/workflows/newsvault.yml")
@@ -50,9 +52,17 @@ def create_archive(root: Path, *, title: str, empty: bool, github_actions: bool)
 
 def _with_workflow(root: Path, created: "NewArchive") -> "NewArchive":
     created.workflow_package = installed_package()
-    created.written.append(_write_workflow(root / WORKFLOW_PATH, created.workflow_package))
+    posts = load_settings(root / CONFIG_NAME).jekyll.out
+    created.written.append(_write_workflow(root / WORKFLOW_PATH, created.workflow_package,
+                                           posts))
     created.enclosing_repository = enclosing_repository(root)
     return created
+
+
+def _inside(folder: str) -> bool:
+    """Whether ``folder`` (of newsvault.toml) names a folder inside the archive's own."""
+    path = PurePosixPath(folder.replace("\\", "/"))
+    return not path.is_absolute() and ".." not in path.parts and str(path) != "."
 
 
 def enclosing_repository(folder: Path) -> Path | None:
@@ -66,11 +76,15 @@ def enclosing_repository(folder: Path) -> Path | None:
     return None
 
 
-def _write_workflow(workflow: Path, package: str | None) -> Path:
+def _write_workflow(workflow: Path, package: str | None, posts: str) -> Path:
     template = resources.files("newsvault") / "templates" / "github-workflow.yml"
     text = template.read_text(encoding="utf-8")
     # a YAML double-quoted scalar takes a JSON string's escapes
     text = text.replace('"@package@"', json.dumps(package or ""))
+    if _inside(posts):  # else the folder is outside the repository: nothing to commit
+        images = posixpath.join(posixpath.dirname(posixpath.normpath(posts)), MEDIA_DIR)
+        text = text.replace('POSTS: "_posts"', f"POSTS: {json.dumps(posts)}")
+        text = text.replace('POST_IMAGES: "assets/media"', f"POST_IMAGES: {json.dumps(images)}")
     workflow.parent.mkdir(parents=True, exist_ok=True)
     workflow.write_text(text, encoding="utf-8")
     return workflow
