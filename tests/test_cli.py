@@ -1,7 +1,9 @@
 """The commands as a user runs them: a real process, a real archive folder."""
 
 import json
+import select
 import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -348,6 +350,18 @@ def test_a_second_run_on_a_locked_archive_exits_3(archive):
     with run_lock(archive):
         result = newsvault("fetch", cwd=archive, check=3)
     assert "busy" in result.stderr
+
+
+def test_a_command_that_waits_for_a_run_says_so(archive):
+    """`build` waited for an hourly run without a word, as if hung."""
+    with run_lock(archive):
+        build = subprocess.Popen([sys.executable, "-m", "newsvault", "build"], cwd=archive,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        ready, _, _ = select.select([build.stderr], [], [], 60)  # silent: never ready
+        said = build.stderr.readline() if ready else ""
+    _, rest = build.communicate(timeout=60)
+    assert said.startswith("waiting: a fetch or run is working on this archive (pid "), said
+    assert build.returncode == 0, rest
 
 
 @pytest.mark.parametrize("interval", ["soon", "0s", "1", "90"])  # a number alone: a unit?

@@ -2,6 +2,7 @@
 
 import fcntl
 import os
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,22 +49,25 @@ def open_archive(root: Path) -> Archive:
 
 
 @contextmanager
-def run_lock(root: Path, wait: bool = False):
+def run_lock(root: Path, wait: bool = False, on_wait: Callable[[str], None] | None = None):
     """One fetch/run per archive at a time. The OS drops the lock when the process dies,
-    so a killed run never leaves a stale lock behind."""
+    so a killed run never leaves a stale lock behind. ``on_wait`` hears who holds it
+    (``pid 123``) before a ``wait`` begins."""
     path = Path(root) / LOCK_NAME
     handle = open(path, "a+")
     try:
-        flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
         try:
-            fcntl.flock(handle, flags)
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise ArchiveLockedError(
-                f"archive {root} is busy: a fetch or run is already working on it ({holder}); "
-                "try again later or pass --wait"
-            ) from None
+            if not wait:
+                raise ArchiveLockedError(
+                    f"archive {root} is busy: a fetch or run is already working on it "
+                    f"({holder}); try again later or pass --wait") from None
+            if on_wait:
+                on_wait(holder)
+            fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}")

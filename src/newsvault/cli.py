@@ -80,6 +80,15 @@ def _untitled(archive: Archive) -> str:
     return words(archive.settings.language)["untitled"]
 
 
+def _locked(archive: Archive, wait: bool):
+    """The archive's run lock; waiting for it is said, not silent."""
+    def say_waiting(holder: str) -> None:
+        click.echo(f"waiting: a fetch or run is working on this archive ({holder}); this"
+                   " command goes on when it is done", err=True)
+
+    return run_lock(archive.root, wait=wait, on_wait=say_waiting)
+
+
 def _archive(ctx, warc: bool = False):
     archive = open_archive(ctx.obj)
     ctx.call_on_close(archive.close)
@@ -321,7 +330,7 @@ def fetch(ctx, names, strict: bool, warc: bool, wait: bool, no_images: bool):
     """Fetch the sources and archive new and changed articles (and their images)."""
     archive = _archive(ctx, warc)
     media = None
-    with run_lock(archive.root, wait=wait):
+    with _locked(archive, wait):
         with FetchProgress(_source_count(archive, names)) as progress:
             outcomes = _running().fetch(archive, names, on_outcome=progress.advance)
         if archive.settings.media.download and not no_images:
@@ -349,7 +358,7 @@ def run(ctx, names, strict: bool, warc: bool, wait: bool, no_images: bool,
         try:
             if warc:
                 archive.settings.fetch.warc = True
-            with run_lock(archive.root, wait=wait):
+            with _locked(archive, wait):
                 with FetchProgress(_source_count(archive, names)) as progress:
                     cleaning, building = _steps(progress)
                     _running().run_once(archive, names, on_outcome=progress.advance,
@@ -457,7 +466,7 @@ def _show_media(report) -> None:
 def media(ctx, wait: bool):
     """Download the images of the archived articles that are not stored yet."""
     archive = _archive(ctx)
-    with run_lock(archive.root, wait=wait):
+    with _locked(archive, wait):
         report = _running().fetch_media(archive)
     _show_media(report)
     if not report.attempted and not report.skipped:
@@ -511,7 +520,7 @@ def build(ctx, out_dir: Path | None, full: bool, assets: str):
     from newsvault.site import build_archive_site
 
     archive = _archive(ctx)
-    with run_lock(archive.root, wait=True), StepProgress() as progress:  # names posts
+    with _locked(archive, wait=True), StepProgress() as progress:  # names posts
         cleaning, building = _steps(progress)
         report = build_archive_site(archive, out_dir, full=full, assets=assets,
                                     on_clean_progress=cleaning, on_progress=building)
@@ -548,7 +557,7 @@ def serve(ctx, port: int, host: str, build_first: bool, out_dir: Path | None):
     archive = _archive(ctx)
     site_dir = out_dir or archive.resolve(archive.settings.build.out)
     if build_first:
-        with run_lock(archive.root, wait=True), StepProgress() as progress:
+        with _locked(archive, wait=True), StepProgress() as progress:
             cleaning, building = _steps(progress)
             _show_build(build_archive_site(archive, site_dir, on_clean_progress=cleaning,
                                            on_progress=building))
@@ -570,7 +579,7 @@ def import_group():
 def import_jekyll_command(ctx, posts_dir: Path):
     """Import a Jekyll _posts folder (the old system's format and its variants)."""
     archive = _archive(ctx)
-    with run_lock(archive.root, wait=True):
+    with _locked(archive, wait=True):
         from newsvault.export.jekyll_import import import_jekyll
 
         in_place = _same_folder(posts_dir, archive.resolve(archive.settings.jekyll.out))
