@@ -96,82 +96,60 @@ def test_a_title_whose_line_break_an_older_parser_dropped_is_corrected_without_a
     assert save(store, "甲", [item(1, title="第一行 第三行")], at=3000).updated == 1
 
 
-def test_c1_controls_an_older_parser_kept_are_corrected_without_a_revision(store):
-    body = ('<?xml version="1.0"?><rss version="2.0"><channel><title>c1</title><item>'
-            "<guid>guid-1</guid><link>http://a.test/story/1</link><title>It&#146;s</title>"
-            "<description>Don&#146;t &#150; panic</description></item></channel></rss>").encode()
+BIG5_NAME = "約翰‧史密斯"
+ATOM = ('<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">'
+        "<title>t</title>")
+ATOM_ENTRY = '<entry><id>guid-1</id><title>标题 1</title><link href="http://a.test/story/1"/>'
+# (feed, the item as an older newsvault read it, the title and content read now)
+READ_ANOTHER_WAY = {
+    "c1 controls kept": (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>c1</title><item>'
+        "<guid>guid-1</guid><link>http://a.test/story/1</link><title>It&#146;s</title>"
+        "<description>Don&#146;t &#150; panic</description></item></channel></rss>",
+        dict(title="It\x92s", content_html="Don\x92t \x96 panic"),
+        ("It\u2019s", "Don\u2019t \u2013 panic")),
+    "big5 punctuation read as hkscs": (
+        b'<?xml version="1.0" encoding="big5-hkscs"?><rss version="2.0"><channel><item>'
+        b"<guid>guid-1</guid><link>http://a.test/story/1</link><title>"
+        + BIG5_NAME.encode("cp950") + b"</title><description>" + "嘅".encode("big5hkscs")
+        + "～".encode("cp950") + b"</description></item></channel></rss>",
+        dict(title="約翰•史密斯", content_html="嘅∼"),
+        (BIG5_NAME, "嘅～")),
+    "atom text read as html": (
+        f"{ATOM}{ATOM_ENTRY}<content>How to use the &lt;p&gt; element</content></entry></feed>",
+        dict(content_html="How to use the <p> element"),
+        ("标题 1", "<p>How to use the &lt;p&gt; element</p>")),
+    "a video's description not read": (
+        f"{ATOM}{ATOM_ENTRY}<media:group><media:description>视频简介</media:description>"
+        "</media:group></entry></feed>",
+        dict(content_html=""),
+        ("标题 1", "视频简介")),
+    "xhtml kept prefixed": (
+        f'{ATOM}{ATOM_ENTRY}<content type="xhtml">'
+        '<xhtml:div xmlns:xhtml="http://www.w3.org/1999/xhtml"><xhtml:p>正文 <xhtml:b>1'
+        "</xhtml:b></xhtml:p></xhtml:div></content></entry></feed>",
+        dict(content_html="<xhtml:p>正文 <xhtml:b>1</xhtml:b></xhtml:p>"),
+        ("标题 1", "<p>正文 <b>1</b></p>")),
+}
+
+
+@pytest.mark.parametrize("feed, as_read_before, read_now", READ_ANOTHER_WAY.values(),
+                         ids=READ_ANOTHER_WAY)
+def test_what_an_older_parser_read_another_way_is_corrected_without_a_revision(
+        store, feed, as_read_before, read_now):
+    body = feed.encode() if isinstance(feed, str) else feed
     [fetched] = parse_feed(body, url="http://a.test/feed").entries
-    as_read_before = item(1, title="It\x92s", content_html="Don\x92t \x96 panic")
-    save(store, "甲", [as_read_before])
+    assert (fetched.title, fetched.content_html) == read_now
+    save(store, "甲", [item(1, **as_read_before)])
     [before] = list(store.export_rows())
     counts = save(store, "甲", [fetched], at=2000)
     [row] = list(store.export_rows())
-    assert (counts.updated, counts.unchanged) == (0, 1)
-    assert (row.title, row.content_html, row.revisions) == ("It\u2019s", "Don\u2019t \u2013 panic", 1)
+    assert (counts.new, counts.updated, counts.unchanged) == (0, 0, 1)
+    assert (row.title, row.content_html, row.revisions) == (*read_now, 1)
     assert row.change_seq > before.change_seq
     assert save(store, "甲", [fetched], at=3000).unchanged == 1
-    edited = item(1, title="It\u2019s", content_html="Don\u2019t panic")
+    edited = item(1, title=read_now[0], content_html="<p>改过</p>")
     assert save(store, "甲", [edited], at=4000).updated == 1
-
-
-def test_big5_punctuation_an_older_parser_read_as_hkscs_is_corrected_without_a_revision(store):
-    title = "約翰‧史密斯"
-    body = (b'<?xml version="1.0" encoding="big5-hkscs"?><rss version="2.0"><channel><item>'
-            b"<guid>guid-1</guid><link>http://a.test/story/1</link><title>"
-            + title.encode("cp950") + b"</title><description>"
-            + "嘅".encode("big5hkscs") + "～".encode("cp950")
-            + b"</description></item></channel></rss>")
-    [fetched] = parse_feed(body, url="http://a.test/feed").entries
-    assert (fetched.title, fetched.content_html) == (title, "嘅～")
-    save(store, "甲", [item(1, title="約翰•史密斯", content_html="嘅∼")])  # as read before
-    counts = save(store, "甲", [fetched], at=2000)
-    [row] = list(store.export_rows())
-    assert (counts.updated, counts.unchanged) == (0, 1)
-    assert (row.title, row.content_html, row.revisions) == (title, "嘅～", 1)
-    assert save(store, "甲", [item(1, title=title, content_html="嘅")], at=3000).updated == 1
-
-
-def test_atom_text_an_older_parser_read_as_html_is_corrected_without_a_revision(store):
-    body = ('<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><id>guid-1</id>'
-            '<title>标题 1</title><link href="http://a.test/story/1"/>'
-            "<content>How to use the &lt;p&gt; element</content></entry></feed>").encode()
-    [fetched] = parse_feed(body, url="http://a.test/feed").entries
-    save(store, "甲", [item(1, content_html="How to use the <p> element")])  # as read before
-    counts = save(store, "甲", [fetched], at=2000)
-    [row] = list(store.export_rows())
-    assert (counts.updated, counts.unchanged) == (0, 1)
-    assert (row.content_html, row.revisions) == ("<p>How to use the &lt;p&gt; element</p>", 1)
-    assert save(store, "甲", [item(1, content_html="<p>How to use it</p>")], at=3000).updated == 1
-
-
-def test_text_an_older_parser_did_not_read_fills_the_article_without_a_revision(store):
-    body = ('<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">'
-            "<title>t</title><entry><id>guid-1</id><title>标题 1</title>"
-            '<link href="http://a.test/story/1"/><media:group>'
-            "<media:description>视频简介</media:description></media:group></entry></feed>").encode()
-    [fetched] = parse_feed(body, url="http://a.test/feed").entries
-    save(store, "甲", [item(1, content_html="")])  # before media:group was read in Atom
-    counts = save(store, "甲", [fetched], at=2000)
-    [row] = list(store.export_rows())
-    assert (counts.new, counts.updated, counts.unchanged) == (0, 0, 1)
-    assert (row.content_html, row.revisions) == ("视频简介", 1)
-    assert save(store, "甲", [fetched], at=3000).unchanged == 1
-    assert save(store, "甲", [item(1, title="新标题", content_html="")], at=4000).updated == 1
-
-
-def test_xhtml_an_older_parser_kept_prefixed_is_corrected_without_a_revision(store):
-    body = ('<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><id>guid-1</id>'
-            '<title>标题 1</title><link href="http://a.test/story/1"/><content type="xhtml">'
-            '<xhtml:div xmlns:xhtml="http://www.w3.org/1999/xhtml"><xhtml:p>正文 <xhtml:b>1'
-            "</xhtml:b></xhtml:p></xhtml:div></content></entry></feed>").encode()
-    [fetched] = parse_feed(body, url="http://a.test/feed").entries
-    save(store, "甲", [item(1, content_html="<xhtml:p>正文 <xhtml:b>1</xhtml:b></xhtml:p>")])
-    counts = save(store, "甲", [fetched], at=2000)
-    [row] = list(store.export_rows())
-    assert (counts.updated, counts.unchanged) == (0, 1)
-    assert (row.content_html, row.revisions) == ("<p>正文 <b>1</b></p>", 1)
-    assert save(store, "甲", [fetched], at=3000).unchanged == 1
-    assert save(store, "甲", [item(1, content_html="<p>正文 <b>2</b></p>")], at=4000).updated == 1
 
 
 def test_an_author_read_another_way_is_no_new_article_nor_a_revision(store):
