@@ -76,3 +76,38 @@ def test_a_podcasts_episodes_are_played_in_posts_and_pages(archive, feed_server,
     for n in EPISODES:  # the art is stored, the audio is only linked
         assert feed_server.count(f"/art/ep{n}.gif") == 1
         assert feed_server.count(f"/audio/ep{n}.mp3") == 0
+
+
+def show_feed(server, link: str, episodes) -> bytes:
+    items = "".join(
+        f"<item><title>Episode {n}</title><link>{link}</link>"
+        f'<guid isPermaLink="false">ep-{n}</guid><pubDate>Tue, 0{n} Jan 2024 08:00:00 GMT'
+        f"</pubDate><description>Episode {n}, in short.</description></item>"
+        for n in episodes)
+    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>The Show</title>{items}</channel></rss>").encode()
+
+
+@pytest.mark.parametrize("link", ["/", "/shows/the-show"], ids=["home page", "show's page"])
+def test_the_workflows_rebuild_keeps_each_episode_its_own_article_and_post(
+        archive, feed_server, link):
+    """Rebuilt from the posts (the workflow's cache miss), the episodes were one article:
+    the next run wrote a second post of one, and the others lost their pages."""
+    feed_server.route("/feed.xml", body=show_feed(feed_server, feed_server.url(link), (1, 2, 3)),
+                      headers={"Content-Type": "application/rss+xml"})
+    archive.add_source("show", feed_server.url("/feed.xml"), full_text="never")
+    archive.cli("run", "--strict", now=NOW, check=0)
+    posts = archive.root / "_posts"
+    written = sorted(path.name for path in posts.iterdir())
+    assert len(written) == 3
+    archive.db_path.unlink()
+    rebuilt = archive.cli("import", "jekyll", str(posts), now=NOW, check=0)
+    assert "3 articles imported" in rebuilt.stdout and "0 files merged" in rebuilt.stdout
+    feed_server.route("/feed.xml", body=show_feed(feed_server, feed_server.url(link), (2, 3, 4)),
+                      headers={"Content-Type": "application/rss+xml"})
+    ran = archive.cli("run", "--strict", now="2024-02-02T00:00:00Z", check=0)
+    assert "1 new article, 0 updated" in ran.stdout, ran.stdout
+    assert len(archive.articles()) == 4
+    assert sorted(path.name for path in posts.iterdir()) == sorted(
+        [*written, "2024-01-04-Episode 4.md"])
+    assert archive.query("SELECT COUNT(*) FROM revisions") == [(0,)]

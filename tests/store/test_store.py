@@ -319,6 +319,20 @@ def test_a_link_that_items_with_their_own_guids_share_identifies_none_of_them(st
     assert save(store, "乙", [item(6, url=show)], at=4000).new == 1  # another show's, too
 
 
+def test_a_page_three_items_of_a_feed_share_identifies_none_of_them(store):
+    """A podcast whose episodes link to the show's page: one was kept, the others dropped
+    as its repeats, and each new one taken for an edit of the last."""
+    show = "https://pod.example.com/shows/planet"
+    episode = lambda n: item(n, url=show, guid=f"ep-{n}")  # noqa: E731
+    assert save(store, "甲", [episode(n) for n in (3, 2, 1)]).new == 3
+    later = save(store, "甲", [episode(n) for n in (4, 3, 2)], at=2000)
+    assert (later.new, later.updated, later.unchanged) == (1, 0, 2)
+    assert sorted(row.title for row in store.export_rows()) == [f"标题 {n}" for n in range(1, 5)]
+    # two items under one link may be one story listed twice: the first is kept
+    assert save(store, "乙", [item(8, url="https://b.test/x", guid="x-1"),
+                              item(9, url="https://b.test/x", guid="x-2")]).new == 1
+
+
 def test_a_changelogs_anchors_are_its_items(store):
     versions = [item(n, url=f"https://tool.example.org/news.html#v1.{n}", guid=None)
                 for n in (3, 2, 1)]

@@ -33,7 +33,7 @@ from newsvault.export.post import (
 )
 from newsvault.feeds.dates import in_local_time, read_date
 from newsvault.store import ArchivedArticle, ArchivedVersion, SqliteStore
-from newsvault.store.identity import canonical_url, scheme_blind
+from newsvault.store.identity import article_keys, canonical_url, scheme_blind
 
 POST_SUFFIXES = (".md", ".markdown", ".mkd", ".mkdn", ".mdown", ".html")  # lower case
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mkdn", ".mdown")
@@ -86,6 +86,7 @@ class _Group:
     guid: str
     name: str = ""
     source_id: int = 0
+    by_link: bool = True  # its link identifies it (else its file does)
 
 
 @dataclass(slots=True)
@@ -279,11 +280,14 @@ def _source_name(post: Post) -> str:
 
 
 def _group_by_link(heads: list[_Head]) -> list[_Group]:
-    """The files of each article: one link (http and https alike), or, without a link, one
-    file (two posts of one name in two subfolders are two posts, as Jekyll has them)."""
+    """The files of each article: one link (http and https alike), or, without a link that
+    identifies an article (none, a site's home page, a show's page three posts share…:
+    ``article_keys``), one file (two posts of one name in two subfolders are two posts, as
+    Jekyll has them)."""
+    links = article_keys([(head.front.url, _own_path(head), head.front.title)
+                          for head in heads])
     by_key: dict[str, list[_Head]] = {}
-    for head in heads:
-        link = canonical_url(head.front.url)
+    for head, link in zip(heads, links):
         by_key.setdefault(scheme_blind(link) if link else f"file:{_own_path(head)}",
                           []).append(head)
     groups = []
@@ -291,9 +295,10 @@ def _group_by_link(heads: list[_Head]) -> list[_Group]:
         # the newest is current; of files saved at the same time, one with a safe name
         group.sort(key=lambda head: (head.date_ms, unsafe_reason(head.name) is None, head.name))
         newest = group[-1]
-        guid = newest.front.url or f"jekyll-post:{_own_path(newest)}"
-        key = canonical_url(newest.front.url) or key
-        groups.append(_Group(heads=group, key=key, guid=guid))
+        by_link = not key.startswith("file:")
+        guid = newest.front.url if by_link else f"jekyll-post:{_own_path(newest)}"
+        key = canonical_url(newest.front.url) if by_link else key
+        groups.append(_Group(heads=group, key=key, guid=guid, by_link=by_link))
     return groups
 
 
@@ -312,13 +317,14 @@ def _set_sources(store: SqliteStore, groups: list[_Group]) -> None:
 
 
 def _new_groups(store: SqliteStore, groups: list[_Group], report: ImportReport) -> list[_Group]:
-    """The groups whose link (or, without one, file) the archive does not have yet. A
-    file without a link is archived too when it is the post an archived article without a
-    link is written to (as renamed on import, and read again from the export's folder)."""
+    """The groups whose link (or, without one that identifies them, file) the archive does
+    not have yet. A file known by itself is archived too when it is the post an archived
+    article without such a link is written to (as renamed on import, and read again from
+    the export's folder)."""
     known_links, known_guids = store.archived_import_keys(
         [group.key for group in groups], [(group.source_id, group.guid) for group in groups])
-    linkless = [group.heads[-1] for group in groups if not group.heads[-1].front.url]
-    known_posts = store.archived_linkless_posts([head.name for head in linkless])
+    by_file = [group.heads[-1] for group in groups if not group.by_link]
+    known_posts = store.archived_posts_known_by_file([head.name for head in by_file])
     new = []
     for group in groups:
         newest = group.heads[-1]
@@ -399,6 +405,7 @@ def _article(group: _Group, names: _Names, report: ImportReport) -> ArchivedArti
         source_id=group.source_id,
         url=post.url or None,
         guid=group.guid,
+        known_by_link=group.by_link,
         author=post.author,
         published_ms=post.comment_ms if post.comment_ms is not None else newest.head.date_ms,
         first_seen_ms=files[0].head.date_ms,

@@ -159,14 +159,10 @@ def unique_entries(entries: list[Entry]) -> list[KeyedEntry]:
     """Each entry with its identity keys and content hash, without repeats inside one feed
     (same guid or same canonical link, http and https alike): the first wins.
 
-    A link identifies no article where it is a site's home page (a podcast's episodes all
-    link to the show's) or where items of the feed link to one page, each to its own
-    anchor (a changelog's "news.html#v1.2", "#v1.1"): such items are known by their guids.
-    A guid that three or more items with other links and other titles share (a CMS that
-    gives every item the site's address) names none of them: they are known by links."""
-    url_keys = [_article_key(entry.url) for entry in entries]
-    anchored = _pages_of_anchored_items(entries, url_keys)
-    url_keys = [None if key in anchored else key for key in url_keys]
+    Some links identify no article (``article_keys``): such items are known by their
+    guids. A guid that three or more items with other links and other titles share (a CMS
+    that gives every item the site's address) names none of them: they are known by links."""
+    url_keys = article_keys([(entry.url, entry_guid(entry), entry.title) for entry in entries])
     shared = _guids_of_several_links(entries, url_keys)
     seen_guids, seen_urls, kept = set(), set(), []
     for entry, url_key in zip(entries, url_keys):
@@ -182,20 +178,36 @@ def unique_entries(entries: list[Entry]) -> list[KeyedEntry]:
     return kept
 
 
+def article_keys(items: list[tuple[str | None, str, str]]) -> list[str | None]:
+    """The canonical link of each (link, identity, title) of one feed or one folder of
+    posts, or None where the link identifies no article: a site's home page (a podcast's
+    episodes that all link to the show's), one page that items link to each at an anchor
+    of its own (a changelog's "news.html#v1.2", "#v1.1"), or one page that three or more
+    items with their own identities and titles share (the show's page). Two such items
+    may be one story listed twice; three are a page that names none of them."""
+    keys = [_article_key(url) for url, _, _ in items]
+    by_key: dict[str, list[int]] = {}
+    for at, key in enumerate(keys):
+        if key:
+            by_key.setdefault(scheme_blind(key), []).append(at)
+    for shared in by_key.values():
+        if len(shared) > 1 and (_own_anchors([items[at][0] for at in shared])
+                                or _different_stories({items[at][1:] for at in shared}) >= 3):
+            for at in shared:
+                keys[at] = None
+    return keys
+
+
 def _article_key(url: str | None) -> str | None:
     """The canonical link, unless it is a site's home page ("https://host/")."""
     key = canonical_url(url)
     return None if key and key.endswith("/") and key.count("/") == 3 else key
 
 
-def _pages_of_anchored_items(entries: list[Entry], url_keys: list[str | None]) -> set[str]:
-    """Canonical links that two or more items share, each with an anchor of its own."""
-    anchors: dict[str, list[str]] = {}
-    for entry, url_key in zip(entries, url_keys):
-        if url_key:
-            anchors.setdefault(url_key, []).append(urlsplit(entry.url.strip()).fragment)
-    return {key for key, told in anchors.items()
-            if len(told) > 1 and all(told) and len(set(told)) == len(told)}
+def _own_anchors(urls: list[str]) -> bool:
+    """Whether each of these links has an anchor, none the same."""
+    anchors = [urlsplit(url.strip()).fragment for url in urls]
+    return all(anchors) and len(set(anchors)) == len(anchors)
 
 
 def _guids_of_several_links(entries: list[Entry], url_keys: list[str | None]) -> set[str]:
@@ -210,10 +222,10 @@ def _guids_of_several_links(entries: list[Entry], url_keys: list[str | None]) ->
 
 
 def _different_stories(stories: set[tuple[str, str]]) -> int:
-    """How many of these (link, title) pairs differ from each other in both."""
-    links = {link for link, _ in stories}
+    """How many of these (key, title) pairs differ from each other in both."""
+    keys = {key for key, _ in stories}
     titles = {title for _, title in stories}
-    return min(len(links), len(titles))
+    return min(len(keys), len(titles))
 
 
 def _keyed(entry: Entry, guid: str, url_key: str | None) -> KeyedEntry:

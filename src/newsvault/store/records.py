@@ -63,6 +63,7 @@ class ArchivedArticle:
     post_layout: dict = field(default_factory=dict)
     published_raw: str | None = None
     guid: str | None = None  # identity within the source; the link when None
+    known_by_link: bool = True  # False: its link names no single article (a show's page)
 
 
 @dataclass(slots=True)

@@ -359,6 +359,8 @@ class SqliteStore:
         for keys in keyed:
             guid, url_key = keys.guid, keys.url_key
             found = by_guid.get(guid) or (by_url.get(url_key) if url_key else None)
+            if found is None and not url_key and keys.entry.url:
+                found = self._imported_post_of(db, source_id, keys)
             if found is None:
                 article_id = self._insert_article(db, seqs, source_id, keys, now_ms)
                 if url_key:
@@ -410,6 +412,18 @@ class SqliteStore:
             "SELECT MIN(i.source_id) FROM also_in i JOIN sources s ON s.id = i.source_id"
             " WHERE i.article_id = ? AND s.configured = 1", (article_id,)).fetchone()[0]
         return first == source_id
+
+    def _imported_post_of(self, db, source_id: int, keys: KeyedEntry) -> tuple | None:
+        """The article imported from a post of this source, with this item's link and
+        title, where the link identifies no article (a podcast's episodes that all link to
+        the show's page): its post knows no guid, and from now on it has the item's."""
+        found = self._articles_by(
+            db, "url", [keys.entry.url], " AND a.source_id = ? AND a.title = ?"
+            " AND a.url_key IS NULL AND a.guid LIKE 'jekyll-post:%'",
+            (source_id, keys.entry.title)).get(keys.entry.url)
+        if found:
+            db.execute("UPDATE articles SET guid = ? WHERE id = ?", (keys.guid, found[0]))
+        return found
 
     def _articles_by_guid(self, db, source_id: int, guids: list[str]) -> dict:
         return self._articles_by(db, "guid", guids, " AND a.source_id = ?", (source_id,))
@@ -562,7 +576,8 @@ class SqliteStore:
         )
         return (
             article_id, seq, article.source_id, article.guid or article.url or current.title,
-            article.url, canonical_url(article.url), current.title, article.author,
+            article.url, canonical_url(article.url) if article.known_by_link else None,
+            current.title, article.author,
             article.published_raw, article.published_ms, article.first_seen_ms, current.seen_ms,
             current.content_html, content_hash(current.title, current.content_html),
             json.dumps(article.tags, ensure_ascii=False), len(article.versions),
@@ -591,14 +606,16 @@ class SqliteStore:
                 found.update((source_id, row[0]) for row in rows)
         return links, found
 
-    def archived_linkless_posts(self, names: list[str]) -> set[tuple[str, str]]:
+    def archived_posts_known_by_file(self, names: list[str]) -> set[tuple[str, str]]:
         """Of these post file names, the (subfolder or "", name) of the posts archived
-        articles without a link are written to."""
+        articles without a link that identifies them (none, a site's home page…) are
+        written to."""
         found: set[tuple[str, str]] = set()
         for chunk in _chunks(sorted(set(names))):
             rows = self._db.execute(
                 "SELECT IFNULL(json_extract(post_layout, '$.folder'), ''), post_name"
-                f" FROM articles WHERE url IS NULL AND post_name IN ({_marks(chunk)})", chunk)
+                f" FROM articles WHERE url_key IS NULL AND post_name IN ({_marks(chunk)})",
+                chunk)
             found.update((folder, name) for folder, name in rows)
         return found
 
