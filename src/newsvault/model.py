@@ -29,6 +29,9 @@ class Entry:
 
     title: str
     url: str | None = None  # absolute, resolved against xml:base / the feed URL
+    # the link a feed proxy gave it (FeedBurner's), where ``url`` is its own: an older
+    # newsvault archived it under that one
+    proxy_url: str | None = None
     guid: str | None = None
     author: str | None = None
     published_raw: str | None = None  # the date text exactly as the feed said

@@ -185,10 +185,33 @@ def test_feedburner_items_archived_under_their_proxy_links_are_found_again(store
     assert (counts.new, counts.updated, counts.unchanged) == (0, 0, 2)
     assert store.totals()["articles"] == 2
     # a new item is archived under its own address: the site's own feed carries the same
-    new_item = body.replace(b"p-1", b"p-3").replace(b"story/1", b"story/3")
+    new_item = body.replace(b"p-1", b"p-3").replace(b"story/1", b"story/3").replace(
+        b"~3/1/", b"~3/3/")
     assert save(store, "甲", parse_feed(new_item, url="http://a.test/feed").entries[:1],
                 at=3000).new == 1
     assert save(store, "乙", [item(3, guid="own-3")], at=4000).new == 0
+
+
+def test_an_item_with_a_guid_finds_the_post_an_older_newsvault_wrote_under_its_proxy_link(
+        store):
+    """Rebuilt from posts whose from: is the proxy link (the workflow's cache miss), the
+    archive knew neither the item's guid nor its own address: a second post was written."""
+    proxy = "http://feedproxy.google.com/~r/x/~3/1/"
+    body = ('<rss version="2.0" xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0">'
+            f"<channel><title>t</title><item><title>一</title><link>{proxy}</link>"
+            "<guid isPermaLink='false'>p-1</guid><description>正文一</description>"
+            "<feedburner:origLink>http://a.test/story/1</feedburner:origLink></item>"
+            "</channel></rss>").encode()
+    [fetched] = parse_feed(body, url="http://a.test/feed").entries
+    assert (fetched.url, fetched.proxy_url) == ("http://a.test/story/1", proxy)
+    source_id = sources(store)["甲"].id
+    store.import_articles([ArchivedArticle(
+        source_id=source_id, url=proxy, guid=proxy, author=None, published_ms=1,
+        first_seen_ms=1, tags=[], versions=[ArchivedVersion(1, "一", "正文一")],
+        post_name="1970-01-01-一.md", post_layout={"date": "1970-01-01", "revisions": 1})])
+    counts = save(store, "甲", [fetched], at=2000)
+    assert (counts.new, counts.updated, counts.unchanged) == (0, 0, 1)
+    assert store.totals()["articles"] == 1
 
 
 def test_content_is_stored_as_text_exactly_new_and_revised(store):

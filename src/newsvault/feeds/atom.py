@@ -84,9 +84,12 @@ def _read_entry(doc: XmlDocument, entry: etree._Element, namespace: str, base: s
                          video_description(doc, video, base)) or ""
     author = _person_name(doc, fields["author"], namespace) if "author" in fields else None
     picture, attachments = item_media(entry, base)
+    alternate = _alternate_link(links, base)
+    url = original_link(doc, original, base) or alternate
     return Entry(
         title=text_construct(doc, fields["title"]) if "title" in fields else "",
-        url=original_link(doc, original, base) or _alternate_link(links, base),
+        url=url,
+        proxy_url=alternate if alternate != url else None,
         guid=_trimmed_text(doc, fields.get("id")),
         author=author or feed_author,
         published_raw=published_raw,

@@ -72,14 +72,16 @@ def read_item(doc: XmlDocument, item: etree._Element, base: str,
                                              _text(doc, fields, "dc:date"))
     url = _item_url(doc, fields, guid, base)
     original = original_link(doc, fields.get("feedburner:origLink"), base)
+    proxy_url = None
     if original and original != url:
         # an item without a guid stays known by the link it was first archived under
         fallback_guid = fallback_guid or url
-        url = original
+        url, proxy_url = original, url
     picture, attachments = item_media(item, base)
     return Entry(
         title=title_text(_text(doc, fields, "title") or ""),
         url=url,
+        proxy_url=proxy_url,
         guid=guid or fallback_guid,
         author=_author(_text(doc, fields, "author"), _text(doc, fields, "dc:creator")),
         published_raw=published_raw,

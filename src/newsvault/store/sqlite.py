@@ -361,6 +361,8 @@ class SqliteStore:
             found = by_guid.get(guid) or (by_url.get(url_key) if url_key else None)
             if found is None and not url_key and keys.entry.url:
                 found = self._imported_post_of(db, source_id, keys)
+            if found is None and keys.entry.proxy_url:
+                found = self._archived_under_proxy(db, keys.entry.proxy_url)
             if found is None:
                 article_id = self._insert_article(db, seqs, source_id, keys, now_ms)
                 if url_key:
@@ -424,6 +426,12 @@ class SqliteStore:
         if found:
             db.execute("UPDATE articles SET guid = ? WHERE id = ?", (keys.guid, found[0]))
         return found
+
+    def _archived_under_proxy(self, db, proxy_url: str) -> tuple | None:
+        """The article an older newsvault archived under the link a feed proxy gave the item
+        (its posts' from: is that link, so a database rebuilt from them knows no other)."""
+        key = canonical_url(proxy_url)
+        return self._articles_by_url_key(db, [key]).get(key) if key else None
 
     def _articles_by_guid(self, db, source_id: int, guids: list[str]) -> dict:
         return self._articles_by(db, "guid", guids, " AND a.source_id = ?", (source_id,))
