@@ -377,3 +377,21 @@ def test_an_article_changed_after_the_clean_update_is_exported_with_its_files(st
     assert not row.clean
     _finish_content(store, row, False, None)
     assert PLAYER in row.content_html.decode()
+
+
+def test_an_untitled_items_post_read_back_into_a_new_database_is_no_edit(store, tmp_path):
+    """The workflow's rebuild: the post's made-up title came back as the article's, the
+    feed's empty one then read as an edit, and the post went back to title: ""."""
+    untitled = entry(1, title="", content_html="<p>港口今晨恢复通航，货轮陆续进港。</p>")
+    fetch(store, "甲", untitled)
+    out = tmp_path / "_posts"
+    export_jekyll(store, out, raw=True)
+    [post] = out.iterdir()
+    written = post.read_bytes()
+    rebuilt = open_store(tmp_path / "rebuilt.db")
+    configure(rebuilt, {"甲": ["时事"]})
+    import_jekyll(rebuilt, out)
+    fetch(rebuilt, "甲", untitled)
+    assert [row.revisions for row in rebuilt.export_rows()] == [1]
+    assert export_jekyll(rebuilt, out, raw=True).written == 0 and post.read_bytes() == written
+    rebuilt.close()

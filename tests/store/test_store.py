@@ -214,6 +214,26 @@ def test_an_item_with_a_guid_finds_the_post_an_older_newsvault_wrote_under_its_p
     assert store.totals()["articles"] == 1
 
 
+@pytest.mark.parametrize("posted, title", [
+    ("Its raining cats", "It&#146;s raining &#147;cats&#148;"),  # the controls dropped
+    ("Photo: <b>markets</b> & more", "Photo: &lt;b&gt;markets&lt;/b&gt; &amp; more"),
+], ids=["c1 controls", "tags in the title"])
+def test_a_post_an_older_newsvault_wrote_of_a_title_read_another_way_is_no_edit(
+        store, posted, title):
+    """Rebuilt from such posts, the feed's unchanged item was a revision of each."""
+    body = ('<rss version="2.0"><channel><title>t</title><item><guid>http://a.test/1</guid>'
+            f"<link>http://a.test/1</link><title>{title}</title>"
+            "<description>正文一</description></item></channel></rss>").encode()
+    [fetched] = parse_feed(body, url="http://a.test/feed").entries
+    assert fetched.title != posted
+    store.import_articles([ArchivedArticle(
+        source_id=sources(store)["甲"].id, url="http://a.test/1", author=None, published_ms=1,
+        first_seen_ms=1, tags=[], versions=[ArchivedVersion(1, posted, "<div>正文一</div>")],
+        post_name="1970-01-01-x.md", post_layout={"date": "1970-01-01", "revisions": 1})])
+    counts = save(store, "甲", [fetched], at=2000)
+    assert (counts.new, counts.updated, counts.unchanged) == (0, 0, 1)
+
+
 def test_content_is_stored_as_text_exactly_new_and_revised(store):
     # the writer hands SQLite the content as UTF-8 bytes: it must still be text in the file
     content = "<p>正文 \u00e9 😀 \u2028 \x00 end</p>"

@@ -266,7 +266,7 @@ def post_for(row: ExportRow) -> Post:
         # a verbatim body is the old file's; once a feed revised the article, it is not
         revised = _revised(row, layout)
         return Post(
-            title=row.title, date_text=layout["date"], author=row.author or "",
+            title=_titled(row), date_text=layout["date"], author=row.author or "",
             url=row.url or "", tags=layout["tags"], categories=layout["categories"],
             html=row.content_html, extra=[tuple(pair) for pair in layout.get("extra", [])],
             comment_ms=comment_ms, verbatim=layout.get("verbatim", False) and not revised,

@@ -29,6 +29,8 @@ _C1_CONTROL = re.compile("[\x80-\x9f]")
 # HTML reads &#128;–&#159; as the Windows-1252 characters of those bytes (&#146; is ’), and
 # html.unescape does: its table, kept here for the references XML reads as C1 controls.
 _C1_AS_HTML_READS_IT = {code: html.unescape(f"&#{code};") for code in range(0x80, 0xA0)}
+# the characters they are read as (’, “, –…)
+C1_READINGS = frozenset(_C1_AS_HTML_READS_IT.values()) - set(map(chr, range(0x80, 0xA0)))
 
 
 def plain_title(text: str) -> str:

@@ -248,6 +248,23 @@ def _title_text(title: str) -> str:
     return "".join(html.unescape(_TAG_IN_TITLE.sub("", title)).split())
 
 
+def titled_as_posted(posted: str, entry: Entry) -> bool:
+    """Whether the title of a post an export wrote is ``entry``'s: the same, the same as
+    an older newsvault read it (tags and references in it, the control characters it kept
+    for "&#146;" and the export dropped), or, for an item without a title, the start of its
+    text, as the export titles it."""
+    if posted == entry.title or reads_the_same(posted, entry.title):
+        return True
+    # imported here: the fetching process imports the store, and must not load the parsers
+    from newsvault.feeds.text import C1_READINGS
+    from newsvault.search.text import plain_text
+    from newsvault.titles import shown_title
+
+    if not entry.title.strip():
+        return posted == shown_title("", plain_text(entry.content_html), "")
+    return posted == "".join(char for char in entry.title if char not in C1_READINGS)
+
+
 def read_as_now(title: str, content_html: str, entry: Entry) -> bool:
     """Whether a stored title and content are ``entry``'s as an older newsvault read them:
     with the C1 controls it kept for "&#146;" and the like, where ``entry`` has the

@@ -18,7 +18,7 @@ from newsvault.files import folder_locked
 from newsvault.model import Attachment, Entry, Source
 from newsvault.store.identity import (
     KeyedEntry, canonical_url, content_hash, read_as_now, reads_as_imported, reads_the_same,
-    same_but_for_white_space, scheme_twin, unique_entries,
+    same_but_for_white_space, scheme_twin, titled_as_posted, unique_entries,
 )
 from newsvault.store.records import (
     ArchivedArticle,
@@ -507,7 +507,7 @@ class SqliteStore:
                 return False
             if title == entry.title:
                 return False
-        if imported_unrevised and title == entry.title and reads_as_imported(
+        if imported_unrevised and titled_as_posted(title, entry) and reads_as_imported(
                 entry.content_html, content, page_wanted):
             return False  # the version the post was made from, not an edit at the source
         db.execute(
