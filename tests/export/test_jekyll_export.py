@@ -173,6 +173,28 @@ def test_an_older_database_restored_takes_over_the_posts_it_does_not_know(tmp_pa
         store.close()
 
 
+def test_an_older_database_restored_takes_over_a_post_whose_title_was_edited_since(tmp_path):
+    """Its name is the title it had then: the restored archive named it anew from the
+    edited title, a second post, and the first one belonged to nothing."""
+    db, out = tmp_path / "newsvault.db", tmp_path / "_posts"
+    store = open_store(db)
+    configure(store, {"甲": []})
+    export_jekyll(store, out)
+    shutil.copyfile(db, tmp_path / "older.db")  # the cache saved by this run
+    fetch(store, "甲", entry(2, title="原标题"))
+    export_jekyll(store, out, raw=True)  # pushed; its database lost
+    [written] = [path.name for path in out.iterdir()]
+    store = reopened(store, db, copy_from=tmp_path / "older.db")
+    try:
+        fetch(store, "甲", entry(2, title="改过的标题"))
+        report = export_jekyll(store, out, raw=True)
+        assert (report.adopted, report.written) == (1, 1)
+        [post] = out.iterdir()
+        assert post.name == written and '\ntitle: "改过的标题"\n' in post.read_text()
+    finally:
+        store.close()
+
+
 def test_a_fresh_database_beside_the_posts_takes_them_over_even_a_second_of_one_name(tmp_path):
     out = tmp_path / "_posts"
     first = open_store(tmp_path / "first.db")

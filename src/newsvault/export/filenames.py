@@ -147,13 +147,11 @@ def _folded(taken: set[str]) -> set[str]:
 
 
 def post_filename(day: str, title: str, taken: "set[str] | TakenNames",
-                  adopt: Callable[[str], str | None] | None = None,
                   local_day: str | None = None) -> str:
     """A safe name ``YYYY-MM-DD-<title part>.md`` not in ``taken``; it is added to ``taken``.
 
     ``day`` should be ``YYYY-MM-DD``; anything else is cleaned like a title (``undated``
-    when nothing is left) rather than refused. ``adopt``: asked about each name found taken,
-    in order; a name it returns (the taken one, as it is spelled) is the answer.
+    when nothing is left) rather than refused.
     ``local_day``: the day the post's date falls on in the site's zone (see ``TakenNames``).
     """
     global _folded_cache
@@ -173,8 +171,6 @@ def post_filename(day: str, title: str, taken: "set[str] | TakenNames",
         key = fold_name(name)
         if key not in folded and (by_url is None or not by_url.has_url_of(name, local_day)):
             break
-        if adopt is not None and (own := adopt(name)) is not None:
-            return own
         number += 1
     if by_url is not None:
         by_url.add(name, local_day)

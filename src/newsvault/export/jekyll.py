@@ -7,7 +7,7 @@ article whose title is later edited keeps its file.
 """
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timezone, tzinfo
 from pathlib import Path
@@ -29,7 +29,7 @@ from newsvault.links import web_link
 from newsvault.model import OnProgress
 from newsvault.search.text import plain_text
 from newsvault.store import ExportRow, SqliteStore
-from newsvault.store.identity import canonical_url
+from newsvault.store.identity import canonical_url, scheme_blind
 from newsvault.titles import shown_title
 
 
@@ -198,8 +198,9 @@ def _name_new_posts(store: SqliteStore, after_seq: int, out_dir: Path,
     taken = TakenNames(archived | {name.rpartition("/")[2] for name in on_disk},
                        local_names=PostsByLocalDay(store, zone))
     strays = _StrayPosts(out_dir, on_disk, archived)
-    names = [(post_filename(post_day(row), row.title, taken, strays.adopter(row),
-                            local_day=local_post_day(row, zone)), row.id)
+    names = [(strays.post_of(row) or post_filename(post_day(row), row.title, taken,
+                                                   local_day=local_post_day(row, zone)),
+              row.id)
              for row in unnamed]
     store.set_post_names(names)
     return strays.adopted
@@ -208,33 +209,36 @@ def _name_new_posts(store: SqliteStore, after_seq: int, out_dir: Path,
 class _StrayPosts:
     """The post files at the top of the output folder that no article of the archive is
     written to: the archive is older than the folder (an older newsvault.db restored, a
-    fresh clone of the site without its database). A new article whose name one of them
-    has takes it over when it is that article's post (its ``from:`` has the article's
-    link), instead of becoming a second post ``…-2.md``. Only a file whose name clashes is
-    read, and only its front matter."""
+    fresh clone of the site without its database). A new article takes over the one that
+    is its post (its ``from:`` has the article's link), whatever its name (the title or
+    the date may have changed since it was written), instead of becoming a second post.
+    Read only when there are such files, and only their front matter, once."""
 
     def __init__(self, out_dir: Path, on_disk: set[str], archived: set[str]):
         known = {fold_name(name) for name in archived}
         self.out_dir = out_dir
-        self.files = {fold_name(name): name for name in on_disk
-                      if "/" not in name and fold_name(name) not in known}
+        self.files = [name for name in on_disk
+                      if "/" not in name and fold_name(name) not in known]
+        self._by_link: dict[str, str] | None = None
         self.adopted = 0
 
-    def adopter(self, row: ExportRow) -> "Callable[[str], str | None] | None":
+    def post_of(self, row: ExportRow) -> str | None:
+        """The stray post file of ``row``'s article, taken over; None when it has none."""
         link = canonical_url(web_link(row.url))
         if not link or not self.files:
             return None
-
-        def adopt(name: str) -> str | None:
-            key = fold_name(name)
-            own = self.files.get(key)
-            if own is None or canonical_url(self._link_of(own)) != link:
-                return None
-            del self.files[key]
+        own = self._index().pop(scheme_blind(link), None)
+        if own:
             self.adopted += 1
-            return own
+        return own
 
-        return adopt
+    def _index(self) -> dict[str, str]:
+        if self._by_link is None:
+            self._by_link = {}
+            for name in sorted(self.files, reverse=True):  # of two, the first name wins
+                if link := canonical_url(self._link_of(name)):
+                    self._by_link[scheme_blind(link)] = name
+        return self._by_link
 
     def _link_of(self, name: str) -> str | None:
         try:
