@@ -173,6 +173,36 @@ def test_an_older_copy_of_the_same_database_renders_every_page_again(tmp_path):
     archive.close()
 
 
+def test_an_older_copy_that_made_as_many_changes_since_renders_every_page_again(tmp_path):
+    """The hourly run fetches before it builds: a restored backup's own changes brought
+    its change counter back up to the last build's, and the state was trusted."""
+    made = make_archive(tmp_path / "news", {"晨报": 4})
+    root, site = made.archive.root, made.site
+    made.archive.close()
+    backup = tmp_path / "backup.db"
+    backup.write_bytes((root / DATABASE).read_bytes())
+    archive = open_archive(root)
+    FixtureArchive(archive, {"晨报": 1}, 4).fetch_again(
+        "晨报", "https://news.example/2", "晨报改过的标题", "<p>改过。</p>", START_MS + DAY_MS)
+    build_archive_site(archive)
+    seq = archive.store.current_seq()
+    archive.close()
+    archive = replace_database(root, backup)
+    restored = FixtureArchive(archive, {"晨报": 1}, 4)
+    while archive.store.current_seq() < seq:  # the restored copy's own changes
+        title = f"晨报 {archive.store.current_seq()}"
+        restored.fetch_again("晨报", "https://news.example/3", title, "<p>另一处修改。</p>",
+                             START_MS + 2 * DAY_MS)
+
+    report = build_both(archive, tmp_path)
+
+    assert "晨报改过的标题" not in shown_titles(site).values()
+    assert files_of(site) == files_of(tmp_path / "full")
+    assert report.rebuilt == ("the database is an older copy than the last build's,"
+                              " changed since")
+    archive.close()
+
+
 def test_the_search_api_gives_no_pages_of_a_build_from_another_database(tmp_path):
     made = make_archive(tmp_path / "news", {"晨报": 3})
     build_archive_site(made.archive)

@@ -87,7 +87,7 @@ def build_site(store: SqliteStore, out_dir: Path, options: SiteOptions, full: bo
     archive_id = store.archive_id()
     with _long_lived_objects() as loaded:
         state = BuildState.load(out)
-        report.rebuilt = "" if full else _not_built_from(state, archive_id, store.current_seq())
+        report.rebuilt = "" if full else _not_built_from(state, archive_id, store)
         full = full or bool(report.rebuilt)
         catalog, catalog_cache, changed = load_catalog(
             store, options.timezone, None if full else state.catalog,
@@ -118,7 +118,7 @@ def build_site(store: SqliteStore, out_dir: Path, options: SiteOptions, full: bo
     return report
 
 
-def _not_built_from(state: BuildState, archive_id: str, seq: int) -> str:
+def _not_built_from(state: BuildState, archive_id: str, store: SqliteStore) -> str:
     """Why the folder's state cannot be trusted for this database ("": it can)."""
     if state.catalog is None:
         return ""  # no state: every page is made anyway
@@ -126,8 +126,11 @@ def _not_built_from(state: BuildState, archive_id: str, seq: int) -> str:
         return "the last build did not record its database"
     if state.archive != archive_id:
         return "the last build was made from another database"
-    if state.catalog.get("seq", 0) > seq:
+    if state.catalog.get("seq", 0) > store.current_seq():
         return "the database is older than the last build"
+    newest = state.catalog.get("newest")  # an article's changes only ever go on
+    if newest and (store.change_seq_of(newest[0]) or 0) < newest[1]:
+        return "the database is an older copy than the last build's, changed since"
     return ""
 
 

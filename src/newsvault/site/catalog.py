@@ -117,7 +117,9 @@ def load_catalog(store: SqliteStore, timezone_name: str, cache: dict | None = No
     for row in changed:
         kept_fields[row.id] = _as_tuple(known[row.id])
     articles = sorted(known.values(), key=lambda article: (article.date_ms, article.id))
-    kept = {"key": key, "seq": seq, "articles": kept_fields}
+    # the article changed last: a copy of the database restored, older than the last build,
+    # may have made as many changes since, but not this one
+    kept = {"key": key, "seq": seq, "articles": kept_fields, "newest": store.newest_change()}
     read_anew = [row.id for row in changed] if cache_used else None
     source_rank = {name: (source_id, name)
                    for source_id, (name, _) in store.site_sources().items()}

@@ -890,6 +890,16 @@ class SqliteStore:
             "SELECT (SELECT COUNT(*) FROM articles),"
             " (SELECT value FROM counters WHERE name = 'change_seq')").fetchone()
 
+    def newest_change(self) -> tuple[int, int] | None:
+        """(id, change_seq) of the article changed last, if any."""
+        return self._db.execute(
+            "SELECT id, change_seq FROM articles ORDER BY change_seq DESC LIMIT 1").fetchone()
+
+    def change_seq_of(self, article_id: int) -> int | None:
+        row = self._db.execute("SELECT change_seq FROM articles WHERE id = ?",
+                               (article_id,)).fetchone()
+        return row[0] if row else None
+
     def site_articles(self, after_seq: int = 0) -> Iterator[SiteArticleRow]:
         """Every article but its content, by id (a scan of the covering index
         articles_site_listing); or those changed after ``after_seq``, oldest change first."""
