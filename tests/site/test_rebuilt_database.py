@@ -150,8 +150,9 @@ def test_a_state_of_an_older_version_names_no_database_and_the_next_build_is_who
     archive.close()
 
 
-def test_an_older_copy_of_the_same_database_renders_every_page_again(tmp_path):
-    """A backup restored: the same identity, but changes the last build saw are gone."""
+def built_then_restored(tmp_path: Path) -> tuple[Archive, int]:
+    """An archive whose site was built after an edit, with the database as it was before
+    the edit restored (a backup); and the change_seq the build saw."""
     made = make_archive(tmp_path / "news", {"晨报": 4})
     root, site = made.archive.root, made.site
     made.archive.close()
@@ -162,8 +163,15 @@ def test_an_older_copy_of_the_same_database_renders_every_page_again(tmp_path):
         "晨报", "https://news.example/2", "晨报改过的标题", "<p>改过。</p>", START_MS + DAY_MS)
     build_archive_site(archive)
     assert "晨报改过的标题" in shown_titles(site).values()
+    seq = archive.store.current_seq()
     archive.close()
-    archive = replace_database(root, backup)
+    return replace_database(root, backup), seq
+
+
+def test_an_older_copy_of_the_same_database_renders_every_page_again(tmp_path):
+    """A backup restored: the same identity, but changes the last build saw are gone."""
+    archive, _ = built_then_restored(tmp_path)
+    site = archive.root / "site"
 
     report = build_both(archive, tmp_path)
 
@@ -176,18 +184,8 @@ def test_an_older_copy_of_the_same_database_renders_every_page_again(tmp_path):
 def test_an_older_copy_that_made_as_many_changes_since_renders_every_page_again(tmp_path):
     """The hourly run fetches before it builds: a restored backup's own changes brought
     its change counter back up to the last build's, and the state was trusted."""
-    made = make_archive(tmp_path / "news", {"晨报": 4})
-    root, site = made.archive.root, made.site
-    made.archive.close()
-    backup = tmp_path / "backup.db"
-    backup.write_bytes((root / DATABASE).read_bytes())
-    archive = open_archive(root)
-    FixtureArchive(archive, {"晨报": 1}, 4).fetch_again(
-        "晨报", "https://news.example/2", "晨报改过的标题", "<p>改过。</p>", START_MS + DAY_MS)
-    build_archive_site(archive)
-    seq = archive.store.current_seq()
-    archive.close()
-    archive = replace_database(root, backup)
+    archive, seq = built_then_restored(tmp_path)
+    site = archive.root / "site"
     restored = FixtureArchive(archive, {"晨报": 1}, 4)
     while archive.store.current_seq() < seq:  # the restored copy's own changes
         title = f"晨报 {archive.store.current_seq()}"
