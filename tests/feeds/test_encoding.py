@@ -129,3 +129,18 @@ def test_an_undeclared_chinese_charset_is_told_by_its_bytes(text, charset, prolo
             f"<description>{text}</description></item></channel></rss>").encode(charset)
     [entry] = parse_feed(body, url="https://x.example/").entries
     assert (entry.title, entry.content_html) == (text[:12], text)
+
+
+@pytest.mark.parametrize("story", [
+    "約翰‧史密斯今天抵港，～歡迎儀式在機場舉行。",  # Big5's punctuation as every encoder writes it
+    "佢哋今日喺機場舉行歡迎儀式，約翰‧史密斯抵港。",  # and Hong Kong's characters (HKSCS)
+], ids=["big5 punctuation", "hkscs characters"])
+def test_an_undeclared_big5_feed_is_read_as_it_was_written(story):
+    """Python's big5 read ‧ as •; a Cantonese character made the feed GB18030, garbled."""
+    feed = (f"<rss><channel><title>t</title><item><title>{story[:8]}</title>"
+            f"<description>{story}</description></item></channel></rss>")
+    # Python's HKSCS writes Big5's ‧ (A1 45) from •, which it reads there
+    body = feed.encode("cp950") if "佢" not in story else feed.replace("‧", "•").encode(
+        "big5hkscs")
+    [entry] = parse_feed(body, url="https://x.example/").entries
+    assert (entry.title, entry.content_html) == (story[:8], story)

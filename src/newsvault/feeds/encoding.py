@@ -106,10 +106,10 @@ def chinese_legacy(body: bytes) -> str | None:
     have one below 0x7F."""
     trails = _DOUBLE_BYTE_TRAIL.findall(body)
     low = sum(1 for trail in trails if trail[0] < 0x7F)
-    order = ("big5", "gb18030") if low * 5 > len(trails) else ("gb18030", "big5")
+    order = (*_BIG5, "gb18030") if low * 5 > len(trails) else ("gb18030", *_BIG5)
     for codec in order:
         try:
-            return body.decode(codec)
+            return _decoded(body, codec)
         except UnicodeDecodeError:
             continue
     return None
