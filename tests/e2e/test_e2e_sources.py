@@ -31,6 +31,9 @@ def test_add_a_page_without_a_feed_fails_and_adds_nothing(archive, feed_server, 
     assert f"{feed_server.url('/plain/')} is not a feed, and the page names none" in failed.stderr
     assert "try `newsvault add`" not in failed.stderr  # what the user just did
     assert archive.config.read_bytes() == config
+    with_password = feed_server.url("/plain/").replace("://", "://me:s3cret@")
+    failed = archive.cli("add", with_password, check=1)
+    assert "s3cret" not in failed.stderr and "://me:***@" in failed.stderr
 
 
 def test_add_takes_the_first_feed_of_a_page_that_can_be_read(archive, feed_server, fixture_bytes):

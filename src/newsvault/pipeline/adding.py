@@ -7,6 +7,7 @@ from newsvault.config import FetchSettings
 from newsvault.errors import FeedError, FetchError
 from newsvault.feeds import discover_feed_urls, parse_feed
 from newsvault.fetch import HttpFetcher
+from newsvault.links import shown_url
 from newsvault.termination import run_async
 
 
@@ -29,8 +30,9 @@ async def _find_feed(url: str, settings: FetchSettings) -> FoundFeed:
         except FeedError:
             candidates = discover_feed_urls(response.body, response.url)
             if not candidates:
-                raise FeedError(f"{url} is not a feed, and the page names none (no <link"
-                                ' rel="alternate"> to an RSS, Atom or JSON feed)') from None
+                raise FeedError(f"{shown_url(url)} is not a feed, and the page names none"
+                                ' (no <link rel="alternate"> to an RSS, Atom or JSON feed)'
+                                ) from None
         return await _first_readable(fetcher, url, candidates)
 
 
@@ -47,8 +49,8 @@ async def _first_readable(fetcher: HttpFetcher, page_url: str, candidates: list[
             feed = parse_feed(response.body, url=response.url,
                               content_type=response.content_type)
         except (FeedError, FetchError) as error:
-            failures.append(f"{feed_url}: {error}")
+            failures.append(f"{shown_url(feed_url)}: {error}")
             continue
         return FoundFeed(response.permanent_url or feed_url, feed.title)
-    raise FeedError(f"the page {page_url} names {len(candidates)} feed(s), and none could be"
-                    " read: " + "; ".join(failures))
+    raise FeedError(f"the page {shown_url(page_url)} names {len(candidates)} feed(s), and none"
+                    " could be read: " + "; ".join(failures))
