@@ -108,9 +108,20 @@ YOUTUBE = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 def test_a_youtube_entry_s_content_is_its_video_s_description():
     video, summarised = parse_feed(YOUTUBE, url="https://www.youtube.com/feeds/videos.xml").entries
-    assert video.content_html == "In this video I explain things."  # as an RSS item's
+    assert video.content_html == "<p>In this video I explain things.</p>"  # as an RSS item's
     assert video.image == "https://i1.ytimg.com/vi/AAAAAAAAAAA/hqdefault.jpg"
     assert summarised.content_html == "<p>The entry's own words.</p>"
+
+
+def test_a_video_s_description_is_plain_text_its_lines_kept():
+    """Media RSS's description is plain text: a YouTube description's lines were one."""
+    body = ("<feed xmlns='http://www.w3.org/2005/Atom' xmlns:media='http://search.yahoo.com/mrss/'>"
+            "<title>t</title><entry><id>1</id><title>v</title><media:group><media:description>"
+            "Chapters:\n0:00 Intro\n1:30 Q&amp;A &lt;live&gt;\n\nhttps://x.example/?a=1&amp;b=2"
+            "</media:description></media:group></entry></feed>").encode()
+    [entry] = parse_feed(body, url="https://v.example/feed").entries
+    assert entry.content_html == ("<p>Chapters:<br>0:00 Intro<br>1:30 Q&amp;A &lt;live&gt;</p>"
+                                  "<p>https://x.example/?a=1&amp;b=2</p>")
 
 
 def test_an_rss_item_and_an_atom_entry_read_a_video_s_description_alike():

@@ -63,9 +63,9 @@ def test_guid_is_the_url_only_when_a_permalink_that_looks_like_one():
 
 def test_media_group_description_then_description_then_media_description():
     grouped, loose, captioned = parse_fixture("rss20-media-description.xml").entries
-    assert grouped.content_html == "雾从山谷升起。"
+    assert grouped.content_html == "<p>雾从山谷升起。</p>"  # plain text, as Media RSS says
     assert grouped.summary == "short"
-    assert loose.content_html == "A description outside any group."
+    assert loose.content_html == "<p>A description outside any group.</p>"
     # the New York Times' layout: a photo's caption is no article
     assert captioned.content_html == "The article's own summary."
 

@@ -123,7 +123,12 @@ READ_ANOTHER_WAY = {
         f"{ATOM}{ATOM_ENTRY}<media:group><media:description>视频简介</media:description>"
         "</media:group></entry></feed>",
         dict(content_html=""),
-        ("标题 1", "视频简介")),
+        ("标题 1", "<p>视频简介</p>")),
+    "a video's description read as markup": (
+        f"{ATOM}{ATOM_ENTRY}<media:group><media:description>第一行\n第二行 Q&amp;A"
+        "</media:description></media:group></entry></feed>",
+        dict(content_html="第一行\n第二行 Q&amp;A"),
+        ("标题 1", "<p>第一行<br>第二行 Q&amp;A</p>")),
     "xhtml kept prefixed": (
         f'{ATOM}{ATOM_ENTRY}<content type="xhtml">'
         '<xhtml:div xmlns:xhtml="http://www.w3.org/1999/xhtml"><xhtml:p>正文 <xhtml:b>1'

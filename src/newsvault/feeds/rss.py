@@ -16,11 +16,9 @@ from newsvault.feeds.namespaces import (
     RSS_USERLAND,
 )
 from newsvault.feeds.pictures import item_media
-from newsvault.feeds.media import video_description
+from newsvault.feeds.media import plain_text_as_html, video_description
 from newsvault.feeds.relative import based_markup
-from newsvault.feeds.text import (
-    distinct_summary, first_text, has_text, html_title, looks_like_html, text_to_html, trimmed,
-)
+from newsvault.feeds.text import distinct_summary, first_text, html_title, trimmed
 from newsvault.feeds.xml import XmlDocument, absolute_url, local_name, resolve_base
 from newsvault.model import Entry, ParsedFeed
 
@@ -116,19 +114,8 @@ def _content(doc: XmlDocument, fields: dict, description: str | None, base: str)
     return first_text(based_markup(doc, fields.get("content:encoded"), base),
                       video_description(doc, fields.get("media:group"), base),
                       description,
-                      based_markup(doc, fields.get("media:description"), base)) \
-        or _episode_text(doc, fields.get("itunes:summary"), base)
-
-
-def _episode_text(doc: XmlDocument, summary: etree._Element | None, base: str) -> str | None:
-    """An itunes:summary as HTML: text by Apple's spec, so escaped into paragraphs, unless
-    it holds markup (many hosts put the show notes' HTML there)."""
-    if summary is None:
-        return None
-    markup = based_markup(doc, summary, base)
-    if not has_text(markup):
-        return None
-    return markup if looks_like_html(markup) else text_to_html(doc.text(summary))
+                      plain_text_as_html(doc, fields.get("media:description"), base)) \
+        or plain_text_as_html(doc, fields.get("itunes:summary"), base)
 
 
 def _episode_art(doc: XmlDocument, image: etree._Element | None, base: str) -> str | None:

@@ -269,10 +269,11 @@ def read_as_now(title: str, content_html: str, entry: Entry) -> bool:
     """Whether a stored title and content are ``entry``'s as an older newsvault read them:
     with the C1 controls it kept for "&#146;" and the like, where ``entry`` has the
     characters HTML reads (’); with the Big5 punctuation its HKSCS reading got wrong (•
-    for ‧); without the text it did not read (a YouTube video's description); with the
-    prefix it kept on an Atom entry's XHTML (``<xhtml:p>``); or as HTML where it was text
-    that names a tag (an Atom "How to use the &lt;p&gt; element"). A version with no text
-    is no earlier version worth keeping."""
+    for ‧); without the text it did not read (a YouTube video's description), or with its
+    lines run together (read as markup, not as the plain text it is); with the prefix it
+    kept on an Atom entry's XHTML (``<xhtml:p>``); or as HTML where it was text that names
+    a tag (an Atom "How to use the &lt;p&gt; element"). A version with no text is no
+    earlier version worth keeping."""
     if (title, content_html) == (entry.title, entry.content_html):
         return False
     # imported here: the fetching process imports the store, and must not load the parsers
@@ -281,11 +282,18 @@ def read_as_now(title: str, content_html: str, entry: Entry) -> bool:
 
     if title == entry.title and (not (content_html and content_html.strip())
                                  or _unprefixed_tags(content_html) == entry.content_html
+                                 or _as_text(content_html, text_to_html) == entry.content_html
                                  or text_to_html(content_html) == entry.content_html):
         return True
 
     return any(read(title) == entry.title and read(content_html) == entry.content_html
                for read in (c1_as_html_reads_it, big5_punctuation_as_cp950_reads_it))
+
+
+def _as_text(markup: str, text_to_html) -> str | None:
+    """Markup of text alone (no tag: a video's description read as markup) read as the
+    plain text it is, escaped into paragraphs; None for markup with tags."""
+    return None if "<" in markup else text_to_html(html.unescape(markup))
 
 
 def _unprefixed_tags(markup: str) -> str:
