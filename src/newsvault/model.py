@@ -37,7 +37,8 @@ class Entry:
     published_raw: str | None = None  # the date text exactly as the feed said
     published_ms: int | None = None  # the same, parsed: UTC epoch milliseconds
     # the date is when the item was last updated (Atom's updated, JSON Feed's
-    # date_modified: it had no date of publication): an edit does not move it
+    # date_modified: it had no date of publication); the store moves no archived
+    # article's date either way
     date_is_update: bool = False
     content_html: str = ""  # the fullest content the item carries
     summary: str | None = None

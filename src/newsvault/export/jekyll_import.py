@@ -33,6 +33,7 @@ from newsvault.export.post import (
 )
 from newsvault.feeds.dates import in_local_time, read_date
 from newsvault.store import ArchivedArticle, ArchivedVersion, SqliteStore
+from newsvault.store.records import IMPORTED_POST_GUID
 from newsvault.store.identity import article_keys, canonical_url, scheme_blind
 
 POST_SUFFIXES = (".md", ".markdown", ".mkd", ".mkdn", ".mdown", ".html")  # lower case
@@ -296,7 +297,7 @@ def _group_by_link(heads: list[_Head]) -> list[_Group]:
         group.sort(key=lambda head: (head.date_ms, unsafe_reason(head.name) is None, head.name))
         newest = group[-1]
         by_link = not key.startswith("file:")
-        guid = newest.front.url if by_link else f"jekyll-post:{_own_path(newest)}"
+        guid = newest.front.url if by_link else IMPORTED_POST_GUID + _own_path(newest)
         key = canonical_url(newest.front.url) if by_link else key
         groups.append(_Group(heads=group, key=key, guid=guid, by_link=by_link))
     return groups

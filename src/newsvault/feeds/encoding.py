@@ -29,8 +29,9 @@ _WESTERN = ("cp1252",)
 _FAMILIES = {
     "gbk": _GB, "gb2312": _GB, "gb_2312-80": _GB, "gb_2312": _GB, "x-gbk": _GB, "cp936": _GB,
     "ms936": _GB, "windows-936": _GB, "euc-cn": _GB, "csgb2312": _GB, "gb18030": _GB,
-    "big5": _BIG5, "big5-hkscs": _HKSCS, "big5hkscs": _HKSCS, "big5_hkscs": _HKSCS, "x-x-big5": _BIG5, "cn-big5": _BIG5,
-    "csbig5": _BIG5, "cp950": _BIG5, "ms950": _BIG5, "windows-950": _BIG5,
+    "big5": _BIG5, "x-x-big5": _BIG5, "cn-big5": _BIG5, "csbig5": _BIG5, "cp950": _BIG5,
+    "ms950": _BIG5, "windows-950": _BIG5,
+    "big5-hkscs": _HKSCS, "big5hkscs": _HKSCS, "big5_hkscs": _HKSCS,
     "iso-8859-1": _WESTERN, "iso8859-1": _WESTERN, "latin1": _WESTERN, "latin-1": _WESTERN,
     "us-ascii": _WESTERN, "ascii": _WESTERN, "windows-1252": _WESTERN,
 }

@@ -282,18 +282,17 @@ def read_as_now(title: str, content_html: str, entry: Entry) -> bool:
 
     if title == entry.title and (not (content_html and content_html.strip())
                                  or _unprefixed_tags(content_html) == entry.content_html
-                                 or _as_text(content_html, text_to_html) == entry.content_html
-                                 or text_to_html(content_html) == entry.content_html):
+                                 or text_to_html(_text_of(content_html)) == entry.content_html):
         return True
 
     return any(read(title) == entry.title and read(content_html) == entry.content_html
                for read in (c1_as_html_reads_it, big5_punctuation_as_cp950_reads_it))
 
 
-def _as_text(markup: str, text_to_html) -> str | None:
-    """Markup of text alone (no tag: a video's description read as markup) read as the
-    plain text it is, escaped into paragraphs; None for markup with tags."""
-    return None if "<" in markup else text_to_html(html.unescape(markup))
+def _text_of(stored: str) -> str:
+    """What an older newsvault stored of a text: markup without a tag (a video's
+    description) unescaped; with tags, as it is (text that names a tag, read as HTML)."""
+    return stored if "<" in stored else html.unescape(stored)
 
 
 def _unprefixed_tags(markup: str) -> str:

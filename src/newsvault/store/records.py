@@ -48,6 +48,11 @@ class ArchivedVersion:
     content_html: str
 
 
+# the guid of an article imported from a post its link does not identify: "jekyll-post:"
+# and the post's path (the post knows no guid; a feed's item that is it gives its own)
+IMPORTED_POST_GUID = "jekyll-post:"
+
+
 @dataclass(slots=True)
 class ArchivedArticle:
     """An article brought in from an existing archive; ``versions`` oldest first."""

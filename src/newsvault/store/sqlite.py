@@ -21,6 +21,7 @@ from newsvault.store.identity import (
     same_but_for_white_space, scheme_twin, titled_as_posted, unique_entries,
 )
 from newsvault.store.records import (
+    IMPORTED_POST_GUID,
     ArchivedArticle,
     ArchivedVersion,
     DisplaySource,
@@ -421,8 +422,8 @@ class SqliteStore:
         the show's page): its post knows no guid, and from now on it has the item's."""
         found = self._articles_by(
             db, "url", [keys.entry.url], " AND a.source_id = ? AND a.title = ?"
-            " AND a.url_key IS NULL AND a.guid LIKE 'jekyll-post:%'",
-            (source_id, keys.entry.title)).get(keys.entry.url)
+            " AND a.url_key IS NULL AND a.guid LIKE ?",
+            (source_id, keys.entry.title, IMPORTED_POST_GUID + "%")).get(keys.entry.url)
         if found:
             db.execute("UPDATE articles SET guid = ? WHERE id = ?", (keys.guid, found[0]))
         return found
